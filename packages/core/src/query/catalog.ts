@@ -1,0 +1,140 @@
+import { z } from "zod";
+
+/**
+ * Every SQL file in `queries/` is registered here with its parameters (in `?` order) and the
+ * schema of its rows. Engines return strings (Athena) or bigints (DuckDB); row schemas coerce,
+ * so both engines' answers are checked by the same contract.
+ */
+export interface QueryDefinition<P extends z.ZodObject = z.ZodObject, R extends z.ZodObject = z.ZodObject> {
+  /** snake_case; the file is `queries/<area>/<name>.sql` (or `.athena.sql` / `.duckdb.sql`). */
+  readonly name: string;
+  readonly area: string;
+  readonly params: P;
+  /** The order in which parameters fill the `?` placeholders. */
+  readonly paramOrder: ReadonlyArray<keyof z.infer<P> & string>;
+  readonly row: R;
+  /** Output partition columns when the query is materialised into a partitioned table. */
+  readonly partitionedBy: ReadonlyArray<string>;
+  /** Engines whose SQL differs enough to need a sibling file. */
+  readonly engineSpecific: ReadonlyArray<"athena" | "duckdb">;
+}
+
+export function defineQuery<P extends z.ZodObject, R extends z.ZodObject>(
+  q: Omit<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific"> &
+    Partial<Pick<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific">>,
+): QueryDefinition<P, R> {
+  const declared = Object.keys(q.params.shape).sort();
+  const ordered = [...new Set(q.paramOrder)].sort();
+  if (declared.join() !== ordered.join()) {
+    throw new Error(`query ${q.name}: paramOrder must name every parameter once (${declared.join(", ")})`);
+  }
+  return { partitionedBy: [], engineSpecific: [], ...q };
+}
+
+/** Values bound to `?`, in order. */
+export function orderedParams<P extends z.ZodObject>(
+  q: QueryDefinition<P>,
+  params: z.input<P>,
+): Array<string | number> {
+  const parsed = q.params.parse(params) as Record<string, unknown>;
+  return q.paramOrder.map((name) => {
+    const value = parsed[name];
+    if (typeof value !== "string" && typeof value !== "number") {
+      throw new TypeError(`query ${q.name}: parameter ${name} must be a string or a number`);
+    }
+    return value;
+  });
+}
+
+/** Column helpers: accept what either engine returns, produce one type. */
+export const col = {
+  string: z.string(),
+  nullableString: z.string().nullable(),
+  /** Integers: DuckDB BIGINT arrives as bigint, Athena as a decimal string. */
+  int: z.union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/)]).transform((v) => Number(v)),
+  nullableInt: z
+    .union([z.bigint(), z.number(), z.string().regex(/^-?\d+$/), z.null()])
+    .transform((v) => (v === null ? null : Number(v))),
+  number: z
+    .union([z.number(), z.bigint(), z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/)])
+    .transform(Number),
+} as const;
+
+const dt = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC date, YYYY-MM-DD");
+const hour = z.string().regex(/^([01]\d|2[0-3])$/, "an hour, 00-23");
+const epochSeconds = z.number().int().nonnegative();
+
+export const compactFlows = defineQuery({
+  name: "compact_flows",
+  area: "flows",
+  params: z.object({
+    dayFrom: z.string(),
+    dayTo: z.string(),
+    windowStart: epochSeconds,
+    windowEnd: epochSeconds,
+    dt,
+    hour,
+  }),
+  paramOrder: ["dt", "hour", "dayFrom", "dayTo", "windowStart", "windowEnd"],
+  row: z.object({
+    account_id: col.nullableString,
+    region: col.nullableString,
+    vpc_id: col.nullableString,
+    interface_id: col.nullableString,
+    az_id: col.nullableString,
+    flow_direction: col.nullableString,
+    srcaddr: col.nullableString,
+    dstaddr: col.nullableString,
+    pkt_srcaddr: col.nullableString,
+    pkt_dstaddr: col.nullableString,
+    pkt_src_aws_service: col.nullableString,
+    pkt_dst_aws_service: col.nullableString,
+    traffic_path: col.nullableInt,
+    protocol: col.nullableInt,
+    service_port: col.nullableInt,
+    action: col.nullableString,
+    minute: col.int,
+    first_start: col.int,
+    last_end: col.int,
+    bytes: col.int,
+    packets: col.int,
+    records: col.int,
+    dt: col.string,
+    hour: col.string,
+  }),
+  partitionedBy: ["dt", "hour"],
+});
+
+export const attributeCrossAz = defineQuery({
+  name: "attribute_cross_az",
+  area: "attribution",
+  params: z.object({
+    dt,
+    bytesPerGb: z.number().positive(),
+    outPerGb: z.number().nonnegative(),
+    inPerGb: z.number().nonnegative(),
+  }),
+  paramOrder: ["dt", "bytesPerGb", "outPerGb", "inPerGb"],
+  row: z.object({
+    dt: col.string,
+    category: col.string,
+    src_namespace: col.nullableString,
+    src_workload_kind: col.nullableString,
+    src_workload: col.nullableString,
+    src_az_id: col.nullableString,
+    dst_namespace: col.nullableString,
+    dst_workload_kind: col.nullableString,
+    dst_workload: col.nullableString,
+    dst_az_id: col.nullableString,
+    confidence: col.string,
+    bytes: col.int,
+    list_cost_usd: col.number,
+  }),
+});
+
+export const QUERIES: ReadonlyArray<QueryDefinition> = [compactFlows, attributeCrossAz];
+
+export function queryFile(q: QueryDefinition, engine?: "athena" | "duckdb"): string {
+  const suffix = engine && q.engineSpecific.includes(engine) ? `.${engine}` : "";
+  return `${q.area}/${q.name}${suffix}.sql`;
+}

@@ -1,0 +1,3 @@
+export { DuckDbEngine, type DuckDbEngineOptions } from "./engine/duckdb-engine.ts";
+export { type PipelineResult, runPipeline } from "./pipeline.ts";
+export { type GeneratedScenario, generateScenario, type ScenarioOptions } from "./scenario/write.ts";

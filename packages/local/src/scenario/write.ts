@@ -1,0 +1,258 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { hex, seededRandom } from "./random.ts";
+import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
+import { DEMO_FORMAT, DEMO_TRAFFIC, generateTraffic, type TrafficEdge, type TruthRow } from "./traffic.ts";
+
+const gz = promisify(gzip);
+
+export interface ScenarioOptions {
+  /** Lake folder to write into. */
+  readonly outDir: string;
+  readonly seed?: number;
+  /** UTC day, `YYYY-MM-DD`. */
+  readonly day?: string;
+  readonly startHour?: number;
+  readonly hours?: number;
+  readonly nodesPerZone?: number;
+  readonly replicaFactor?: number;
+  readonly edges?: ReadonlyArray<TrafficEdge>;
+  /** Minutes between Kubernetes snapshots, as the snapshot job's schedule. */
+  readonly snapshotMinutes?: number;
+}
+
+export interface GeneratedScenario {
+  readonly cluster: Cluster;
+  readonly truth: TruthRow[];
+  readonly files: { readonly flowLogs: number; readonly snapshots: number; readonly records: number };
+  readonly day: string;
+  /** Where the raw flow logs were delivered (the bucket's root, above `AWSLogs/`). */
+  readonly flowLogRoot: string;
+}
+
+export const DEFAULT_SCENARIO_DAY = "2026-11-22";
+export const FLOW_LOG_FOLDER = "vpc-flow-logs";
+
+/**
+ * Writes a realistic small EKS cluster's raw data in the real formats and lake layout:
+ * text flow logs with a header line under the AWS default S3 key layout, kubectl List JSON
+ * snapshots every 5 minutes, and `aws ec2 describe-availability-zones` output.
+ */
+export async function generateScenario(options: ScenarioOptions): Promise<GeneratedScenario> {
+  const seed = options.seed ?? 42;
+  const day = options.day ?? DEFAULT_SCENARIO_DAY;
+  const start = Date.parse(`${day}T00:00:00Z`) / 1000 + (options.startHour ?? 9) * 3600;
+  const end = start + (options.hours ?? 2) * 3600;
+  const cluster = buildCluster({
+    seed,
+    start,
+    end,
+    nodesPerZone: options.nodesPerZone ?? 2,
+    replicaFactor: options.replicaFactor ?? 1,
+  });
+
+  const buckets = new Map<number, string[]>();
+  let records = 0;
+  const truth = generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, {
+    record(fileTime, line) {
+      let lines = buckets.get(fileTime);
+      if (!lines) {
+        lines = [];
+        buckets.set(fileTime, lines);
+      }
+      lines.push(line);
+      records++;
+    },
+  });
+
+  const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
+  const random = seededRandom(seed + 1);
+  const header = DEMO_FORMAT.join(" ");
+  for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) {
+    // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
+    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA - - - - - - - - - - -`;
+    const key = defaultLayoutKey({
+      accountId: cluster.accountId,
+      region: cluster.region,
+      flowLogId: cluster.flowLogId,
+      fileTime,
+      hash: hex(random, 8),
+    });
+    await writeGzip(join(flowLogRoot, key), `${[header, ...lines, idle].join("\n")}\n`);
+  }
+
+  const period = (options.snapshotMinutes ?? 5) * 60;
+  let snapshots = 0;
+  for (let at = start; at <= end; at += period) {
+    const dt = new Date(at * 1000).toISOString().slice(0, 10);
+    const list = kubectlList(cluster, at);
+    await writeGzip(
+      join(
+        options.outDir,
+        `inventory/kubernetes/cluster=${cluster.clusterName}/dt=${dt}/${formatCaptureTime(at)}.json.gz`,
+      ),
+      JSON.stringify(list, null, 2),
+    );
+    snapshots++;
+  }
+  await writeGzip(
+    join(
+      options.outDir,
+      `inventory/aws/dt=${day}/${formatCaptureTime(start)}/describe-availability-zones.json.gz`,
+    ),
+    JSON.stringify(describeAvailabilityZones(cluster), null, 2),
+  );
+  await writeFile(join(options.outDir, "generator-truth.json"), `${JSON.stringify(truth, null, 2)}\n`);
+  return { cluster, truth, files: { flowLogs: buckets.size, snapshots, records }, day, flowLogRoot };
+}
+
+async function writeGzip(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, await gz(text));
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** What `kubectl get pods,nodes -A -o json` prints at time `at`. */
+export function kubectlList(cluster: Cluster, at: number): unknown {
+  const pods = cluster.pods.filter((p) => alive(p, at)).map((p) => podJson(p));
+  // A DaemonSet pod on the host network on every node: its IP is the node's, never a pod identity.
+  const daemons = cluster.nodes.map((n, i) => hostNetworkPod(n, i, cluster.start - 86400));
+  // A finished Job pod keeps status.podIP after the IP is released (here: an address a live pod now owns).
+  const live = cluster.pods.find((p) => p.workload.name === "catalog" && alive(p, at));
+  const finished = live ? [succeededPod(live, cluster.start - 7200)] : [];
+  return {
+    apiVersion: "v1",
+    kind: "List",
+    items: [...cluster.nodes.map(nodeJson), ...pods, ...daemons, ...finished],
+    metadata: { resourceVersion: "" },
+  };
+}
+
+function nodeJson(node: SimNode): unknown {
+  const labels: Record<string, string> = {
+    "kubernetes.io/hostname": node.name,
+    "kubernetes.io/os": "linux",
+    "node.kubernetes.io/instance-type": "m6i.large",
+    "topology.kubernetes.io/region": "us-east-1",
+    "topology.kubernetes.io/zone": node.zone.name,
+    "failure-domain.beta.kubernetes.io/zone": node.zone.name,
+    "eks.amazonaws.com/nodegroup": "general",
+    "eks.amazonaws.com/capacityType": "ON_DEMAND",
+  };
+  if (node.hasZoneIdLabel) labels["topology.k8s.aws/zone-id"] = node.zone.id;
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: node.name,
+      labels,
+      creationTimestamp: "2026-11-01T08:00:00Z",
+      uid: `node-${node.instanceId}`,
+    },
+    spec: { providerID: `aws:///${node.zone.name}/${node.instanceId}` },
+    status: {
+      addresses: [
+        { type: "InternalIP", address: node.ip },
+        { type: "InternalDNS", address: node.name },
+        { type: "Hostname", address: node.name },
+      ],
+    },
+  };
+}
+
+function podJson(pod: SimPod): unknown {
+  const w = pod.workload;
+  const owner =
+    w.kind === "Deployment"
+      ? { apiVersion: "apps/v1", kind: "ReplicaSet", name: `${w.name}-${pod.ownerSuffix}` }
+      : w.kind === "StatefulSet"
+        ? { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name }
+        : { apiVersion: "batch/v1", kind: "Job", name: `${w.name}-${pod.ownerSuffix}` };
+  const labels: Record<string, string> = { "app.kubernetes.io/name": w.name };
+  if (w.kind === "Deployment") labels["pod-template-hash"] = pod.ownerSuffix;
+  if (w.kind === "CronJob") labels["batch.kubernetes.io/job-name"] = owner.name;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: pod.name,
+      namespace: w.namespace,
+      uid: pod.uid,
+      labels,
+      ownerReferences: [{ ...owner, uid: `owner-${owner.name}`, controller: true, blockOwnerDeletion: true }],
+      creationTimestamp: iso(pod.createdAt),
+    },
+    spec: { nodeName: pod.node.name, containers: [{ name: w.name, image: `example.com/${w.name}:1.0` }] },
+    status: {
+      phase: "Running",
+      hostIP: pod.node.ip,
+      hostIPs: [{ ip: pod.node.ip }],
+      podIP: pod.ip,
+      podIPs: [{ ip: pod.ip }],
+      startTime: iso(pod.createdAt),
+    },
+  };
+}
+
+function hostNetworkPod(node: SimNode, index: number, createdAt: number): unknown {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: `aws-node-${String(index).padStart(5, "x")}`,
+      namespace: "kube-system",
+      uid: `aws-node-${node.instanceId}`,
+      ownerReferences: [
+        { apiVersion: "apps/v1", kind: "DaemonSet", name: "aws-node", uid: "ds-aws-node", controller: true },
+      ],
+      creationTimestamp: iso(createdAt),
+    },
+    spec: {
+      nodeName: node.name,
+      hostNetwork: true,
+      containers: [{ name: "aws-node", image: "amazon-k8s-cni:v1.19.0" }],
+    },
+    status: { phase: "Running", hostIP: node.ip, podIP: node.ip, podIPs: [{ ip: node.ip }] },
+  };
+}
+
+function succeededPod(ipOwner: SimPod, createdAt: number): unknown {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: "db-migrate-7xk2p",
+      namespace: "shop",
+      uid: "0d0d0d0d-0000-4000-a000-000000000001",
+      ownerReferences: [
+        { apiVersion: "batch/v1", kind: "Job", name: "db-migrate", uid: "job-db-migrate", controller: true },
+      ],
+      creationTimestamp: iso(createdAt),
+    },
+    spec: {
+      nodeName: ipOwner.node.name,
+      containers: [{ name: "migrate", image: "example.com/migrate:1.0" }],
+    },
+    status: { phase: "Succeeded", hostIP: ipOwner.node.ip, podIP: ipOwner.ip, podIPs: [{ ip: ipOwner.ip }] },
+  };
+}
+
+function describeAvailabilityZones(cluster: Cluster): unknown {
+  return {
+    AvailabilityZones: cluster.zones.map((z) => ({
+      OptInStatus: "opt-in-not-required",
+      Messages: [],
+      RegionName: cluster.region,
+      ZoneName: z.name,
+      ZoneId: z.id,
+      GroupName: cluster.region,
+      NetworkBorderGroup: cluster.region,
+      ZoneType: "availability-zone",
+      State: "available",
+    })),
+  };
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+const env = {
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_REGION: "us-east-1",
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], env } },
+      { test: { name: "sql", include: ["test/sql/**/*.test.ts"], env, testTimeout: 60_000 } },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          env,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
