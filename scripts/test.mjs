@@ -15,7 +15,14 @@ mkdirSync(".tmp", { recursive: true });
 const report = ".tmp/vitest-report.json";
 const run = spawnSync(
   "npx",
-  ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    "vitest",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit", env },
 );
 let summary = "no report";

@@ -9,3 +9,7 @@ export * from "./partition/keys.ts";
 export * from "./pricing/prices.ts";
 export * from "./query/catalog.ts";
 export * from "./query/engine.ts";
+export * from "./query/queries/attribution.ts";
+export * from "./query/queries/flows.ts";
+export * from "./query/registry.ts";
+export * from "./query/sql-loader.ts";

@@ -6,7 +6,9 @@ import {
   type MaterializeResult,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
-import { attributeDay, buildIdentityDay, compactHour, type IdentityJobResult } from "./jobs/local-jobs.ts";
+import { attributeDay } from "./jobs/attribute.ts";
+import { compactHour } from "./jobs/compact.ts";
+import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { findFlowLogFiles } from "./lake/flow-log-files.ts";
 
 export interface PipelineOptions {

@@ -7,12 +7,25 @@ import {
 } from "./kubernetes.ts";
 import { nodeZoneId, type ZoneIdByName } from "./zones.ts";
 
+/**
+ * What an address can belong to (architecture.md, Identity). Pods and nodes come from
+ * Kubernetes snapshots; the rest from the VPC's network interfaces.
+ */
+export type IdentityKind =
+  | "pod"
+  | "node"
+  | "nat_gateway"
+  | "load_balancer"
+  | "vpc_endpoint"
+  | "eks_control_plane"
+  | "eni";
+
 /** One address owned by one identity over `[validFrom, validTo)` (Unix seconds). */
 export interface IdentityInterval {
   readonly cluster: string;
   readonly ip: string;
-  readonly kind: "pod" | "node";
-  /** Pod UID, or `node/<name>` for nodes. */
+  readonly kind: IdentityKind;
+  /** Pod UID, `node/<name>` for nodes, or the AWS resource id (ENI, NAT gateway, load balancer). */
   readonly ownerId: string;
   readonly namespace: string | null;
   readonly podName: string | null;
@@ -20,6 +33,10 @@ export interface IdentityInterval {
   readonly workload: string;
   readonly node: string | null;
   readonly azId: string | null;
+  /** The AWS resource behind a non-pod address: `nat-…`, a load balancer ARN, `vpce-…`, `eni-…`. */
+  readonly resourceId: string | null;
+  /** `namespace/name` of the Service or Ingress that owns a load balancer, when known. */
+  readonly service: string | null;
   readonly validFrom: number;
   readonly validTo: number;
 }
@@ -125,6 +142,8 @@ export function buildIdentityIntervals(
             workload: node.metadata.name,
             node: node.metadata.name,
             azId,
+            resourceId: null,
+            service: null,
           },
           parseTime(node.metadata.creationTimestamp),
           at,
@@ -153,6 +172,8 @@ export function buildIdentityIntervals(
             workload: workload.name,
             node: nodeName,
             azId: nodeName ? (nodeZones.get(nodeName) ?? null) : null,
+            resourceId: null,
+            service: null,
           },
           parseTime(pod.metadata.creationTimestamp),
           at,

@@ -12,11 +12,12 @@ import {
   type QueryResult,
   RAW_FLOW_COLUMNS,
   rawFlowLogDay,
+  type SqlLoader,
 } from "@flowcost/core";
 import type { z } from "zod";
 import { groupByHeader, type LocalFlowLogFile } from "../lake/flow-log-files.ts";
 import { stagingDir, swapPartitions } from "../lake/partitions.ts";
-import { loadQuerySql } from "./sql-files.ts";
+import { localSqlLoader } from "./sql-files.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
 export interface DuckDbEngineOptions {
@@ -53,11 +54,14 @@ const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
  */
 export class DuckDbEngine implements QueryEngine {
   readonly name = "duckdb" as const;
+  private readonly loadSql: SqlLoader;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly options: DuckDbEngineOptions,
-  ) {}
+  ) {
+    this.loadSql = localSqlLoader(options.queriesDir);
+  }
 
   static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     const instance = await DuckDBInstance.create(":memory:", {
@@ -152,7 +156,7 @@ export class DuckDbEngine implements QueryEngine {
     params: z.input<P>,
   ): Promise<QueryResult<z.output<R>>> {
     const started = performance.now();
-    const sql = await loadQuerySql(q, "duckdb", this.options.queriesDir);
+    const sql = await this.loadSql(q, "duckdb");
     const values = orderedParams(q, params);
     let raw: Array<Record<string, unknown>>;
     try {
@@ -220,7 +224,7 @@ export class DuckDbEngine implements QueryEngine {
   ): Promise<MaterializeResult> {
     const started = performance.now();
     if (q.partitionedBy.length === 0) throw new Error(`query ${q.name} declares no partition columns`);
-    const sql = await loadQuerySql(q, "duckdb", this.options.queriesDir);
+    const sql = await this.loadSql(q, "duckdb");
     const staged = stagingDir(this.options.lakeDir);
     await mkdir(dirname(staged), { recursive: true });
     let rowsWritten: number;

@@ -47,6 +47,8 @@ export const CURATED_TABLES = {
       workload: "VARCHAR",
       node: "VARCHAR",
       az_id: "VARCHAR",
+      resource_id: "VARCHAR",
+      service: "VARCHAR",
       valid_from: "BIGINT",
       valid_to: "BIGINT",
       dt: "VARCHAR",

@@ -1,40 +1,12 @@
 import {
-  attributeCrossAz,
-  BYTES_PER_GB,
   buildIdentityIntervals,
-  compactFlows,
   DATASETS,
   type DayWindow,
-  type HourWindow,
   type IdentityBuild,
   type IdentityInterval,
-  pricesFor,
-  rawFlowLogDay,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { findSnapshots, readSnapshot, readZoneMap } from "../lake/inventory-files.ts";
-
-/** compact-flows for one hour: raw records -> curated/flows/dt=/hour= (replaced whole). */
-export async function compactHour(engine: DuckDbEngine, window: HourWindow) {
-  // Records of an hour can sit in the next day's folder (objects are filed by `end`).
-  const nextDay = new Date((window.end + 60) * 1000).toISOString().slice(0, 10);
-  return engine.materialize(
-    compactFlows,
-    {
-      dt: window.dt,
-      hour: window.hour,
-      dayFrom: rawFlowLogDay(window.dt),
-      dayTo: rawFlowLogDay(nextDay),
-      windowStart: window.start,
-      windowEnd: window.end,
-    },
-    {
-      table: "curated_flows",
-      prefix: DATASETS.curatedFlows,
-      partitions: [{ dt: window.dt, hour: window.hour }],
-    },
-  );
-}
 
 export interface IdentityJobResult {
   readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityBuild["stats"] }>;
@@ -87,18 +59,9 @@ function identityRow(i: IdentityInterval, day: DayWindow): Record<string, unknow
     workload: i.workload,
     node: i.node,
     az_id: i.azId,
+    resource_id: i.resourceId,
+    service: i.service,
     valid_from: Math.max(i.validFrom, day.start),
     valid_to: Math.min(i.validTo, day.end),
   };
-}
-
-/** attribute for one day, at list prices (the slice; CUR reconciliation comes with it later). */
-export async function attributeDay(engine: DuckDbEngine, day: DayWindow, region: string) {
-  const prices = pricesFor(region);
-  return engine.query(attributeCrossAz, {
-    dt: day.dt,
-    bytesPerGb: BYTES_PER_GB,
-    outPerGb: prices.interAzPerGbEachDirection,
-    inPerGb: prices.interAzPerGbEachDirection,
-  });
 }
