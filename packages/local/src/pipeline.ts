@@ -1,9 +1,13 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import {
   type DayWindow,
   dayWindow,
   type HourWindow,
+  hoursOf,
   hourWindow,
   type MaterializeResult,
+  partitionPrefix,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
@@ -17,6 +21,19 @@ export interface PipelineOptions {
   readonly threads?: number;
   /** Called as each step starts, for progress output. */
   readonly onStep?: (step: string) => void;
+  /** Only hours overlapping [from, to) (Unix seconds) are compacted, and only their days attributed. */
+  readonly from?: number;
+  readonly to?: number;
+  /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
+  readonly onProgress?: (progress: PipelineProgress) => void;
+}
+
+export interface PipelineProgress {
+  readonly step: "reading" | "compacting" | "identity" | "attributing";
+  readonly done: number;
+  readonly total: number;
+  /** What the unit just finished was, e.g. `2026-11-22 09:00`. */
+  readonly label: string;
 }
 
 export interface DayResult {
@@ -47,6 +64,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     options.onStep?.("reading flow-log headers");
     const files = await findFlowLogFiles(options.lakeDir);
     await engine.setRawFlowLogs(files);
+    options.onProgress?.({
+      step: "reading",
+      done: files.length,
+      total: files.length,
+      label: "flow-log headers",
+    });
 
     // An object is filed by its records' `end`; records start up to 10 minutes earlier.
     const hourStarts = new Set<number>();
@@ -56,16 +79,36 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       hourStarts.add(hourWindow(f.fileTime - 600).start);
     }
     const hours: PipelineResult["hours"][number][] = [];
-    for (const start of [...hourStarts].sort()) {
+    const inWindow = (w: { start: number; end: number }) =>
+      (options.from === undefined || w.end > options.from) &&
+      (options.to === undefined || w.start < options.to);
+    const hourList = [...hourStarts].sort().filter((start) => inWindow(hourWindow(start)));
+    for (const start of hourList) {
       const window = hourWindow(start);
       options.onStep?.(`compacting ${window.dt} ${window.hour}:00`);
       hours.push({ window, result: await compactHour(engine, window) });
+      options.onProgress?.({
+        step: "compacting",
+        done: hours.length,
+        total: hourList.length,
+        label: `${window.dt} ${window.hour}:00`,
+      });
     }
 
     const regions = [...new Set(files.map((f) => f.region))].sort();
     const dayNames = [
       ...new Set(hours.filter((h) => h.result.rowsWritten > 0).map((h) => h.window.dt)),
     ].sort();
+    // A window owns the whole days it touches: hours of those days outside it, compacted by an
+    // earlier run, would otherwise be attributed with them.
+    if (options.from !== undefined || options.to !== undefined)
+      for (const dt of dayNames)
+        for (const hour of hoursOf(dayWindow(dt)))
+          if (!inWindow(hour))
+            await rm(join(options.lakeDir, partitionPrefix("curatedFlows", hour)), {
+              recursive: true,
+              force: true,
+            });
     const days: DayResult[] = [];
     for (const dt of dayNames) {
       const day = dayWindow(dt);
@@ -75,6 +118,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       const rows: DayResult["rows"] = [];
       for (const region of regions) rows.push(...(await attributeDay(engine, day, region)).rows);
       days.push({ day, identity, rows });
+      options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
     return { flowLogObjects: files.length, hours, days, regions };
   } finally {
