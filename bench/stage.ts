@@ -1,0 +1,258 @@
+/**
+ * One benchmark stage in its own process, so its peak memory (maxRSS) is the stage's alone.
+ * Usage: node --import tsx bench/stage.ts '<StageRequest JSON>'. The last stdout line is the
+ * StageResult JSON; progress goes to stderr.
+ */
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { dayWindow, hourWindow } from "@flowcost/core";
+import { DuckDbEngine } from "../packages/local/src/engine/duckdb-engine.ts";
+import { attributeDay } from "../packages/local/src/jobs/attribute.ts";
+import { compactHour } from "../packages/local/src/jobs/compact.ts";
+import { buildIdentityDay } from "../packages/local/src/jobs/identity.ts";
+import { findFlowLogFiles, readFirstLine } from "../packages/local/src/lake/flow-log-files.ts";
+import { runPipeline } from "../packages/local/src/pipeline.ts";
+import { generateDataset } from "./dataset.ts";
+
+export const STAGES = ["baseline", "compact", "identity", "attribute", "pipeline", "inventory"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export type StageRequest =
+  | {
+      readonly stage: "generate";
+      readonly dir: string;
+      readonly targetRecords: number;
+      readonly seed: number;
+    }
+  | {
+      readonly stage: Stage;
+      readonly dir: string;
+      readonly memoryLimit: string;
+      readonly threads: number;
+      readonly pods?: number;
+      readonly nodes?: number;
+    };
+
+export interface StageResult {
+  readonly stage: Stage | "generate";
+  /** Wall time of the measured work only (after imports and engine start). */
+  readonly ms: number;
+  /** Peak resident set of the whole stage process, KiB. */
+  readonly maxRssKb: number;
+  /** Rows the stage processed (raw records, compacted rows, intervals, pods...). */
+  readonly rows?: number;
+  readonly detail?: Record<string, unknown>;
+  /** Set when the stage cannot run here (e.g. a component not built yet): the reason, not a figure. */
+  readonly unavailable?: string;
+}
+
+/** Flow-log fields DuckDB reads as numbers; the rest as text, as the engine's raw view does. */
+const NUMERIC_FIELDS = new Set([
+  "version",
+  "srcport",
+  "dstport",
+  "protocol",
+  "packets",
+  "bytes",
+  "start",
+  "end",
+  "tcp-flags",
+  "traffic-path",
+  "sublocation-id",
+]);
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** The floor: DuckDB's bare read of the same gzip text objects, with nothing but count and sum. */
+async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const files = (await findFlowLogFiles(req.dir)).map((f) => f.path);
+  const first = files[0];
+  if (!first) throw new Error(`${req.dir}: no flow-log objects to read`);
+  const header = (await readFirstLine(first)).trim().split(" ");
+  const columns = header
+    .map((name) => `${sqlString(name)}: '${NUMERIC_FIELDS.has(name) ? "BIGINT" : "VARCHAR"}'`)
+    .join(", ");
+  const instance = await DuckDBInstance.create(":memory:", {
+    memory_limit: req.memoryLimit,
+    threads: String(req.threads),
+  });
+  const connection = await instance.connect();
+  try {
+    const started = performance.now();
+    const reader = await connection.runAndReadAll(
+      `SELECT count(*) AS records, sum(bytes) AS bytes FROM read_csv([${files.map(sqlString).join(", ")}], ` +
+        `delim = ' ', header = true, nullstr = '-', auto_detect = false, columns = {${columns}})`,
+    );
+    const ms = performance.now() - started;
+    const row = reader.getRowObjectsJS()[0] ?? {};
+    return {
+      stage: "baseline",
+      ms,
+      maxRssKb: 0,
+      rows: Number(row.records),
+      detail: { objects: files.length, bytes: Number(row.bytes) },
+    };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The compaction step of runPipeline, timed apart from reading the objects' header lines. */
+async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const engine = await DuckDbEngine.open({
+    lakeDir: req.dir,
+    memoryLimit: req.memoryLimit,
+    threads: req.threads,
+  });
+  try {
+    const headersStarted = performance.now();
+    const files = await findFlowLogFiles(req.dir);
+    await engine.setRawFlowLogs(files);
+    const headersMs = performance.now() - headersStarted;
+    const hourStarts = new Set<number>();
+    for (const f of files) {
+      if (f.fileTime === undefined) continue;
+      hourStarts.add(hourWindow(f.fileTime).start);
+      hourStarts.add(hourWindow(f.fileTime - 600).start);
+    }
+    const started = performance.now();
+    let compactedRows = 0;
+    for (const start of [...hourStarts].sort()) {
+      compactedRows += (await compactHour(engine, hourWindow(start))).rowsWritten;
+    }
+    const ms = performance.now() - started;
+    return {
+      stage: "compact",
+      ms,
+      maxRssKb: 0,
+      detail: { headersMs, hours: hourStarts.size, compactedRows, objects: files.length },
+    };
+  } finally {
+    engine.close();
+  }
+}
+
+/** The days that have compacted flows, as runPipeline chooses them. */
+async function compactedDays(lakeDir: string): Promise<string[]> {
+  const entries = await readdir(join(lakeDir, "curated/flows")).catch(() => []);
+  const days = entries.filter((e) => e.startsWith("dt=")).map((e) => e.slice(3));
+  if (days.length === 0) throw new Error(`${lakeDir}: no compacted flows; run the compact stage first`);
+  return days.sort();
+}
+
+async function identity(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const days = await compactedDays(req.dir);
+  const engine = await DuckDbEngine.open({
+    lakeDir: req.dir,
+    memoryLimit: req.memoryLimit,
+    threads: req.threads,
+  });
+  try {
+    const started = performance.now();
+    let intervals = 0;
+    for (const dt of days) intervals += (await buildIdentityDay(engine, req.dir, dayWindow(dt))).intervals;
+    return {
+      stage: "identity",
+      ms: performance.now() - started,
+      maxRssKb: 0,
+      rows: intervals,
+      detail: { days },
+    };
+  } finally {
+    engine.close();
+  }
+}
+
+async function attribute(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const days = await compactedDays(req.dir);
+  const engine = await DuckDbEngine.open({
+    lakeDir: req.dir,
+    memoryLimit: req.memoryLimit,
+    threads: req.threads,
+  });
+  try {
+    const regions = [...new Set((await findFlowLogFiles(req.dir)).map((f) => f.region))].sort();
+    const [counted] = await engine.run("SELECT count(*) AS n FROM curated_flows");
+    const compactedRows = Number(counted?.n ?? 0);
+    const started = performance.now();
+    let resultRows = 0;
+    for (const dt of days) {
+      for (const region of regions)
+        resultRows += (await attributeDay(engine, dayWindow(dt), region)).rows.length;
+    }
+    return {
+      stage: "attribute",
+      ms: performance.now() - started,
+      maxRssKb: 0,
+      rows: compactedRows,
+      detail: { days, regions, resultRows },
+    };
+  } finally {
+    engine.close();
+  }
+}
+
+async function pipeline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const started = performance.now();
+  const result = await runPipeline({ lakeDir: req.dir, memoryLimit: req.memoryLimit, threads: req.threads });
+  return {
+    stage: "pipeline",
+    ms: performance.now() - started,
+    maxRssKb: 0,
+    detail: {
+      objects: result.flowLogObjects,
+      hours: result.hours.length,
+      days: result.days.length,
+      compactedRows: result.hours.reduce((n, h) => n + h.result.rowsWritten, 0),
+    },
+  };
+}
+
+const INVENTORY_PARTS = [
+  "test/support/fake-kube-api.ts",
+  "packages/functions/src/jobs/inventory-snapshot.ts",
+];
+
+async function inventory(_req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const root = new URL("../", import.meta.url).pathname;
+  const missing = INVENTORY_PARTS.filter((p) => !existsSync(join(root, p)));
+  if (missing.length > 0) {
+    return { stage: "inventory", ms: 0, maxRssKb: 0, unavailable: `not built yet: ${missing.join(", ")}` };
+  }
+  return { stage: "inventory", ms: 0, maxRssKb: 0, unavailable: "fake Kubernetes API not wired in yet" };
+}
+
+const RUNNERS: Record<Stage, (req: Extract<StageRequest, { stage: Stage }>) => Promise<StageResult>> = {
+  baseline,
+  compact,
+  identity,
+  attribute,
+  pipeline,
+  inventory,
+};
+
+async function runStage(req: StageRequest): Promise<StageResult> {
+  if (req.stage === "generate") {
+    const started = performance.now();
+    const manifest = await generateDataset(req.dir, req.targetRecords, req.seed);
+    return {
+      stage: "generate",
+      ms: performance.now() - started,
+      maxRssKb: 0,
+      rows: manifest.records,
+      detail: { ...manifest },
+    };
+  }
+  return RUNNERS[req.stage](req);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const request = JSON.parse(process.argv[2] ?? "null") as StageRequest | null;
+  if (!request) throw new Error("usage: node --import tsx bench/stage.ts '<StageRequest JSON>'");
+  const result = await runStage(request);
+  // maxRSS is in KiB on Linux and macOS; read at the very end so it covers the whole stage.
+  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+}
