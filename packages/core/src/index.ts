@@ -13,3 +13,5 @@ export * from "./query/queries/attribution.ts";
 export * from "./query/queries/flows.ts";
 export * from "./query/registry.ts";
 export * from "./query/sql-loader.ts";
+export * from "./inventory/eni.ts";
+export * from "./inventory/keys.ts";

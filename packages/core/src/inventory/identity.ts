@@ -1,6 +1,17 @@
 import {
+  classifyNetworkInterface,
+  type LoadBalancer,
+  type NatGateway,
+  type NetworkInterface,
+  natGatewaysByEni,
+  networkInterfaceAddresses,
+} from "./eni.ts";
+import {
+  type ExternalSnat,
+  externalSnatOf,
   holdsAddress,
   type KubernetesInventory,
+  type Node,
   nodeAddresses,
   podAddresses,
   workloadOf,
@@ -47,21 +58,52 @@ export interface Snapshot {
   readonly inventory: KubernetesInventory;
 }
 
-export interface IdentityBuild {
-  readonly intervals: IdentityInterval[];
-  readonly stats: {
-    readonly snapshots: number;
-    /** Pairs of intervals that claim one address at the same time: attribution marks them ambiguous. */
-    readonly overlaps: number;
-    /** Nodes whose AZ could not be resolved to an AZ ID. */
-    readonly nodesWithoutZone: string[];
-    /** Gaps between snapshots longer than 1.5 periods (a snapshot was missed). */
-    readonly missedSnapshots: number;
-  };
+/** One capture of a VPC's describe outputs (one `inventory/aws/dt=/<ts>/[scope/]` folder). */
+export interface AwsSnapshot {
+  readonly capturedAt: number;
+  /** The optional scope folder (e.g. the VPC id) that separates same-time captures of several VPCs. */
+  readonly scope?: string;
+  readonly networkInterfaces: ReadonlyArray<NetworkInterface>;
+  readonly natGateways?: ReadonlyArray<NatGateway>;
+  readonly loadBalancers?: ReadonlyArray<LoadBalancer>;
+  readonly loadBalancerTags?: ReadonlyMap<string, Record<string, string>>;
+  /** This capture's own AZ name -> ID map: names differ between accounts. */
+  readonly zones?: ZoneIdByName;
 }
 
+/** A stretch without snapshots longer than 1.5 periods: addresses in it are less certain. */
+export interface SnapshotGap {
+  /** The last snapshot before the gap, Unix seconds. */
+  readonly from: number;
+  /** The first snapshot after it. */
+  readonly to: number;
+}
+
+export interface ClusterIdentityStats {
+  readonly cluster: string;
+  readonly snapshots: number;
+  /** Pairs of intervals that claim one address at the same time: attribution marks them ambiguous. */
+  readonly overlaps: number;
+  /** The addresses behind `overlaps`, sorted (at most 100). */
+  readonly overlappingAddresses: string[];
+  /** Nodes whose AZ could not be resolved to an AZ ID. */
+  readonly nodesWithoutZone: string[];
+  /** Gaps between snapshots longer than 1.5 periods (a snapshot was missed). */
+  readonly missedSnapshots: number;
+  readonly gaps: SnapshotGap[];
+  /** The VPC CNI's external SNAT, from the latest snapshot holding the aws-node DaemonSet. */
+  readonly externalSnat: ExternalSnat;
+}
+
+export interface IdentityBuild {
+  readonly intervals: IdentityInterval[];
+  readonly stats: ClusterIdentityStats;
+}
+
+type Identity = Omit<IdentityInterval, "validFrom" | "validTo">;
+
 interface Observation {
-  identity: Omit<IdentityInterval, "validFrom" | "validTo">;
+  identity: Identity;
   created: number | undefined;
   firstSeen: number;
   lastSeen: number;
@@ -72,11 +114,92 @@ interface Observation {
 }
 
 /**
- * Turns successive snapshots into address-validity intervals. A pod keeps its IP for its whole
- * life, so one (ip, pod uid) pair is one interval from its first to its last sighting, widened
- * back to the pod's creation (but never before the previous snapshot, where the address may
- * have been someone else's) and forward to the snapshot that no longer shows it (or one period
- * after the last sighting at the end of the data).
+ * Turns sightings in successive snapshots into validity intervals. One key (address, owner) is one
+ * interval from its first to its last sighting, widened back to the owner's creation (but never
+ * before the previous snapshot, where the address may have been someone else's) and forward to
+ * the snapshot that no longer shows it (or one period after the last sighting at the end of the
+ * data). When an address passes to a new owner between two snapshots, the stretch between the
+ * new owner's creation and the snapshot that no longer shows the old one belongs to both: it is
+ * counted as an overlap (attribution marks it ambiguous) rather than split by a guess, since a
+ * pod may be created before the old holder released the address.
+ */
+class IntervalTracker {
+  private readonly observations = new Map<string, Observation>();
+  private previous: number | undefined;
+  private seen = new Set<string>();
+  readonly gaps: SnapshotGap[] = [];
+  snapshots = 0;
+
+  constructor(private readonly periodSeconds: number) {}
+
+  begin(at: number): void {
+    if (this.previous !== undefined && at - this.previous > this.periodSeconds * 1.5) {
+      this.gaps.push({ from: this.previous, to: at });
+    }
+    this.seen = new Set();
+    this.snapshots++;
+  }
+
+  observe(key: string, identity: Identity, created: number | undefined, at: number): void {
+    this.seen.add(key);
+    const existing = this.observations.get(key);
+    if (existing) {
+      // Seen again, possibly after a snapshot that lacked it (a partial snapshot): bridge the gap.
+      existing.lastSeen = at;
+      existing.goneAt = undefined;
+      return;
+    }
+    this.observations.set(key, {
+      identity,
+      created,
+      firstSeen: at,
+      lastSeen: at,
+      previousSnapshot: this.previous,
+      goneAt: undefined,
+    });
+  }
+
+  end(at: number): void {
+    for (const [key, obs] of this.observations) {
+      if (!this.seen.has(key) && obs.goneAt === undefined && obs.lastSeen < at) obs.goneAt = at;
+    }
+    this.previous = at;
+  }
+
+  intervals(): IdentityInterval[] {
+    const out: IdentityInterval[] = [];
+    for (const obs of this.observations.values()) {
+      const earliest = obs.previousSnapshot ?? Number.NEGATIVE_INFINITY;
+      const validFrom = Math.max(Math.min(obs.created ?? obs.firstSeen, obs.firstSeen), earliest);
+      out.push({
+        ...obs.identity,
+        validFrom: Number.isFinite(validFrom) ? validFrom : obs.firstSeen,
+        validTo: obs.goneAt ?? obs.lastSeen + this.periodSeconds,
+      });
+    }
+    return sortIntervals(out);
+  }
+}
+
+function sortIntervals(intervals: IdentityInterval[]): IdentityInterval[] {
+  return intervals.sort((a, b) =>
+    a.ip === b.ip
+      ? a.validFrom - b.validFrom || (a.ownerId < b.ownerId ? -1 : a.ownerId > b.ownerId ? 1 : 0)
+      : a.ip < b.ip
+        ? -1
+        : 1,
+  );
+}
+
+/** Node name -> EC2 instance id, from `spec.providerID` (`aws:///<az>/<instance-id>`). */
+export function nodeInstanceId(node: Node): string | undefined {
+  return /\/(i-[0-9a-f]+)$/.exec(node.spec?.providerID ?? "")?.[1];
+}
+
+/**
+ * Turns one cluster's successive Kubernetes snapshots into address-validity intervals: pods
+ * (hostNetwork pods share their node's address, which is the node's identity; Succeeded and
+ * Failed pods have released theirs) and nodes.
  */
 export function buildIdentityIntervals(
   cluster: string,
@@ -85,52 +208,22 @@ export function buildIdentityIntervals(
   periodSeconds: number,
 ): IdentityBuild {
   const ordered = [...snapshots].sort((a, b) => a.capturedAt - b.capturedAt);
-  const observations = new Map<string, Observation>();
+  const tracker = new IntervalTracker(periodSeconds);
   const nodesWithoutZone = new Set<string>();
-  let missedSnapshots = 0;
-  let previous: number | undefined;
-
-  const observe = (
-    key: string,
-    identity: Observation["identity"],
-    created: number | undefined,
-    at: number,
-  ) => {
-    const existing = observations.get(key);
-    if (existing && existing.goneAt === undefined) {
-      existing.lastSeen = at;
-      return;
-    }
-    if (existing) {
-      // Seen again after a snapshot that lacked it (a missed or partial snapshot): bridge the gap.
-      existing.lastSeen = at;
-      existing.goneAt = undefined;
-      return;
-    }
-    observations.set(key, {
-      identity,
-      created,
-      firstSeen: at,
-      lastSeen: at,
-      previousSnapshot: previous,
-      goneAt: undefined,
-    });
-  };
+  let externalSnat = externalSnatOf(undefined);
 
   for (const snapshot of ordered) {
     const at = snapshot.capturedAt;
-    if (previous !== undefined && at - previous > periodSeconds * 1.5) missedSnapshots++;
-    const seen = new Set<string>();
+    tracker.begin(at);
+    if (snapshot.inventory.awsNode) externalSnat = externalSnatOf(snapshot.inventory.awsNode);
     const nodeZones = new Map<string, string | null>();
     for (const node of snapshot.inventory.nodes) {
       const azId = nodeZoneId(node, zones) ?? null;
       if (azId === null) nodesWithoutZone.add(node.metadata.name);
       nodeZones.set(node.metadata.name, azId);
       for (const ip of nodeAddresses(node)) {
-        const key = `${ip}|node/${node.metadata.name}`;
-        seen.add(key);
-        observe(
-          key,
+        tracker.observe(
+          `${ip}|node/${node.metadata.name}`,
           {
             cluster,
             ip,
@@ -142,7 +235,7 @@ export function buildIdentityIntervals(
             workload: node.metadata.name,
             node: node.metadata.name,
             azId,
-            resourceId: null,
+            resourceId: nodeInstanceId(node) ?? null,
             service: null,
           },
           parseTime(node.metadata.creationTimestamp),
@@ -151,16 +244,13 @@ export function buildIdentityIntervals(
       }
     }
     for (const pod of snapshot.inventory.pods) {
-      // hostNetwork pods share the node's address: that address is the node's identity.
       if (pod.spec?.hostNetwork || !holdsAddress(pod)) continue;
       const workload = workloadOf(pod);
       const nodeName = pod.spec?.nodeName ?? null;
       const uid = pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`;
       for (const ip of podAddresses(pod)) {
-        const key = `${ip}|${uid}`;
-        seen.add(key);
-        observe(
-          key,
+        tracker.observe(
+          `${ip}|${uid}`,
           {
             cluster,
             ip,
@@ -180,43 +270,247 @@ export function buildIdentityIntervals(
         );
       }
     }
-    for (const [key, obs] of observations) {
-      if (!seen.has(key) && obs.goneAt === undefined && obs.lastSeen < at) obs.goneAt = at;
-    }
-    previous = at;
+    tracker.end(at);
   }
 
-  const intervals: IdentityInterval[] = [];
-  for (const obs of observations.values()) {
-    const earliest = obs.previousSnapshot ?? Number.NEGATIVE_INFINITY;
-    const validFrom = Math.max(Math.min(obs.created ?? obs.firstSeen, obs.firstSeen), earliest);
-    const validTo = obs.goneAt ?? obs.lastSeen + periodSeconds;
-    intervals.push({
-      ...obs.identity,
-      validFrom: Number.isFinite(validFrom) ? validFrom : obs.firstSeen,
-      validTo,
-    });
-  }
-  intervals.sort((a, b) => (a.ip === b.ip ? a.validFrom - b.validFrom : a.ip < b.ip ? -1 : 1));
+  const intervals = tracker.intervals();
+  const overlapping = overlaps(intervals);
   return {
     intervals,
     stats: {
+      cluster,
       snapshots: ordered.length,
-      overlaps: countOverlaps(intervals),
+      overlaps: overlapping.count,
+      overlappingAddresses: overlapping.addresses,
       nodesWithoutZone: [...nodesWithoutZone].sort(),
-      missedSnapshots,
+      missedSnapshots: tracker.gaps.length,
+      gaps: tracker.gaps,
+      externalSnat,
     },
   };
 }
 
-function countOverlaps(sortedByIpAndStart: ReadonlyArray<IdentityInterval>): number {
-  let overlaps = 0;
-  for (let i = 1; i < sortedByIpAndStart.length; i++) {
-    const a = sortedByIpAndStart[i - 1];
-    const b = sortedByIpAndStart[i];
-    if (a && b && a.ip === b.ip && b.validFrom < a.validTo) overlaps++;
+export interface NetworkIdentityStats {
+  readonly snapshots: number;
+  readonly missedSnapshots: number;
+  readonly gaps: SnapshotGap[];
+  /** Distinct ENIs seen, by class (`kubernetes` = node ENIs whose addresses Kubernetes identifies). */
+  readonly interfacesByClass: Record<string, number>;
+  /** Addresses of unclassified ENIs left to Kubernetes because a pod or node held them. */
+  readonly addressesLeftToKubernetes: number;
+  /** ENIs whose AZ name had no AZ ID in the capture's DescribeAvailabilityZones. */
+  readonly interfacesWithoutZone: number;
+}
+
+export interface NetworkIdentityContext {
+  /** Every cluster's Kubernetes intervals: they name the VPCs' clusters and claim addresses. */
+  readonly kubernetesIntervals: ReadonlyArray<IdentityInterval>;
+  /** Every cluster's nodes' EC2 instance ids, by cluster. */
+  readonly nodeInstancesByCluster: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly periodSeconds: number;
+}
+
+const NETWORK_KIND_LABEL = {
+  nat_gateway: "NatGateway",
+  load_balancer: "LoadBalancer",
+  vpc_endpoint: "VpcEndpoint",
+  eks_control_plane: "EksControlPlane",
+  eni: "NetworkInterface",
+} as const;
+
+/**
+ * Address intervals of the VPC's own network interfaces (NAT gateways, load balancers, VPC
+ * endpoints, the EKS control plane, other ENIs such as RDS), from successive DescribeNetworkInterfaces
+ * captures. Node ENIs are left to Kubernetes, which knows which pod holds each secondary address.
+ *
+ * Every row names a cluster: the one named by the resource itself (the LB Controller's cluster tag,
+ * `Amazon EKS <cluster>`), else the one cluster whose nodes or control plane sit in the ENI's VPC,
+ * else `vpc:<account>/<vpc-id>` (a VPC with no known cluster, or with several).
+ */
+export function buildNetworkInterfaceIntervals(
+  captures: ReadonlyArray<AwsSnapshot>,
+  context: NetworkIdentityContext,
+): { intervals: IdentityInterval[]; stats: NetworkIdentityStats } {
+  const kubernetesIps = new Set(context.kubernetesIntervals.map((i) => i.ip));
+  const nodeInstances = new Set<string>();
+  const clusterOfInstance = new Map<string, string>();
+  for (const [cluster, ids] of context.nodeInstancesByCluster) {
+    for (const id of ids) {
+      nodeInstances.add(id);
+      clusterOfInstance.set(id, cluster);
+    }
   }
-  return overlaps;
+  const clusterOfNodeIp = new Map<string, string>();
+  for (const i of context.kubernetesIntervals) if (i.kind === "node") clusterOfNodeIp.set(i.ip, i.cluster);
+
+  const byScope = new Map<string, AwsSnapshot[]>();
+  for (const c of captures) {
+    const list = byScope.get(c.scope ?? "") ?? [];
+    list.push(c);
+    byScope.set(c.scope ?? "", list);
+  }
+
+  const classes = new Map<string, string>();
+  const interfacesWithoutZone = new Set<string>();
+  let addressesLeftToKubernetes = 0;
+  const intervals: IdentityInterval[] = [];
+  const gaps: SnapshotGap[] = [];
+  let snapshots = 0;
+
+  for (const scoped of byScope.values()) {
+    const ordered = [...scoped].sort((a, b) => a.capturedAt - b.capturedAt);
+    // A VPC's cluster(s): from any capture, since nodes and control planes outlive single captures.
+    const vpcClusters = new Map<string, Set<string>>();
+    const addVpcCluster = (vpc: string | undefined, cluster: string | undefined) => {
+      if (!vpc || !cluster) return;
+      const set = vpcClusters.get(vpc) ?? new Set<string>();
+      set.add(cluster);
+      vpcClusters.set(vpc, set);
+    };
+    for (const capture of ordered) {
+      for (const eni of capture.networkInterfaces) {
+        const instance = eni.Attachment?.InstanceId;
+        addVpcCluster(eni.VpcId, instance ? clusterOfInstance.get(instance) : undefined);
+        addVpcCluster(eni.VpcId, /^Amazon EKS (\S+)$/.exec(eni.Description ?? "")?.[1]);
+        for (const ip of networkInterfaceAddresses(eni)) addVpcCluster(eni.VpcId, clusterOfNodeIp.get(ip));
+      }
+    }
+
+    const tracker = new IntervalTracker(context.periodSeconds);
+    for (const capture of ordered) {
+      const at = capture.capturedAt;
+      tracker.begin(at);
+      const eniContext = {
+        natGatewayByEni: natGatewaysByEni(capture.natGateways ?? []),
+        loadBalancers: capture.loadBalancers ?? [],
+        loadBalancerTags: capture.loadBalancerTags ?? new Map(),
+        nodeInstanceIds: nodeInstances,
+      };
+      for (const eni of capture.networkInterfaces) {
+        const cls = classifyNetworkInterface(eni, eniContext);
+        classes.set(eni.NetworkInterfaceId, cls.kind);
+        if (cls.kind === "kubernetes") continue;
+        const azId =
+          eni.AvailabilityZoneId ??
+          (eni.AvailabilityZone ? capture.zones?.get(eni.AvailabilityZone) : undefined);
+        if (!azId) interfacesWithoutZone.add(eni.NetworkInterfaceId);
+        const vpcClusterSet = eni.VpcId ? vpcClusters.get(eni.VpcId) : undefined;
+        const cluster =
+          cls.cluster ??
+          (vpcClusterSet?.size === 1 ? [...vpcClusterSet][0] : undefined) ??
+          `vpc:${eni.OwnerId ?? "unknown"}/${eni.VpcId ?? "unknown"}`;
+        for (const ip of networkInterfaceAddresses(eni)) {
+          if (cls.kind === "eni" && kubernetesIps.has(ip)) {
+            addressesLeftToKubernetes++;
+            continue;
+          }
+          tracker.observe(
+            `${ip}|${eni.NetworkInterfaceId}`,
+            {
+              cluster: cluster ?? "",
+              ip,
+              kind: cls.kind,
+              ownerId: cls.resourceId,
+              namespace: null,
+              podName: null,
+              workloadKind: NETWORK_KIND_LABEL[cls.kind],
+              workload: cls.name,
+              node: null,
+              azId: azId ?? null,
+              resourceId: cls.resourceId,
+              service: cls.service,
+            },
+            undefined,
+            at,
+          );
+        }
+      }
+      tracker.end(at);
+    }
+    intervals.push(...tracker.intervals());
+    gaps.push(...tracker.gaps);
+    snapshots += tracker.snapshots;
+  }
+
+  const interfacesByClass: Record<string, number> = {};
+  for (const kind of classes.values()) interfacesByClass[kind] = (interfacesByClass[kind] ?? 0) + 1;
+  return {
+    intervals: sortIntervals(intervals),
+    stats: {
+      snapshots,
+      missedSnapshots: gaps.length,
+      gaps,
+      interfacesByClass,
+      addressesLeftToKubernetes,
+      interfacesWithoutZone: interfacesWithoutZone.size,
+    },
+  };
+}
+
+export interface IdentityInput {
+  readonly clusters: ReadonlyArray<{ cluster: string; snapshots: ReadonlyArray<Snapshot> }>;
+  readonly aws: ReadonlyArray<AwsSnapshot>;
+  /** AZ name -> ID for nodes without the `topology.k8s.aws/zone-id` label. */
+  readonly zones: ZoneIdByName;
+  readonly periodSeconds: number;
+}
+
+export interface IdentityResult {
+  readonly intervals: IdentityInterval[];
+  readonly clusters: ClusterIdentityStats[];
+  readonly network: NetworkIdentityStats;
+  /** Over all rows, Kubernetes and ENI alike. */
+  readonly overlaps: number;
+  readonly overlappingAddresses: string[];
+}
+
+/** Kubernetes and VPC identity together: every address -> owner interval of a deployment. */
+export function buildIdentity(input: IdentityInput): IdentityResult {
+  const builds = input.clusters.map((c) =>
+    buildIdentityIntervals(c.cluster, c.snapshots, input.zones, input.periodSeconds),
+  );
+  const kubernetesIntervals = builds.flatMap((b) => b.intervals);
+  const nodeInstancesByCluster = new Map<string, Set<string>>();
+  for (const c of input.clusters) {
+    const ids = new Set<string>();
+    for (const s of c.snapshots) {
+      for (const node of s.inventory.nodes) {
+        const id = nodeInstanceId(node);
+        if (id) ids.add(id);
+      }
+    }
+    nodeInstancesByCluster.set(c.cluster, ids);
+  }
+  const network = buildNetworkInterfaceIntervals(input.aws, {
+    kubernetesIntervals,
+    nodeInstancesByCluster,
+    periodSeconds: input.periodSeconds,
+  });
+  const intervals = sortIntervals([...kubernetesIntervals, ...network.intervals]);
+  const overlapping = overlaps(intervals);
+  return {
+    intervals,
+    clusters: builds.map((b) => b.stats),
+    network: network.stats,
+    overlaps: overlapping.count,
+    overlappingAddresses: overlapping.addresses,
+  };
+}
+
+/** Pairs of intervals (sorted by address and start) that hold one address at the same time. */
+function overlaps(sorted: ReadonlyArray<IdentityInterval>): { count: number; addresses: string[] } {
+  let count = 0;
+  const addresses = new Set<string>();
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i];
+    for (let j = i + 1; j < sorted.length; j++) {
+      const b = sorted[j];
+      if (!a || !b || b.ip !== a.ip || b.validFrom >= a.validTo) break;
+      count++;
+      addresses.add(a.ip);
+    }
+  }
+  return { count, addresses: [...addresses].sort().slice(0, 100) };
 }
 
 function parseTime(value: string | undefined): number | undefined {

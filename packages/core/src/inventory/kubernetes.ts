@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidInputError } from "../errors.ts";
 
 /**
  * The parts of Kubernetes objects flowcost reads, as `kubectl get ... -o json` and the API's
@@ -47,6 +48,85 @@ export const nodeSchema = z.object({
 });
 export type Node = z.infer<typeof nodeSchema>;
 
+/** The fields of a Service that identity and the routing recommendations read. */
+export const serviceSchema = z.object({
+  kind: z.literal("Service").optional(),
+  metadata: objectMeta,
+  spec: z
+    .looseObject({
+      type: z.string().optional(),
+      clusterIP: z.string().optional(),
+      clusterIPs: z.array(z.string()).optional(),
+      selector: z.record(z.string(), z.string()).optional(),
+      internalTrafficPolicy: z.string().optional(),
+      trafficDistribution: z.string().optional(),
+      loadBalancerClass: z.string().optional(),
+    })
+    .optional(),
+  status: z
+    .looseObject({
+      loadBalancer: z
+        .looseObject({
+          ingress: z
+            .array(z.looseObject({ hostname: z.string().optional(), ip: z.string().optional() }))
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+/** discovery.k8s.io/v1 EndpointSlice: where a Service's endpoints sit, per zone. */
+export const endpointSliceSchema = z.object({
+  kind: z.literal("EndpointSlice").optional(),
+  metadata: objectMeta,
+  addressType: z.string().optional(),
+  endpoints: z
+    .array(
+      z.looseObject({
+        addresses: z.array(z.string()),
+        nodeName: z.string().optional(),
+        zone: z.string().optional(),
+        targetRef: z
+          .looseObject({
+            kind: z.string().optional(),
+            name: z.string().optional(),
+            uid: z.string().optional(),
+          })
+          .optional(),
+        conditions: z.looseObject({ ready: z.boolean().optional() }).optional(),
+        hints: z.looseObject({ forZones: z.array(z.object({ name: z.string() })).optional() }).optional(),
+      }),
+    )
+    .nullish(),
+});
+export type EndpointSlice = z.infer<typeof endpointSliceSchema>;
+
+const envVar = z.looseObject({ name: z.string(), value: z.string().optional() });
+
+/** Only the container env of the `aws-node` DaemonSet (the VPC CNI) matters here. */
+export const daemonSetSchema = z.object({
+  kind: z.literal("DaemonSet").optional(),
+  metadata: objectMeta,
+  spec: z
+    .looseObject({
+      template: z
+        .looseObject({
+          spec: z
+            .looseObject({
+              containers: z
+                .array(z.looseObject({ name: z.string(), env: z.array(envVar).optional() }))
+                .optional(),
+            })
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+});
+export type DaemonSet = z.infer<typeof daemonSetSchema>;
+
 const listItem = z.looseObject({ kind: z.string().optional(), metadata: z.looseObject({}).optional() });
 
 /** `kubectl get pods,nodes,... -A -o json` prints a `List`; the API prints `PodList` etc. */
@@ -58,35 +138,87 @@ export const kubernetesListSchema = z.looseObject({
 export interface KubernetesInventory {
   readonly pods: Pod[];
   readonly nodes: Node[];
-  /** Items of kinds flowcost does not read yet (Services, EndpointSlices, ...), by kind. */
+  readonly services: Service[];
+  readonly endpointSlices: EndpointSlice[];
+  /** The VPC CNI's DaemonSet (`kube-system/aws-node`) when the snapshot holds it. */
+  readonly awsNode: DaemonSet | undefined;
+  /** Items of kinds flowcost does not read, by kind. */
   readonly otherKinds: Record<string, number>;
 }
+
+const SCHEMAS = {
+  Pod: podSchema,
+  Node: nodeSchema,
+  Service: serviceSchema,
+  EndpointSlice: endpointSliceSchema,
+  DaemonSet: daemonSetSchema,
+} as const;
 
 /**
  * Splits a List into typed objects. Items of a typed list (`PodList`) carry no `kind`, so the
  * list's own kind names them. An item that fails its schema is an error naming its position.
  */
 export function readKubernetesList(json: unknown, source: string): KubernetesInventory {
-  const list = kubernetesListSchema.parse(json);
+  const parsedList = kubernetesListSchema.safeParse(json);
+  if (!parsedList.success) {
+    throw new InvalidInputError(`${source}: not a Kubernetes List (${parsedList.error.message})`, {
+      cause: parsedList.error,
+    });
+  }
+  const list = parsedList.data;
   const implied = list.kind === "List" ? undefined : list.kind.slice(0, -"List".length);
-  const pods: Pod[] = [];
-  const nodes: Node[] = [];
-  const otherKinds: Record<string, number> = {};
+  const inventory = {
+    pods: [] as Pod[],
+    nodes: [] as Node[],
+    services: [] as Service[],
+    endpointSlices: [] as EndpointSlice[],
+    awsNode: undefined as DaemonSet | undefined,
+    otherKinds: {} as Record<string, number>,
+  };
   list.items.forEach((item, index) => {
     const kind = item.kind ?? implied ?? "Unknown";
-    const schema = kind === "Pod" ? podSchema : kind === "Node" ? nodeSchema : undefined;
+    const schema = kind in SCHEMAS ? SCHEMAS[kind as keyof typeof SCHEMAS] : undefined;
     if (!schema) {
-      otherKinds[kind] = (otherKinds[kind] ?? 0) + 1;
+      inventory.otherKinds[kind] = (inventory.otherKinds[kind] ?? 0) + 1;
       return;
     }
     const parsed = schema.safeParse(item);
     if (!parsed.success) {
-      throw new Error(`${source}: items[${index}] (${kind}) is not a valid ${kind}: ${parsed.error.message}`);
+      throw new InvalidInputError(
+        `${source}: items[${index}] (${kind}) is not a valid ${kind}: ${parsed.error.message}`,
+        { cause: parsed.error },
+      );
     }
-    if (kind === "Pod") pods.push(parsed.data as Pod);
-    else nodes.push(parsed.data as Node);
+    if (kind === "Pod") inventory.pods.push(parsed.data as Pod);
+    else if (kind === "Node") inventory.nodes.push(parsed.data as Node);
+    else if (kind === "Service") inventory.services.push(parsed.data as Service);
+    else if (kind === "EndpointSlice") inventory.endpointSlices.push(parsed.data as EndpointSlice);
+    else {
+      const daemonSet = parsed.data as DaemonSet;
+      if (daemonSet.metadata.name === "aws-node" && daemonSet.metadata.namespace === "kube-system") {
+        inventory.awsNode = daemonSet;
+      } else inventory.otherKinds[kind] = (inventory.otherKinds[kind] ?? 0) + 1;
+    }
   });
-  return { pods, nodes, otherKinds };
+  return inventory;
+}
+
+export interface ExternalSnat {
+  readonly enabled: boolean;
+  /** `aws-node` when read from the DaemonSet, `default` when the snapshot lacks it (the CNI default, off). */
+  readonly source: "aws-node" | "default";
+}
+
+/**
+ * The VPC CNI's external-SNAT mode from `AWS_VPC_K8S_CNI_EXTERNALSNAT` on the aws-node container
+ * (aws-facts.md §1.3). Off by default: then pod traffic leaving the VPC carries the node's IP.
+ */
+export function externalSnatOf(awsNode: DaemonSet | undefined): ExternalSnat {
+  if (!awsNode) return { enabled: false, source: "default" };
+  const containers = awsNode.spec?.template?.spec?.containers ?? [];
+  const container = containers.find((c) => c.name === "aws-node") ?? containers[0];
+  const value = container?.env?.find((e) => e.name === "AWS_VPC_K8S_CNI_EXTERNALSNAT")?.value;
+  return { enabled: value?.trim().toLowerCase() === "true", source: "aws-node" };
 }
 
 export interface Workload {

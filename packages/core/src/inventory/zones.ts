@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidInputError } from "../errors.ts";
 import type { Node } from "./kubernetes.ts";
 
 /**
@@ -11,9 +12,15 @@ export const describeAvailabilityZonesSchema = z.object({
 
 export type ZoneIdByName = ReadonlyMap<string, string>;
 
-export function zoneMapFrom(json: unknown): ZoneIdByName {
-  const parsed = describeAvailabilityZonesSchema.parse(json);
-  return new Map(parsed.AvailabilityZones.map((z) => [z.ZoneName, z.ZoneId]));
+/** `aws ec2 describe-availability-zones` output -> AZ name -> ID. `source` names the file in errors. */
+export function zoneMapFrom(json: unknown, source = "describe-availability-zones"): ZoneIdByName {
+  const parsed = describeAvailabilityZonesSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new InvalidInputError(`${source}: not the AWS CLI's output shape (${parsed.error.message})`, {
+      cause: parsed.error,
+    });
+  }
+  return new Map(parsed.data.AvailabilityZones.map((z) => [z.ZoneName, z.ZoneId]));
 }
 
 const AZ_ID = /^[a-z]{2,}[0-9]?-az[0-9]+$/;

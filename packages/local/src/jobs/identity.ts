@@ -1,21 +1,36 @@
 import {
-  buildIdentityIntervals,
+  type AwsSnapshot,
+  buildIdentity,
   DATASETS,
   type DayWindow,
-  type IdentityBuild,
   type IdentityInterval,
+  type IdentityResult,
+  type Snapshot,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
-import { findSnapshots, readSnapshot, readZoneMap } from "../lake/inventory-files.ts";
+import {
+  findAwsSnapshots,
+  findSnapshots,
+  readAwsSnapshot,
+  readSnapshot,
+  readZoneMap,
+} from "../lake/inventory-files.ts";
 
 export interface IdentityJobResult {
-  readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityBuild["stats"] }>;
+  readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityResult["clusters"][number] }>;
+  readonly network: IdentityResult["network"];
+  /** Pairs of rows claiming one address at one time, over all clusters and ENIs. */
+  readonly overlaps: number;
   readonly intervals: number;
 }
 
+/** Neighbouring days' snapshots bound intervals that cross midnight. */
+const MARGIN_SECONDS = 86400;
+
 /**
- * build-identity for one day: every cluster's snapshots -> address intervals overlapping the
- * day, clipped to it, written to curated/ip_identity/dt= (replaced whole).
+ * build-identity for one day: every cluster's Kubernetes snapshots and every AWS describe capture
+ * -> address intervals overlapping the day, clipped to it, written to curated/ip_identity/dt=
+ * (replaced whole, so a re-run gives the same partition).
  */
 export async function buildIdentityDay(
   engine: DuckDbEngine,
@@ -23,31 +38,40 @@ export async function buildIdentityDay(
   day: DayWindow,
   snapshotPeriodSeconds = 300,
 ): Promise<IdentityJobResult> {
+  const inWindow = (t: number) => t >= day.start - MARGIN_SECONDS && t <= day.end + MARGIN_SECONDS;
   const zones = await readZoneMap(lakeDir);
-  const byCluster = new Map<string, Awaited<ReturnType<typeof findSnapshots>>>();
-  for (const s of await findSnapshots(lakeDir)) {
-    // Neighbouring days' snapshots bound intervals that cross midnight.
-    if (s.capturedAt < day.start - 86400 || s.capturedAt > day.end + 86400) continue;
-    byCluster.set(s.cluster, [...(byCluster.get(s.cluster) ?? []), s]);
+  const byCluster = new Map<string, Snapshot[]>();
+  for (const file of await findSnapshots(lakeDir)) {
+    if (!inWindow(file.capturedAt)) continue;
+    const list = byCluster.get(file.cluster) ?? [];
+    list.push({ capturedAt: file.capturedAt, inventory: await readSnapshot(file) });
+    byCluster.set(file.cluster, list);
   }
-  const rows: Array<Record<string, unknown>> = [];
-  const clusters: IdentityJobResult["clusters"][number][] = [];
-  for (const [cluster, files] of byCluster) {
-    const snapshots = [];
-    for (const file of files)
-      snapshots.push({ capturedAt: file.capturedAt, inventory: await readSnapshot(file) });
-    const build = buildIdentityIntervals(cluster, snapshots, zones, snapshotPeriodSeconds);
-    clusters.push({ cluster, stats: build.stats });
-    for (const i of build.intervals) {
-      if (i.validTo <= day.start || i.validFrom >= day.end) continue;
-      rows.push(identityRow(i, day));
-    }
+  const aws: AwsSnapshot[] = [];
+  for (const folder of await findAwsSnapshots(lakeDir)) {
+    if (!inWindow(folder.capturedAt)) continue;
+    const capture = await readAwsSnapshot(folder);
+    if (capture) aws.push(capture);
   }
+  const result = buildIdentity({
+    clusters: [...byCluster].map(([cluster, snapshots]) => ({ cluster, snapshots })),
+    aws,
+    zones,
+    periodSeconds: snapshotPeriodSeconds,
+  });
+  const rows = result.intervals
+    .filter((i) => i.validTo > day.start && i.validFrom < day.end)
+    .map((i) => identityRow(i, day));
   await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt: day.dt }, rows);
-  return { clusters, intervals: rows.length };
+  return {
+    clusters: result.clusters.map((stats) => ({ cluster: stats.cluster, stats })),
+    network: result.network,
+    overlaps: result.overlaps,
+    intervals: rows.length,
+  };
 }
 
-function identityRow(i: IdentityInterval, day: DayWindow): Record<string, unknown> {
+export function identityRow(i: IdentityInterval, day: DayWindow): Record<string, unknown> {
   return {
     cluster: i.cluster,
     ip: i.ip,

@@ -3,10 +3,16 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import {
+  type AwsSnapshot,
   InvalidInputError,
   type KubernetesInventory,
-  parseCaptureTime,
+  parseAwsInventoryKey,
+  parseKubernetesSnapshotKey,
   readKubernetesList,
+  readLoadBalancers,
+  readLoadBalancerTags,
+  readNatGateways,
+  readNetworkInterfaces,
   type ZoneIdByName,
   zoneMapFrom,
 } from "@flowcost/core";
@@ -19,9 +25,6 @@ export interface SnapshotFile {
   readonly capturedAt: number;
 }
 
-const SNAPSHOT = /^inventory\/kubernetes\/cluster=([^/]+)\/dt=\d{4}-\d{2}-\d{2}\/([^/]+)\.json(\.gz)?$/;
-const AZ_FILE = /^inventory\/aws\/dt=\d{4}-\d{2}-\d{2}\/[^/]+\/describe-availability-zones\.json(\.gz)?$/;
-
 async function listFiles(root: string, below: string): Promise<string[]> {
   const entries = await readdir(join(root, below), { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
@@ -33,10 +36,8 @@ async function listFiles(root: string, below: string): Promise<string[]> {
 export async function findSnapshots(lakeDir: string): Promise<SnapshotFile[]> {
   const found: SnapshotFile[] = [];
   for (const rel of await listFiles(lakeDir, "inventory/kubernetes")) {
-    const m = SNAPSHOT.exec(rel);
-    const capturedAt = m?.[2] ? parseCaptureTime(m[2]) : undefined;
-    if (!m?.[1] || capturedAt === undefined) continue;
-    found.push({ cluster: m[1], path: join(lakeDir, rel), capturedAt });
+    const key = parseKubernetesSnapshotKey(rel);
+    if (key) found.push({ cluster: key.cluster, path: join(lakeDir, rel), capturedAt: key.capturedAt });
   }
   return found.sort((a, b) => a.capturedAt - b.capturedAt);
 }
@@ -67,12 +68,63 @@ export async function readSnapshot(file: SnapshotFile): Promise<KubernetesInvent
   }
 }
 
+export interface AwsSnapshotFolder {
+  readonly capturedAt: number;
+  readonly scope: string | undefined;
+  /** Call name (`describe-network-interfaces`, ...) -> file path. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/** AWS describe captures in the lake layout (`inventory/aws/dt=/<ts>/[scope/]<call>.json[.gz]`), oldest first. */
+export async function findAwsSnapshots(lakeDir: string): Promise<AwsSnapshotFolder[]> {
+  const folders = new Map<
+    string,
+    { capturedAt: number; scope: string | undefined; files: Map<string, string> }
+  >();
+  for (const rel of await listFiles(lakeDir, "inventory/aws")) {
+    const key = parseAwsInventoryKey(rel);
+    if (!key) continue;
+    const id = `${key.capturedAt}|${key.scope ?? ""}`;
+    const folder = folders.get(id) ?? { capturedAt: key.capturedAt, scope: key.scope, files: new Map() };
+    folder.files.set(key.call, join(lakeDir, rel));
+    folders.set(id, folder);
+  }
+  return [...folders.values()].sort((a, b) => a.capturedAt - b.capturedAt);
+}
+
+/**
+ * One capture's describe outputs, parsed. A capture without describe-network-interfaces holds no
+ * addresses, so it is skipped (undefined) rather than read as "every ENI is gone".
+ */
+export async function readAwsSnapshot(folder: AwsSnapshotFolder): Promise<AwsSnapshot | undefined> {
+  const path = (call: string) => folder.files.get(call);
+  const read = async <T>(
+    call: string,
+    parse: (json: unknown, source: string) => T,
+  ): Promise<T | undefined> => {
+    const file = path(call);
+    return file ? parse(await readJsonFile(file), file) : undefined;
+  };
+  const networkInterfaces = await read("describe-network-interfaces", readNetworkInterfaces);
+  if (!networkInterfaces) return undefined;
+  return {
+    capturedAt: folder.capturedAt,
+    ...(folder.scope ? { scope: folder.scope } : {}),
+    networkInterfaces,
+    natGateways: (await read("describe-nat-gateways", readNatGateways)) ?? [],
+    loadBalancers: (await read("describe-load-balancers", readLoadBalancers)) ?? [],
+    loadBalancerTags: (await read("describe-tags", readLoadBalancerTags)) ?? new Map(),
+    zones: (await read("describe-availability-zones", zoneMapFrom)) ?? new Map(),
+  };
+}
+
 /** AZ name -> ID from every `describe-availability-zones` output in the lake. */
 export async function readZoneMap(lakeDir: string): Promise<ZoneIdByName> {
   const map = new Map<string, string>();
-  for (const rel of await listFiles(lakeDir, "inventory/aws")) {
-    if (!AZ_FILE.test(rel)) continue;
-    for (const [name, id] of zoneMapFrom(await readJsonFile(join(lakeDir, rel)))) map.set(name, id);
+  for (const folder of await findAwsSnapshots(lakeDir)) {
+    const file = folder.files.get("describe-availability-zones");
+    if (!file) continue;
+    for (const [name, id] of zoneMapFrom(await readJsonFile(file), file)) map.set(name, id);
   }
   return map;
 }
