@@ -43,7 +43,7 @@ export interface Discovery {
     readonly accounts: string[];
     readonly regions: string[];
     readonly days: string[];
-    /** From the 5-minute buckets in the object names (records start up to 10 minutes earlier). */
+    /** Records' `end` times, from the 5-minute buckets in the object names. */
     readonly timeRange: TimeRange | undefined;
   };
   readonly cur: {
@@ -175,7 +175,7 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
   }
 
   const flowRange =
-    minFileTime <= maxFileTime ? { from: minFileTime - 600, to: maxFileTime + FIVE_MINUTES } : undefined;
+    minFileTime <= maxFileTime ? { from: minFileTime, to: maxFileTime + FIVE_MINUTES } : undefined;
   const clusterList = [...clusters]
     .sort((a, b) => (a[0] < b[0] ? -1 : 1))
     .map(([name, c]) => ({
@@ -222,7 +222,8 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
   }
   if (flowRange) {
     for (const c of clusterList) {
-      if (c.timeRange.from > flowRange.from || c.timeRange.to < flowRange.to)
+      // One period of slack: snapshots are taken every period, so the first may trail the first flows by up to one.
+      if (c.timeRange.from > flowRange.from + SNAPSHOT_PERIOD || c.timeRange.to < flowRange.to)
         notes.push(
           `cluster ${c.name}: kubectl snapshots cover ${iso(c.timeRange.from)} to ${iso(c.timeRange.to)}, flow logs ${iso(flowRange.from)} to ${iso(flowRange.to)}: traffic outside the snapshots resolves as unknown`,
         );

@@ -1,0 +1,440 @@
+import { z } from "zod";
+import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
+import type { PipelineResult } from "../pipeline.ts";
+
+/**
+ * The `flowcost analyze --format json` document. The zod schema is the source of truth:
+ * `docs/analyze-output.schema.json` is generated from it (`flowcost schema`), and a test checks
+ * that real output validates against the committed file. Bump `schemaVersion` on any change a
+ * consumer could trip over (a removed or renamed field, a changed meaning); adding an optional
+ * section does not bump it.
+ */
+export const ANALYZE_SCHEMA_VERSION = 1;
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const nullableString = z.string().nullable();
+const usd = z.number().describe("US dollars, unrounded");
+
+const endpoint = z
+  .object({
+    kind: nullableString.describe(
+      "pod, node, nat_gateway, load_balancer, vpc_endpoint, eks_control_plane, eni, internet, ...; null when unresolved",
+    ),
+    id: nullableString.describe("the non-pod end's resource id or address, when the pipeline reports one"),
+    namespace: nullableString,
+    workloadKind: nullableString,
+    workload: nullableString,
+    azId: nullableString.describe("AZ ID (use1-az4), never the account-specific AZ name"),
+  })
+  .strict();
+
+export const resultRowSchema = z
+  .object({
+    date: date.describe("UTC day, as in the CUR"),
+    category: z
+      .string()
+      .describe(
+        "cross_az, nat, lb, same_az, internet, vpc_endpoint, or unattributed (billed cost no transfer explains)",
+      ),
+    subcategory: nullableString,
+    source: endpoint,
+    destination: endpoint,
+    service: nullableString.describe("namespace/name of the Kubernetes Service, when known"),
+    loadBalancer: nullableString,
+    natGateway: nullableString,
+    bytes: z.int().nonnegative(),
+    listCostUsd: usd,
+    billedCostUsd: usd.nullable().describe("allocated from the CUR; null when the cost basis is estimated"),
+    costBasis: z.enum(["billed", "estimated"]),
+    confidence: z.string().describe("exact, node or ambiguous"),
+  })
+  .strict();
+export type ResultRow = z.infer<typeof resultRowSchema>;
+
+const timeRange = z.object({ from: z.string(), to: z.string() }).strict();
+
+const inputsSchema = z
+  .object({
+    flowLogs: z
+      .object({
+        objects: z.int(),
+        text: z.int(),
+        parquet: z.int(),
+        layouts: z.array(z.enum(["default", "hive"])),
+        accounts: z.array(z.string()),
+        regions: z.array(z.string()),
+        days: z.array(date),
+        timeRange: timeRange.nullable(),
+      })
+      .strict(),
+    cur: z
+      .object({ files: z.int(), exports: z.array(z.string()), billingPeriods: z.array(z.string()) })
+      .strict(),
+    kubernetes: z
+      .object({
+        snapshots: z.int(),
+        clusters: z.array(z.object({ name: z.string(), snapshots: z.int(), timeRange }).strict()),
+      })
+      .strict(),
+    aws: z
+      .object({ calls: z.object(Object.fromEntries(DESCRIBE_CALLS.map((c) => [c, z.int()]))).strict() })
+      .strict(),
+    missing: z.array(z.object({ input: z.string(), consequence: z.string() }).strict()),
+  })
+  .strict();
+
+const categoryTotal = z
+  .object({ category: z.string(), bytes: z.int(), listCostUsd: usd, billedCostUsd: usd.nullable() })
+  .strict();
+
+export const analyzeOutputSchema = z
+  .object({
+    schemaVersion: z.literal(ANALYZE_SCHEMA_VERSION),
+    folder: z.string(),
+    window: z
+      .object({
+        from: nullableString.describe("--from as applied, ISO 8601 UTC"),
+        to: nullableString.describe("--to as applied (exclusive), ISO 8601 UTC"),
+        cluster: nullableString,
+        days: z.array(date),
+      })
+      .strict(),
+    costBasis: z
+      .enum(["billed", "estimated", "mixed"])
+      .describe("estimated: list prices without a CUR export; billed: reconciled to the CUR"),
+    inputs: inputsSchema,
+    totals: z
+      .object({
+        bytes: z.int(),
+        listCostUsd: usd,
+        billedCostUsd: usd.nullable(),
+        byCategory: z.array(categoryTotal),
+      })
+      .strict(),
+    topWorkloads: z
+      .array(
+        z
+          .object({
+            namespace: nullableString,
+            workloadKind: nullableString,
+            workload: z.string(),
+            bytesSent: z.int(),
+            bytesReceived: z.int(),
+            costUsd: usd.describe(
+              "cost of the transfers it sends or receives (a transfer counts for both ends)",
+            ),
+          })
+          .strict(),
+      )
+      .describe("by costUsd, descending; at most 10"),
+    topPairs: z
+      .array(
+        z
+          .object({
+            category: z.string(),
+            source: z.string(),
+            destination: z.string(),
+            bytes: z.int(),
+            costUsd: usd,
+          })
+          .strict(),
+      )
+      .describe("by costUsd then bytes, descending; at most 10"),
+    coverage: z
+      .object({
+        bytes: z.int(),
+        resolvedBytes: z
+          .int()
+          .describe("bytes whose both ends resolved to a workload or a known AWS resource"),
+        resolvedFraction: z.number().min(0).max(1),
+        unattributedCostUsd: usd.describe("billed cost that no transfer explains"),
+      })
+      .strict(),
+    unattributed: z.array(resultRowSchema).describe("the rows of category unattributed"),
+    identity: z.array(
+      z
+        .object({
+          date,
+          cluster: z.string(),
+          snapshots: z.int(),
+          overlaps: z.int(),
+          missedSnapshots: z.int(),
+          nodesWithoutZone: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    ledger: z
+      .unknown()
+      .describe(
+        "the flow-log ledger (records read = used + rejected by reason) as the pipeline reports it; null when absent",
+      ),
+    reconciliation: z
+      .unknown()
+      .describe("per day and billed resource: billed = allocated + unattributed; null without a CUR export"),
+    warnings: z.array(z.object({ code: z.string(), message: z.string() }).strict()),
+    rows: z.array(resultRowSchema).describe("the daily result rows"),
+  })
+  .strict();
+export type AnalyzeOutput = z.infer<typeof analyzeOutputSchema>;
+
+/** The committed `docs/analyze-output.schema.json`, byte for byte. */
+export function analyzeJsonSchema(): string {
+  const schema = z.toJSONSchema(analyzeOutputSchema, { target: "draft-2020-12", io: "output" });
+  return `${JSON.stringify(
+    {
+      ...schema,
+      $id: "https://github.com/flowcost/flowcost/docs/analyze-output.schema.json",
+      title: "flowcost analyze --format json",
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+type Row = Readonly<Record<string, unknown>>;
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/**
+ * One pipeline row in the stable output shape. Rows are read by column name, so columns the
+ * attribution step adds (subcategory, service, billed cost, ...) appear as soon as it emits them.
+ */
+export function toResultRow(r: Row): ResultRow {
+  const billed = num(r.billed_cost_usd);
+  const end = (p: "src" | "dst") => {
+    const workload = str(r[`${p}_workload`]);
+    return {
+      kind: str(r[`${p}_kind`]) ?? (workload ? "pod" : null),
+      id: str(r[`${p}_id`]) ?? str(r[`${p}_resource_id`]) ?? str(r[`${p}_ip`]),
+      namespace: str(r[`${p}_namespace`]),
+      workloadKind: str(r[`${p}_workload_kind`]),
+      workload,
+      azId: str(r[`${p}_az_id`]),
+    };
+  };
+  const basis = str(r.cost_basis);
+  return {
+    date: str(r.dt) ?? "",
+    category: str(r.category) ?? "unknown",
+    subcategory: str(r.subcategory),
+    source: end("src"),
+    destination: end("dst"),
+    service: str(r.service),
+    loadBalancer: str(r.load_balancer),
+    natGateway: str(r.nat_gateway),
+    bytes: num(r.bytes) ?? 0,
+    listCostUsd: num(r.list_cost_usd) ?? 0,
+    billedCostUsd: billed,
+    costBasis: basis === "billed" || basis === "estimated" ? basis : billed === null ? "estimated" : "billed",
+    confidence: str(r.confidence) ?? "exact",
+  };
+}
+
+const costOf = (r: ResultRow) => r.billedCostUsd ?? r.listCostUsd;
+const resolved = (e: ResultRow["source"]) => e.kind !== null && e.kind !== "unknown";
+export const endpointLabel = (e: ResultRow["source"]) =>
+  e.workload
+    ? `${e.namespace ?? "-"}/${e.workload}`
+    : e.kind
+      ? `${e.kind}${e.id ? `:${e.id}` : ""}`
+      : (e.id ?? "unknown");
+
+/**
+ * One cluster's identity statistics, read by name: the identity step's result type is still
+ * growing, and the report should keep the counts it knows whichever shape wraps them.
+ */
+function identityStats(entry: unknown): Omit<AnalyzeOutput["identity"][number], "date"> {
+  const outer = (entry ?? {}) as Record<string, unknown>;
+  const stats = (typeof outer.stats === "object" && outer.stats !== null ? outer.stats : outer) as Record<
+    string,
+    unknown
+  >;
+  const count = (v: unknown) => (typeof v === "number" && Number.isInteger(v) ? v : 0);
+  return {
+    cluster: str(outer.cluster) ?? str(stats.cluster) ?? "unknown",
+    snapshots: count(stats.snapshots),
+    overlaps: count(stats.overlaps),
+    missedSnapshots: count(stats.missedSnapshots),
+    nodesWithoutZone: Array.isArray(stats.nodesWithoutZone)
+      ? stats.nodesWithoutZone.filter((n): n is string => typeof n === "string")
+      : [],
+  };
+}
+
+export interface AnalyzeContext {
+  readonly folder: string;
+  readonly discovery: Discovery;
+  readonly from?: number;
+  readonly to?: number;
+  readonly cluster?: string;
+}
+
+/** The whole analysis document from a pipeline run. Pure: the same result gives the same document. */
+export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): AnalyzeOutput {
+  const rows = result.days.flatMap((d) => (d.rows as ReadonlyArray<Row>).map(toResultRow));
+  const traffic = rows.filter((r) => r.category !== "unattributed");
+  const unattributed = rows.filter((r) => r.category === "unattributed");
+  const anyBilled = rows.some((r) => r.costBasis === "billed");
+  const allBilled = rows.length > 0 && rows.every((r) => r.costBasis === "billed");
+  const sumBilled = (rs: ResultRow[]) =>
+    anyBilled ? rs.reduce((s, r) => s + (r.billedCostUsd ?? 0), 0) : null;
+
+  const categories = new Map<string, ResultRow[]>();
+  for (const r of rows) categories.set(r.category, [...(categories.get(r.category) ?? []), r]);
+  const byCategory = [...categories]
+    .map(([category, rs]) => ({
+      category,
+      bytes: rs.reduce((s, r) => s + r.bytes, 0),
+      listCostUsd: rs.reduce((s, r) => s + r.listCostUsd, 0),
+      billedCostUsd: sumBilled(rs),
+    }))
+    .sort((a, b) => b.listCostUsd - a.listCostUsd || b.bytes - a.bytes || (a.category < b.category ? -1 : 1));
+
+  const workloads = new Map<string, AnalyzeOutput["topWorkloads"][number]>();
+  const touch = (e: ResultRow["source"]) => {
+    if (!e.workload) return undefined;
+    const id = `${e.namespace ?? ""}/${e.workload}`;
+    let w = workloads.get(id);
+    if (!w) {
+      w = {
+        namespace: e.namespace,
+        workloadKind: e.workloadKind,
+        workload: e.workload,
+        bytesSent: 0,
+        bytesReceived: 0,
+        costUsd: 0,
+      };
+      workloads.set(id, w);
+    }
+    return w;
+  };
+  const pairs = new Map<string, AnalyzeOutput["topPairs"][number]>();
+  for (const r of traffic) {
+    const src = touch(r.source);
+    const dst = touch(r.destination);
+    if (src) {
+      src.bytesSent += r.bytes;
+      src.costUsd += costOf(r);
+    }
+    if (dst) {
+      dst.bytesReceived += r.bytes;
+      if (dst !== src) dst.costUsd += costOf(r);
+    }
+    const source = endpointLabel(r.source);
+    const destination = endpointLabel(r.destination);
+    const id = [r.category, source, destination].join("|");
+    const p = pairs.get(id) ?? { category: r.category, source, destination, bytes: 0, costUsd: 0 };
+    p.bytes += r.bytes;
+    p.costUsd += costOf(r);
+    pairs.set(id, p);
+  }
+  const ranked = <T extends { costUsd: number }>(
+    items: Iterable<T>,
+    bytes: (t: T) => number,
+    name: (t: T) => string,
+  ) =>
+    [...items]
+      .sort((a, b) => b.costUsd - a.costUsd || bytes(b) - bytes(a) || (name(a) < name(b) ? -1 : 1))
+      .slice(0, 10);
+
+  const totalBytes = traffic.reduce((s, r) => s + r.bytes, 0);
+  const resolvedBytes = traffic
+    .filter((r) => resolved(r.source) && resolved(r.destination))
+    .reduce((s, r) => s + r.bytes, 0);
+
+  const identity = result.days.flatMap((d) =>
+    (d.identity.clusters as ReadonlyArray<unknown>)
+      .map((c) => ({ date: d.day.dt, ...identityStats(c) }))
+      .filter((c) => context.cluster === undefined || c.cluster === context.cluster),
+  );
+
+  const { discovery } = context;
+  const warnings: AnalyzeOutput["warnings"] = [
+    ...discovery.missing.map((m) => ({ code: `missing-${m.input}`, message: m.consequence })),
+    ...discovery.notes.map((message) => ({ code: "input-coverage", message })),
+    ...discovery.misplaced.map((m) => ({ code: "misplaced-file", message: `${m.path}: ignored; ${m.hint}` })),
+  ];
+  if (result.days.length === 0)
+    warnings.push({
+      code: "no-traffic",
+      message: "no flow-log records fall in the selected window: nothing to attribute",
+    });
+  for (const i of identity) {
+    if (i.overlaps > 0)
+      warnings.push({
+        code: "identity-overlap",
+        message: `${i.date} ${i.cluster}: ${i.overlaps} address(es) claimed by two owners at once; their traffic is labelled ambiguous`,
+      });
+    if (i.missedSnapshots > 0)
+      warnings.push({
+        code: "identity-gap",
+        message: `${i.date} ${i.cluster}: ${i.missedSnapshots} missed snapshot(s); pods that lived only in a gap resolve as unknown`,
+      });
+    if (i.nodesWithoutZone.length > 0)
+      warnings.push({
+        code: "node-without-az",
+        message: `${i.date} ${i.cluster}: nodes without an AZ ID: ${i.nodesWithoutZone.join(", ")}`,
+      });
+  }
+  const extra = result as unknown as { ledger?: unknown; reconciliation?: unknown };
+
+  return {
+    schemaVersion: ANALYZE_SCHEMA_VERSION,
+    folder: context.folder,
+    window: {
+      from: context.from === undefined ? null : iso(context.from),
+      to: context.to === undefined ? null : iso(context.to),
+      cluster: context.cluster ?? null,
+      days: result.days.map((d) => d.day.dt),
+    },
+    costBasis: allBilled ? "billed" : anyBilled ? "mixed" : "estimated",
+    inputs: {
+      flowLogs: {
+        ...discovery.flowLogs,
+        layouts: [...discovery.flowLogs.layouts],
+        timeRange: discovery.flowLogs.timeRange
+          ? { from: iso(discovery.flowLogs.timeRange.from), to: iso(discovery.flowLogs.timeRange.to) }
+          : null,
+      },
+      cur: discovery.cur,
+      kubernetes: {
+        snapshots: discovery.kubernetes.snapshots,
+        clusters: discovery.kubernetes.clusters.map((c) => ({
+          name: c.name,
+          snapshots: c.snapshots,
+          timeRange: { from: iso(c.timeRange.from), to: iso(c.timeRange.to) },
+        })),
+      },
+      aws: { calls: { ...discovery.aws.calls } },
+      missing: discovery.missing,
+    },
+    totals: {
+      bytes: byCategory.reduce((s, c) => s + c.bytes, 0),
+      listCostUsd: byCategory.reduce((s, c) => s + c.listCostUsd, 0),
+      billedCostUsd: sumBilled(rows),
+      byCategory,
+    },
+    topWorkloads: ranked(
+      workloads.values(),
+      (w) => w.bytesSent + w.bytesReceived,
+      (w) => `${w.namespace}/${w.workload}`,
+    ),
+    topPairs: ranked(
+      pairs.values(),
+      (p) => p.bytes,
+      (p) => `${p.category}|${p.source}|${p.destination}`,
+    ),
+    coverage: {
+      bytes: totalBytes,
+      resolvedBytes,
+      resolvedFraction: totalBytes === 0 ? 1 : resolvedBytes / totalBytes,
+      unattributedCostUsd: unattributed.reduce((s, r) => s + costOf(r), 0),
+    },
+    unattributed,
+    identity,
+    ledger: extra.ledger ?? null,
+    reconciliation: extra.reconciliation ?? null,
+    warnings,
+    rows,
+  };
+}

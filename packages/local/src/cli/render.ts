@@ -1,0 +1,205 @@
+import type { Discovery } from "../discovery.ts";
+import { gb, table, usd } from "./format.ts";
+import { type AnalyzeOutput, endpointLabel, type ResultRow } from "./output.ts";
+
+const maybeUsd = (n: number | null) => (n === null ? "-" : usd(n));
+const percent = (f: number) => `${(f * 100).toFixed(1)}%`;
+
+/** What discovery found and what is missing, as the first lines of the table output. */
+export function renderDiscovery(d: Discovery): string {
+  const f = d.flowLogs;
+  const lines = [
+    `Inputs in ${d.folder}`,
+    `  flow logs:      ${f.objects} objects (${f.text} text, ${f.parquet} Parquet; ${f.layouts.join(" + ") || "-"} key layout), accounts ${f.accounts.join(", ") || "-"}, regions ${f.regions.join(", ") || "-"}, days ${f.days.join(", ") || "-"}`,
+    `  CUR 2.0:        ${d.cur.files} files${d.cur.files ? ` (export ${d.cur.exports.join(", ")}; billing periods ${d.cur.billingPeriods.join(", ")})` : ""}`,
+    `  kubectl:        ${d.kubernetes.snapshots} snapshots${d.kubernetes.clusters.length ? ` (${d.kubernetes.clusters.map((c) => `${c.name}: ${c.snapshots}`).join(", ")})` : ""}`,
+    `  AWS describe:   ${
+      Object.entries(d.aws.calls)
+        .filter(([, n]) => n > 0)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ") || "none"
+    }`,
+  ];
+  if (d.missing.length) lines.push("Missing:", ...d.missing.map((m) => `  - ${m.consequence}`));
+  return lines.join("\n");
+}
+
+function rowsTable(rows: ResultRow[]): string {
+  return table(
+    [
+      "date",
+      "category",
+      "source",
+      "destination",
+      "src AZ",
+      "dst AZ",
+      "GB",
+      "list cost",
+      "billed",
+      "confidence",
+    ],
+    rows.map((r) => [
+      r.date,
+      r.subcategory ? `${r.category}/${r.subcategory}` : r.category,
+      endpointLabel(r.source),
+      endpointLabel(r.destination),
+      r.source.azId ?? "?",
+      r.destination.azId ?? "?",
+      gb(r.bytes),
+      usd(r.listCostUsd),
+      maybeUsd(r.billedCostUsd),
+      r.confidence,
+    ]),
+    [false, false, false, false, false, false, true, true, true, false],
+  );
+}
+
+/** Renders a section the pipeline returns in a shape this version does not model: numbers by path. */
+function renderLoose(value: unknown, prefix = ""): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value !== "object") return [`  ${prefix}: ${String(value)}`];
+  if (Array.isArray(value))
+    return value.length > 20
+      ? [`  ${prefix}: ${value.length} entries (see --format json)`]
+      : value.flatMap((v, i) => renderLoose(v, `${prefix}[${i}]`));
+  return Object.entries(value).flatMap(([k, v]) => renderLoose(v, prefix ? `${prefix}.${k}` : k));
+}
+
+/** The terminal report: totals by category, top workloads and pairs, coverage, ledger, warnings. */
+export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
+  const billed = a.costBasis !== "estimated";
+  const out: string[] = [renderDiscovery(discovery), ""];
+  const window = [a.window.from && `from ${a.window.from}`, a.window.to && `to ${a.window.to}`]
+    .filter(Boolean)
+    .join(" ");
+  out.push(
+    `Network cost ${a.window.days.length ? `for ${a.window.days.join(", ")} (UTC)` : "(no days)"}${window ? `, window ${window}` : ""}${a.window.cluster ? `, cluster ${a.window.cluster}` : ""}: ${
+      billed
+        ? `reconciled to the CUR (${a.costBasis})`
+        : "list-price estimates (cross-AZ: $0.01/GB out at the sender + $0.01/GB in at the receiver)"
+    }`,
+    "",
+    "Totals by category",
+    table(
+      ["category", "GB", "list cost", "billed cost"],
+      [
+        ...a.totals.byCategory.map((c) => [
+          c.category,
+          gb(c.bytes),
+          usd(c.listCostUsd),
+          maybeUsd(c.billedCostUsd),
+        ]),
+        ["total", gb(a.totals.bytes), usd(a.totals.listCostUsd), maybeUsd(a.totals.billedCostUsd)],
+      ],
+      [false, true, true, true],
+    ),
+    "",
+    "Top workloads (a transfer counts for both its ends)",
+    table(
+      ["workload", "kind", "sent GB", "received GB", "cost"],
+      a.topWorkloads.map((w) => [
+        `${w.namespace ?? "-"}/${w.workload}`,
+        w.workloadKind ?? "-",
+        gb(w.bytesSent),
+        gb(w.bytesReceived),
+        usd(w.costUsd),
+      ]),
+      [false, false, true, true, true],
+    ),
+    "",
+    "Top pairs",
+    table(
+      ["category", "source", "destination", "GB", "cost"],
+      a.topPairs.map((p) => [p.category, p.source, p.destination, gb(p.bytes), usd(p.costUsd)]),
+      [false, false, false, true, true],
+    ),
+    "",
+    `Coverage: ${percent(a.coverage.resolvedFraction)} of ${gb(a.coverage.bytes)} GB resolved at both ends; unattributed billed cost ${usd(a.coverage.unattributedCostUsd)}`,
+  );
+  if (a.unattributed.length)
+    out.push("", "Unattributed (billed, no transfer explains it)", rowsTable(a.unattributed));
+  if (a.ledger !== null)
+    out.push("", "Flow-log ledger (records read = used + rejected)", ...renderLoose(a.ledger));
+  if (a.reconciliation !== null)
+    out.push("", "Reconciliation (billed = allocated + unattributed)", ...renderLoose(a.reconciliation));
+  if (a.identity.length)
+    out.push(
+      "",
+      "Identity",
+      ...a.identity.map(
+        (i) =>
+          `  ${i.date} ${i.cluster}: ${i.snapshots} snapshots, ${i.overlaps} overlapping owner(s), ${i.missedSnapshots} missed snapshot(s)`,
+      ),
+    );
+  // Missing inputs are listed with the inputs above; repeat only the other warnings here.
+  const warnings = a.warnings.filter((w) => !w.code.startsWith("missing-"));
+  if (warnings.length) out.push("", "Data-quality warnings", ...warnings.map((w) => `  - ${w.message}`));
+  return `${out.join("\n")}\n`;
+}
+
+const CSV_COLUMNS = [
+  "date",
+  "category",
+  "subcategory",
+  "src_kind",
+  "src_id",
+  "src_namespace",
+  "src_workload_kind",
+  "src_workload",
+  "src_az_id",
+  "dst_kind",
+  "dst_id",
+  "dst_namespace",
+  "dst_workload_kind",
+  "dst_workload",
+  "dst_az_id",
+  "service",
+  "load_balancer",
+  "nat_gateway",
+  "bytes",
+  "list_cost_usd",
+  "billed_cost_usd",
+  "cost_basis",
+  "confidence",
+] as const;
+
+/** RFC 4180: quote a field holding a comma, quote or line break; double embedded quotes. */
+function csvField(value: string | number | null): string {
+  if (value === null) return "";
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The daily result rows, one CSV line each, snake_case columns as in the SQL results. */
+export function renderCsv(rows: ReadonlyArray<ResultRow>): string {
+  const lines = rows.map((r) =>
+    [
+      r.date,
+      r.category,
+      r.subcategory,
+      r.source.kind,
+      r.source.id,
+      r.source.namespace,
+      r.source.workloadKind,
+      r.source.workload,
+      r.source.azId,
+      r.destination.kind,
+      r.destination.id,
+      r.destination.namespace,
+      r.destination.workloadKind,
+      r.destination.workload,
+      r.destination.azId,
+      r.service,
+      r.loadBalancer,
+      r.natGateway,
+      r.bytes,
+      r.listCostUsd,
+      r.billedCostUsd,
+      r.costBasis,
+      r.confidence,
+    ]
+      .map(csvField)
+      .join(","),
+  );
+  return `${[CSV_COLUMNS.join(","), ...lines].join("\r\n")}\r\n`;
+}
