@@ -2,6 +2,7 @@ export * from "./errors.ts";
 export * from "./flowlog/fields.ts";
 export * from "./flowlog/header.ts";
 export * from "./flowlog/keys.ts";
+export * from "./flowlog/ledger.ts";
 export * from "./inventory/identity.ts";
 export * from "./inventory/kubernetes.ts";
 export * from "./inventory/zones.ts";

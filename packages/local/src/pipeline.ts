@@ -5,13 +5,13 @@ import {
   dayWindow,
   type HourWindow,
   hoursOf,
-  hourWindow,
   type MaterializeResult,
   partitionPrefix,
+  type RunLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
-import { compactHour } from "./jobs/compact.ts";
+import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { findFlowLogFiles } from "./lake/flow-log-files.ts";
 
@@ -47,6 +47,8 @@ export interface PipelineResult {
   readonly hours: ReadonlyArray<{ window: HourWindow; result: MaterializeResult }>;
   readonly days: DayResult[];
   readonly regions: string[];
+  /** The ingestion ledger of the flow-log objects read: read = used + nodata + skipdata + rejected. */
+  readonly ledger: RunLedger;
 }
 
 /**
@@ -61,39 +63,24 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     threads: options.threads,
   });
   try {
-    options.onStep?.("reading flow-log headers");
+    options.onStep?.("reading flow-log objects");
     const files = await findFlowLogFiles(options.lakeDir);
-    await engine.setRawFlowLogs(files);
-    options.onProgress?.({
-      step: "reading",
-      done: files.length,
-      total: files.length,
-      label: "flow-log headers",
-    });
-
-    // An object is filed by its records' `end`; records start up to 10 minutes earlier.
-    const hourStarts = new Set<number>();
-    for (const f of files) {
-      if (f.fileTime === undefined) continue;
-      hourStarts.add(hourWindow(f.fileTime).start);
-      hourStarts.add(hourWindow(f.fileTime - 600).start);
-    }
-    const hours: PipelineResult["hours"][number][] = [];
     const inWindow = (w: { start: number; end: number }) =>
       (options.from === undefined || w.end > options.from) &&
       (options.to === undefined || w.start < options.to);
-    const hourList = [...hourStarts].sort().filter((start) => inWindow(hourWindow(start)));
-    for (const start of hourList) {
-      const window = hourWindow(start);
-      options.onStep?.(`compacting ${window.dt} ${window.hour}:00`);
-      hours.push({ window, result: await compactHour(engine, window) });
-      options.onProgress?.({
-        step: "compacting",
-        done: hours.length,
-        total: hourList.length,
-        label: `${window.dt} ${window.hour}:00`,
-      });
-    }
+    const { hours, ledger } = await compactFlowLogs(engine, options.lakeDir, files, {
+      onStep: options.onStep,
+      onLoaded: () =>
+        options.onProgress?.({
+          step: "reading",
+          done: files.length,
+          total: files.length,
+          label: "flow-log objects",
+        }),
+      hourFilter: inWindow,
+      onHourDone: (window, done, total) =>
+        options.onProgress?.({ step: "compacting", done, total, label: `${window.dt} ${window.hour}:00` }),
+    });
 
     const regions = [...new Set(files.map((f) => f.region))].sort();
     const dayNames = [
@@ -120,7 +107,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       days.push({ day, identity, rows });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
-    return { flowLogObjects: files.length, hours, days, regions };
+    return { flowLogObjects: files.length, hours, days, regions, ledger };
   } finally {
     engine.close();
   }

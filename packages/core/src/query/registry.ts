@@ -1,9 +1,14 @@
 import type { QueryDefinition } from "./catalog.ts";
 import { attributeCrossAz } from "./queries/attribution.ts";
-import { compactFlows } from "./queries/flows.ts";
+import { compactFlows, flowDataGaps, flowLedger } from "./queries/flows.ts";
 
 /**
  * Every query in `queries/`, registered once. A test fails when a SQL file has no entry here
  * or an entry has no file. Append new queries; keep one per line.
  */
-export const QUERIES: ReadonlyArray<QueryDefinition> = [compactFlows, attributeCrossAz];
+export const QUERIES: ReadonlyArray<QueryDefinition> = [
+  compactFlows,
+  attributeCrossAz,
+  flowLedger,
+  flowDataGaps,
+];

@@ -13,6 +13,7 @@ export const CURATED_TABLES = {
       interface_id: "VARCHAR",
       az_id: "VARCHAR",
       flow_direction: "VARCHAR",
+      direction_inferred: "BOOLEAN",
       srcaddr: "VARCHAR",
       dstaddr: "VARCHAR",
       pkt_srcaddr: "VARCHAR",

@@ -2,19 +2,25 @@ import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
 import { dt, epochSeconds, hour } from "./params.ts";
 
+/** `raw_flow_logs.day` values, `YYYY/MM/DD` (the default layout's projection format). */
+const rawDay = z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, "a raw flow-log day, YYYY/MM/DD");
+
+/** Booleans: DuckDB returns true/false, Athena the strings 'true'/'false'. */
+const bool = z.union([z.boolean(), z.enum(["true", "false"])]).transform((v) => v === true || v === "true");
+
 /** Queries over raw and curated flow logs (`queries/flows/`). */
 export const compactFlows = defineQuery({
   name: "compact_flows",
   area: "flows",
   params: z.object({
-    dayFrom: z.string(),
-    dayTo: z.string(),
+    dayFrom: rawDay,
+    dayTo: rawDay,
     windowStart: epochSeconds,
     windowEnd: epochSeconds,
     dt,
     hour,
   }),
-  paramOrder: ["dt", "hour", "dayFrom", "dayTo", "windowStart", "windowEnd"],
+  paramOrder: ["dayFrom", "dayTo", "windowStart", "windowEnd", "dt", "hour"],
   row: z.object({
     account_id: col.nullableString,
     region: col.nullableString,
@@ -22,6 +28,7 @@ export const compactFlows = defineQuery({
     interface_id: col.nullableString,
     az_id: col.nullableString,
     flow_direction: col.nullableString,
+    direction_inferred: bool,
     srcaddr: col.nullableString,
     dstaddr: col.nullableString,
     pkt_srcaddr: col.nullableString,
@@ -36,10 +43,44 @@ export const compactFlows = defineQuery({
     first_start: col.int,
     last_end: col.int,
     bytes: col.int,
-    packets: col.int,
+    packets: col.nullableInt,
     records: col.int,
     dt: col.string,
     hour: col.string,
   }),
   partitionedBy: ["dt", "hour"],
+});
+
+/**
+ * Per flow-log object: records read by the table, and how many are traffic, NODATA, SKIPDATA.
+ * Athena names the object with `"$path"`, the local engine with its `source_file` column.
+ */
+export const flowLedger = defineQuery({
+  name: "flow_ledger",
+  area: "flows",
+  params: z.object({ dayFrom: rawDay, dayTo: rawDay }),
+  paramOrder: ["dayFrom", "dayTo"],
+  row: z.object({
+    file: col.string,
+    records: col.int,
+    used: col.int,
+    nodata: col.int,
+    skipdata: col.int,
+  }),
+  engineSpecific: ["athena", "duckdb"],
+});
+
+/** SKIPDATA records per ENI and window: data gaps, reported, never summed as traffic. */
+export const flowDataGaps = defineQuery({
+  name: "flow_data_gaps",
+  area: "flows",
+  params: z.object({ dayFrom: rawDay, dayTo: rawDay }),
+  paramOrder: ["dayFrom", "dayTo"],
+  row: z.object({
+    file: col.string,
+    interface_id: col.nullableString,
+    start: col.nullableInt,
+    end: col.nullableInt,
+  }),
+  engineSpecific: ["athena", "duckdb"],
 });
