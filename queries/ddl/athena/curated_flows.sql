@@ -2,7 +2,10 @@
 --   (queries/flows/compact_flows.sql), Parquet at <lake>/curated/flows/dt=YYYY-MM-DD/hour=HH/.
 -- Columns: exactly packages/local/src/engine/tables.ts CURATED_TABLES.curated_flows (a unit test
 --   checks they agree), so DuckDB-written and Athena-written files read the same.
--- Partitions (projected): dt (`yyyy-MM-dd`), hour (`00`-`23`).
+-- Partitions: dt (`YYYY-MM-DD`), hour (`00`-`23`), registered in Glue, not projected: the
+--   Athena engine's materialize writes each run under <partition>/run=<id>/ and then switches the
+--   partition's LOCATION, so readers never see half a run; projection would read the fixed
+--   template path and see two runs' files at once.
 -- Template variables, filled by infra/catalog.ts:
 --   ${LAKE_BUCKET}  the lake bucket
 CREATE EXTERNAL TABLE IF NOT EXISTS curated_flows (
@@ -32,16 +35,4 @@ CREATE EXTERNAL TABLE IF NOT EXISTS curated_flows (
 PARTITIONED BY (dt string, hour string)
 STORED AS PARQUET
 LOCATION 's3://${LAKE_BUCKET}/curated/flows/'
-TBLPROPERTIES (
-  'parquet.compression' = 'ZSTD',
-  'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2021-01-01,NOW',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'projection.hour.type' = 'integer',
-  'projection.hour.range' = '0,23',
-  'projection.hour.digits' = '2',
-  'storage.location.template' = 's3://${LAKE_BUCKET}/curated/flows/dt=${dt}/hour=${hour}/'
-)
+TBLPROPERTIES ('parquet.compression' = 'ZSTD')

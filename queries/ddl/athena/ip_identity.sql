@@ -2,7 +2,10 @@
 --   [valid_from, valid_to) in Unix seconds, Parquet at <lake>/curated/ip_identity/dt=YYYY-MM-DD/.
 -- Columns: exactly packages/local/src/engine/tables.ts CURATED_TABLES.ip_identity (a unit test
 --   checks they agree).
--- Partitions (projected): dt (`yyyy-MM-dd`).
+-- Partitions: dt (`YYYY-MM-DD`), registered in Glue, not projected: the
+--   Athena engine's materialize writes each run under <partition>/run=<id>/ and then switches the
+--   partition's LOCATION, so readers never see half a run; projection would read the fixed
+--   template path and see two runs' files at once.
 -- Template variables, filled by infra/catalog.ts:
 --   ${LAKE_BUCKET}  the lake bucket
 CREATE EXTERNAL TABLE IF NOT EXISTS ip_identity (
@@ -24,13 +27,4 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ip_identity (
 PARTITIONED BY (dt string)
 STORED AS PARQUET
 LOCATION 's3://${LAKE_BUCKET}/curated/ip_identity/'
-TBLPROPERTIES (
-  'parquet.compression' = 'ZSTD',
-  'projection.enabled' = 'true',
-  'projection.dt.type' = 'date',
-  'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = '2021-01-01,NOW',
-  'projection.dt.interval' = '1',
-  'projection.dt.interval.unit' = 'DAYS',
-  'storage.location.template' = 's3://${LAKE_BUCKET}/curated/ip_identity/dt=${dt}/'
-)
+TBLPROPERTIES ('parquet.compression' = 'ZSTD')

@@ -60,18 +60,18 @@ describe("queries/ddl/athena", () => {
     }
   });
 
-  test("curated_flows projects dt and hour onto the lake's dt=/hour= folders", () => {
-    const glue = tables().get("curated_flows");
-    expect(glue?.parameters).toMatchObject({
-      "projection.enabled": "true",
-      "projection.dt.format": "yyyy-MM-dd",
-      "projection.hour.range": "0,23",
-      "projection.hour.digits": "2",
-      "storage.location.template": "s3://flowcost-prod-lake/curated/flows/dt=${dt}/hour=${hour}/",
-    });
-    expect(glue?.storageDescriptor.serDeInfo.serializationLibrary).toBe(
-      "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-    );
+  test("curated tables are Glue-partitioned, not projected, so the engine's location switch is what readers see", () => {
+    for (const table of ["curated_flows", "ip_identity"]) {
+      const glue = tables().get(table);
+      expect(glue?.parameters, table).toEqual({
+        EXTERNAL: "TRUE",
+        classification: "parquet",
+        "parquet.compression": "ZSTD",
+      });
+      expect(glue?.storageDescriptor.serDeInfo.serializationLibrary).toBe(
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+      );
+    }
   });
 
   test("the raw text table reads the default key layout: header skipped, region/day projected", () => {

@@ -1,0 +1,159 @@
+import { catalog, glueTableWrite } from "./catalog";
+import { curExport, flowLogs, lake, lakeObjects, settings } from "./storage";
+
+/**
+ * Scheduled jobs (EventBridge Scheduler through `CronV2`). Each job gets the schedule's own time
+ * in its event (`<aws.scheduler.scheduled-time>`, kept across retries), so its window never comes
+ * from an implicit "now" and a retry redoes exactly the same window (style.md §3.11).
+ * Each is linked to the catalog and granted only the lake prefixes it owns (docs/deploy.md).
+ */
+
+/** Failed invocations land here after the retries, with the event that failed. */
+export const jobsDlq = new sst.aws.Queue("JobsDlq");
+
+const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+type Permission = { actions: string[]; resources: ReturnType<typeof $interpolate>[] | string[] };
+
+interface JobOptions {
+  readonly name: string;
+  readonly schedule: `rate(${string})` | `cron(${string})`;
+  readonly event?: Record<string, string>;
+  readonly link?: unknown[];
+  readonly permissions: Permission[];
+  readonly environment?: Record<string, string>;
+  readonly timeout?: `${number} minutes` | `${number} seconds`;
+  /** Component name when one handler runs on several schedules. */
+  readonly id?: string;
+}
+
+function job(options: JobOptions) {
+  const id = options.id ?? options.name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+  return new sst.aws.CronV2(id, {
+    schedule: options.schedule,
+    event: { job: options.name, time: SCHEDULED_TIME, ...options.event },
+    retries: 2,
+    dlq: jobsDlq.arn,
+    function: {
+      handler: `packages/functions/src/jobs/${options.name}.handler`,
+      // SST's default is nodejs24.x; the project targets 22 (style.md §5).
+      runtime: "nodejs22.x",
+      architecture: "arm64",
+      memory: "1024 MB",
+      timeout: options.timeout ?? "15 minutes",
+      // The scheduler retries; a Lambda-level async retry would run the window a third time.
+      retries: 0,
+      link: [catalog, ...(options.link ?? [])],
+      copyFiles: [{ from: "queries", to: "queries" }],
+      environment: { FLOWCOST_QUERIES_DIR: "queries", ...options.environment },
+      permissions: options.permissions,
+    },
+  });
+}
+
+const lakeList = {
+  actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+  resources: [lake.arn],
+};
+const readWriteDelete = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+
+export const compactFlowsJob = job({
+  name: "compact-flows",
+  // :15 past the hour: the previous hour's records have mostly arrived (delivery lags ~10 min).
+  schedule: "cron(15 * * * ? *)",
+  environment: { FLOWCOST_FLOW_LOG_SOURCE: settings.flowLogBucket },
+  permissions: [
+    { actions: ["s3:GetObject"], resources: [flowLogs.objectsArn] },
+    { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [flowLogs.bucketArn] },
+    lakeList,
+    { actions: readWriteDelete, resources: [lakeObjects("curated/flows/"), lakeObjects("results/ledger/")] },
+    { actions: ["s3:GetObject", "s3:PutObject"], resources: [lakeObjects("state/compact-flows/")] },
+    glueTableWrite("curated_flows"),
+  ],
+});
+
+/** One schedule per cluster, so a slow or broken cluster never delays another's snapshots. */
+export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
+  job({
+    name: "inventory-snapshot",
+    id: `InventorySnapshot${cluster.replace(/[^A-Za-z0-9]/g, "")}`,
+    schedule: "rate(5 minutes)",
+    event: { cluster },
+    timeout: "4 minutes",
+    permissions: [
+      lakeList,
+      { actions: ["s3:PutObject"], resources: [lakeObjects("inventory/")] },
+      {
+        actions: [
+          "ec2:DescribeNetworkInterfaces",
+          "ec2:DescribeAvailabilityZones",
+          "ec2:DescribeNatGateways",
+          "elasticloadbalancing:DescribeLoadBalancers",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTags",
+        ],
+        // EC2 and ELB Describe* calls support no resource-level scoping.
+        resources: ["*"],
+      },
+      {
+        actions: ["eks:DescribeCluster"],
+        resources: [
+          $interpolate`arn:${aws.getPartitionOutput({}).partition}:eks:${aws.getRegionOutput({}).region}:${settings.accountId}:cluster/${cluster}`,
+        ],
+      },
+    ],
+  }),
+);
+
+export const buildIdentityJob = job({
+  name: "build-identity",
+  schedule: "cron(20 * * * ? *)",
+  permissions: [
+    lakeList,
+    { actions: ["s3:GetObject"], resources: [lakeObjects("inventory/")] },
+    { actions: readWriteDelete, resources: [lakeObjects("curated/ip_identity/")] },
+    glueTableWrite("ip_identity"),
+  ],
+});
+
+const attributePermissions: Permission[] = [
+  lakeList,
+  { actions: ["s3:GetObject"], resources: [lakeObjects("curated/")] },
+  { actions: ["s3:GetObject"], resources: [curExport.objectsArn] },
+  { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
+  {
+    actions: readWriteDelete,
+    resources: [lakeObjects("results/daily/"), lakeObjects("results/recommendations/")],
+  },
+  glueTableWrite("results_"),
+];
+
+/** The complete previous UTC day, once its flow logs and CUR lines have settled. */
+export const attributeDailyJob = job({
+  name: "attribute",
+  id: "AttributeDaily",
+  schedule: "cron(30 3 * * ? *)",
+  event: { mode: "daily" },
+  permissions: attributePermissions,
+});
+
+/** Today so far, every hour, marked provisional until the daily run replaces it. */
+export const attributeProvisionalJob = job({
+  name: "attribute",
+  id: "AttributeProvisional",
+  schedule: "cron(40 * * * ? *)",
+  event: { mode: "provisional" },
+  permissions: attributePermissions,
+});
+
+export const registerCurJob = job({
+  name: "register-cur",
+  schedule: "cron(0 6 * * ? *)",
+  permissions: [
+    { actions: ["s3:GetObject"], resources: [curExport.objectsArn] },
+    { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
+    lakeList,
+    { actions: ["s3:GetObject", "s3:PutObject"], resources: [lakeObjects("state/register-cur/")] },
+    glueTableWrite("cur"),
+  ],
+});

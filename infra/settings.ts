@@ -1,0 +1,74 @@
+/**
+ * Deployment settings: where the user's flow logs and CUR export already live, which clusters to
+ * snapshot. Bucket names and prefixes are not secrets, so they are plain environment variables
+ * read once when `sst deploy` evaluates the config (docs/deploy.md lists them).
+ */
+export interface Settings {
+  /** The account the flow logs and the deployment live in (flow-log keys and bucket names use it). */
+  readonly accountId: string;
+  readonly flowLogBucket: string;
+  /** Key prefix before `AWSLogs/`: empty, or ending in `/`. */
+  readonly flowLogPrefix: string;
+  /** The flow log's LogFormat (`${version} ${account-id} ...`): the text table's column order. */
+  readonly flowLogFormat: string;
+  /** Regions whose flow logs the raw table projects. */
+  readonly regions: ReadonlyArray<string>;
+  readonly curBucket: string;
+  readonly curPrefix: string;
+  readonly curExportName: string;
+  /** EKS clusters the inventory snapshot job reads, one schedule each. */
+  readonly clusters: ReadonlyArray<string>;
+  /** Athena's per-query bytes-scanned cutoff for the workgroup. */
+  readonly athenaBytesScannedCutoff: number;
+}
+
+/** flowcost's recommended custom format (v5 fields, the order the demo writes). */
+export const RECOMMENDED_FLOW_LOG_FORMAT =
+  "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} " +
+  "${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${instance-id} " +
+  "${tcp-flags} ${type} ${pkt-srcaddr} ${pkt-dstaddr} ${region} ${az-id} ${flow-direction} ${traffic-path}";
+
+/** 100 GB: a day of compaction for a mid-size cluster scans far less; a runaway query stops here. */
+const DEFAULT_BYTES_SCANNED_CUTOFF = 100 * 1024 ** 3;
+
+function prefix(value: string | undefined): string {
+  const trimmed = (value ?? "").replace(/^\/+/, "");
+  return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+export function readSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new Error(`flowcost: set ${name} before deploying (see docs/deploy.md)`);
+    return value;
+  };
+  const cutoff = Number(env.FLOWCOST_ATHENA_BYTES_SCANNED_CUTOFF ?? DEFAULT_BYTES_SCANNED_CUTOFF);
+  // Athena's minimum cutoff is 10 MB.
+  if (!Number.isInteger(cutoff) || cutoff < 10_000_000) {
+    throw new Error("flowcost: FLOWCOST_ATHENA_BYTES_SCANNED_CUTOFF must be an integer >= 10000000");
+  }
+  const regions = list(env.FLOWCOST_REGIONS ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION);
+  if (regions.length === 0)
+    throw new Error("flowcost: set FLOWCOST_REGIONS (or AWS_REGION) before deploying");
+  const accountId = required("FLOWCOST_ACCOUNT_ID");
+  if (!/^\d{12}$/.test(accountId)) throw new Error("flowcost: FLOWCOST_ACCOUNT_ID must be 12 digits");
+  return {
+    accountId,
+    flowLogBucket: required("FLOWCOST_FLOW_LOG_BUCKET"),
+    flowLogPrefix: prefix(env.FLOWCOST_FLOW_LOG_PREFIX),
+    flowLogFormat: env.FLOWCOST_FLOW_LOG_FORMAT?.trim() || RECOMMENDED_FLOW_LOG_FORMAT,
+    regions,
+    curBucket: required("FLOWCOST_CUR_BUCKET"),
+    curPrefix: prefix(env.FLOWCOST_CUR_PREFIX),
+    curExportName: required("FLOWCOST_CUR_EXPORT_NAME"),
+    clusters: list(env.FLOWCOST_CLUSTERS),
+    athenaBytesScannedCutoff: cutoff,
+  };
+}
