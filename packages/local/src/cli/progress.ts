@@ -42,7 +42,8 @@ export class Progress {
     const filled = Math.round(fraction * BAR_WIDTH);
     const bar = `[${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}]`;
     const line = `${name} ${bar} ${count} ${p.label}`;
-    const width = this.stream.columns ?? 80;
+    // A pseudo-terminal without a size reports 0 columns.
+    const width = this.stream.columns || 80;
     this.stream.write(`\r${line.slice(0, Math.max(width - 1, 20))}\x1b[K`);
     this.openLine = true;
     if (p.done >= p.total) this.finishLine();
