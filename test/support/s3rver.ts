@@ -1,0 +1,51 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import S3rver from "s3rver";
+
+export interface LocalS3 {
+  readonly client: S3Client;
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real S3 HTTP endpoint on 127.0.0.1 (s3rver, files in a temp folder) on a free port, with the
+ * client settings style.md §5 requires: path-style addressing and checksums only when required
+ * (otherwise streamed uploads are stored with their aws-chunked framing). Paginated listing
+ * needs NODE_OPTIONS=--openssl-legacy-provider, which `npm test` sets.
+ */
+export async function startS3rver(buckets: ReadonlyArray<string>): Promise<LocalS3> {
+  for (const name of buckets) {
+    if (name.length < 3 || name.length > 63) throw new RangeError(`bucket name must be 3-63 chars: ${name}`);
+  }
+  const directory = await mkdtemp(join(tmpdir(), "flowcost-s3rver-"));
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name, configs: [] })),
+  });
+  const address = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  return {
+    client,
+    endpoint,
+    async stop() {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
