@@ -16,7 +16,8 @@ const signingDate = new Date("2026-11-22T10:15:00Z");
  * with the signed header `x-k8s-aws-id`.
  */
 function presignByHand(cluster: string, region: string, sessionToken?: string): string {
-  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const enc = (s: string) =>
+    encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const host = `sts.${region}.amazonaws.com`;
   const amzDate = "20261122T101500Z";
   const scope = `20261122/${region}/sts/aws4_request`;
@@ -49,12 +50,16 @@ function presignByHand(cluster: string, region: string, sessionToken?: string): 
     createHash("sha256").update(canonicalRequest).digest("hex"),
   ].join("\n");
   const hmac = (key: string | Buffer, data: string) => createHmac("sha256", key).update(data).digest();
-  const signingKey = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, "20261122"), region), "sts"), "aws4_request");
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, "20261122"), region), "sts"),
+    "aws4_request",
+  );
   const signature = createHmac("sha256", signingKey).update(stringToSign).digest("hex");
   return `https://${host}/?${canonicalQuery}&X-Amz-Signature=${signature}`;
 }
 
-const decode = (token: string) => Buffer.from(token.slice(EKS_TOKEN_PREFIX.length), "base64url").toString("utf8");
+const decode = (token: string) =>
+  Buffer.from(token.slice(EKS_TOKEN_PREFIX.length), "base64url").toString("utf8");
 
 describe("EKS bearer token (aws eks get-token)", () => {
   test("equals the hand-computed SigV4 presign of STS GetCallerIdentity for a fixed key, date and region", async () => {

@@ -1,0 +1,184 @@
+import { FlowcostError } from "@flowcost/core";
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  type V1ListMeta,
+} from "@kubernetes/client-node";
+// The package's index does not re-export the serializer that turns typed objects back into API JSON.
+import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
+
+export interface KubernetesClusterAccess {
+  /** The cluster's API endpoint (EKS `DescribeCluster` -> `cluster.endpoint`). */
+  readonly server: string;
+  /** Base64 PEM of the cluster CA (`cluster.certificateAuthority.data`); omitted for a plain-HTTP test server. */
+  readonly caData?: string;
+  /** Bearer token (for EKS: `eksToken(...)`, valid 15 minutes, so one per run). */
+  readonly token: string;
+}
+
+export interface KubernetesListOptions {
+  /** Items per page (`limit`); the API server returns `metadata.continue` while more remain. */
+  readonly pageSize?: number;
+  /** How many times one list restarts after 410 Gone (an expired continue token) before giving up. */
+  readonly maxRestarts?: number;
+}
+
+/** One object as `kubectl get -o json` prints it inside a `List`: with its own kind and apiVersion. */
+export type KubernetesObjectJson = Record<string, unknown> & { kind: string; apiVersion: string };
+
+export interface KubernetesListDocument {
+  readonly apiVersion: "v1";
+  readonly kind: "List";
+  readonly metadata: { resourceVersion: string };
+  readonly items: KubernetesObjectJson[];
+}
+
+export interface KubernetesListStats {
+  /** Pages fetched per resource, and 410 restarts (the list was re-read from its first page). */
+  readonly pages: Record<string, number>;
+  readonly restarts: Record<string, number>;
+}
+
+interface Page {
+  readonly items: unknown[];
+  readonly metadata?: V1ListMeta;
+}
+
+interface Resource {
+  readonly name: string;
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** The client model name for ObjectSerializer, e.g. `V1Pod`. */
+  readonly model: string;
+  readonly list: (args: { limit: number; _continue?: string }) => Promise<Page>;
+}
+
+/** The Kubernetes API refused or failed a list; the message names the resource. */
+export class KubernetesListError extends FlowcostError {}
+
+/**
+ * Reads what `kubectl get pods,nodes,services,endpointslices -A -o json` prints, plus the VPC
+ * CNI's `kube-system/aws-node` DaemonSet (for its external-SNAT setting), through
+ * @kubernetes/client-node 1.x. Lists page with `limit`/`continue` (client 1.x names the field
+ * `metadata._continue`); a 410 Gone (the continue token expired because the list took longer
+ * than the server keeps its snapshot) restarts that list from the first page, so the result is
+ * one consistent read of each resource.
+ */
+export async function readKubernetesInventory(
+  access: KubernetesClusterAccess,
+  options: KubernetesListOptions = {},
+): Promise<{ document: KubernetesListDocument; stats: KubernetesListStats }> {
+  const config = new KubeConfig();
+  // client-node refuses plain http unless TLS verification is "skipped"; there is no TLS to verify
+  // then (a local test server). Every https endpoint is verified against its CA.
+  const plainHttp = access.server.startsWith("http://");
+  config.loadFromClusterAndUser(
+    { name: "cluster", server: access.server, caData: access.caData, skipTLSVerify: plainHttp },
+    { name: "flowcost", token: access.token },
+  );
+  const core = config.makeApiClient(CoreV1Api);
+  const discovery = config.makeApiClient(DiscoveryV1Api);
+  const apps = config.makeApiClient(AppsV1Api);
+
+  const resources: Resource[] = [
+    {
+      name: "pods",
+      kind: "Pod",
+      apiVersion: "v1",
+      model: "V1Pod",
+      list: (a) => core.listPodForAllNamespaces(a),
+    },
+    { name: "nodes", kind: "Node", apiVersion: "v1", model: "V1Node", list: (a) => core.listNode(a) },
+    {
+      name: "services",
+      kind: "Service",
+      apiVersion: "v1",
+      model: "V1Service",
+      list: (a) => core.listServiceForAllNamespaces(a),
+    },
+    {
+      name: "endpointslices",
+      kind: "EndpointSlice",
+      apiVersion: "discovery.k8s.io/v1",
+      model: "V1EndpointSlice",
+      list: (a) => discovery.listEndpointSliceForAllNamespaces(a),
+    },
+  ];
+
+  const pageSize = options.pageSize ?? 500;
+  const maxRestarts = options.maxRestarts ?? 3;
+  const items: KubernetesObjectJson[] = [];
+  const pages: Record<string, number> = {};
+  const restarts: Record<string, number> = {};
+  let resourceVersion = "";
+
+  for (const resource of resources) {
+    pages[resource.name] = 0;
+    restarts[resource.name] = 0;
+    let collected: KubernetesObjectJson[] = [];
+    let token: string | undefined;
+    for (;;) {
+      let page: Page;
+      try {
+        page = await resource.list({ limit: pageSize, ...(token ? { _continue: token } : {}) });
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 410 && token !== undefined) {
+          if ((restarts[resource.name] ?? 0) >= maxRestarts) {
+            throw new KubernetesListError(
+              `listing ${resource.name}: continue token expired ${maxRestarts + 1} times (410 Gone)`,
+              { cause: error },
+            );
+          }
+          restarts[resource.name] = (restarts[resource.name] ?? 0) + 1;
+          collected = [];
+          token = undefined;
+          continue;
+        }
+        throw new KubernetesListError(`listing ${resource.name}: ${describe(error)}`, { cause: error });
+      }
+      pages[resource.name] = (pages[resource.name] ?? 0) + 1;
+      for (const item of page.items) collected.push(toJson(item, resource));
+      token = page.metadata?._continue || undefined;
+      if (!token) {
+        if (resource.name === "pods") resourceVersion = page.metadata?.resourceVersion ?? "";
+        break;
+      }
+    }
+    items.push(...collected);
+  }
+
+  try {
+    const awsNode = await apps.readNamespacedDaemonSet({ name: "aws-node", namespace: "kube-system" });
+    items.push(toJson(awsNode, { kind: "DaemonSet", apiVersion: "apps/v1", model: "V1DaemonSet" }));
+  } catch (error) {
+    // Clusters without the VPC CNI (another CNI) have no aws-node: identity then assumes no external SNAT.
+    if (!(error instanceof ApiException && error.code === 404)) {
+      throw new KubernetesListError(`reading kube-system/aws-node: ${describe(error)}`, { cause: error });
+    }
+  }
+
+  return {
+    document: { apiVersion: "v1", kind: "List", metadata: { resourceVersion }, items },
+    stats: { pages, restarts },
+  };
+}
+
+function toJson(
+  item: unknown,
+  resource: Pick<Resource, "kind" | "apiVersion" | "model">,
+): KubernetesObjectJson {
+  const {
+    apiVersion: _apiVersion,
+    kind: _kind,
+    ...rest
+  } = ObjectSerializer.serialize(item, resource.model) as Record<string, unknown>;
+  return { apiVersion: resource.apiVersion, kind: resource.kind, ...rest };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiException) return `HTTP ${error.code}: ${String(error.message).split("\n")[0]}`;
+  return error instanceof Error ? error.message : String(error);
+}
