@@ -8,11 +8,13 @@
 --   custom formats) get it inferred, and direction_inferred says so. A record belongs to its
 --   interface_id and srcaddr/dstaddr are ENI-level addresses: the ENI's primary IP is srcaddr on
 --   egress and dstaddr on ingress (aws-facts.md §1.3). So within the hour, the ENI's primary
---   address is the address present in every record of that ENI; when two addresses are (all of
+--   address is the address present in every record of that ENI. When two addresses are (all of
 --   the ENI's records are between the same two hosts), the one that is another ENI's sole
---   primary address is the peer. The record is egress when srcaddr is the primary address,
---   ingress when dstaddr is; when no single primary address is found, flow_direction stays NULL
---   (direction_inferred true) and attribution cannot count it as egress.
+--   primary address is the peer; failing that, an ENI's primary IPv4 address is private
+--   (RFC 1918 or 100.64/10), so a private address beats a public one. A tie stays unresolved.
+--   The record is egress when srcaddr is the primary address, ingress when dstaddr is; when no
+--   single primary address is found, flow_direction stays NULL (direction_inferred true) and
+--   attribution cannot count it as egress.
 -- Parameters: dt (YYYY-MM-DD), hour (HH) of the output partition; dayFrom, dayTo bound the raw
 --   `day` partition (YYYY/MM/DD, the default layout's projection format); windowStart (incl.) and
 --   windowEnd (excl.) bound the records' `start`, Unix seconds.
@@ -57,15 +59,33 @@ candidates AS (
 sole AS (
   SELECT interface_id, address FROM candidates WHERE k = 1
 ),
+peer_addresses AS (
+  SELECT DISTINCT address FROM sole
+),
+scored AS (
+  SELECT
+    c.interface_id,
+    c.address,
+    CASE WHEN p.address IS NULL THEN 2 ELSE 0 END
+      + CASE
+          WHEN regexp_like(c.address, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.)')
+          THEN 1 ELSE 0
+        END AS score
+  FROM candidates c
+  LEFT JOIN peer_addresses p ON p.address = c.address
+  WHERE c.k = 2
+),
+ranked AS (
+  SELECT
+    interface_id, address, score,
+    max(score) OVER (PARTITION BY interface_id) AS best,
+    min(score) OVER (PARTITION BY interface_id) AS worst
+  FROM scored
+),
 primary_address AS (
   SELECT interface_id, address FROM sole
   UNION ALL
-  SELECT c.interface_id, max(c.address) AS address
-  FROM candidates c
-  WHERE c.k = 2
-    AND NOT EXISTS (SELECT 1 FROM sole s WHERE s.address = c.address AND s.interface_id <> c.interface_id)
-  GROUP BY c.interface_id
-  HAVING count(*) = 1
+  SELECT interface_id, address FROM ranked WHERE score = best AND best > worst
 ),
 directed AS (
   SELECT

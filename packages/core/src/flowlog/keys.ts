@@ -84,10 +84,13 @@ export function defaultLayoutKey(o: {
   hash: string;
   hourly?: boolean;
   encoding?: FlowLogEncoding;
+  /** An AWS Organizations id (`o-…`) when the bucket collects an organisation's logs. */
+  organizationId?: string;
 }): string {
   const t = new Date(o.fileTime * 1000).toISOString();
   const [y, m, d, hh, mm] = [t.slice(0, 4), t.slice(5, 7), t.slice(8, 10), t.slice(11, 13), t.slice(14, 16)];
-  const folder = `${o.prefix ? `${o.prefix}/` : ""}AWSLogs/${o.accountId}/vpcflowlogs/${o.region}/${y}/${m}/${d}/${o.hourly ? `${hh}/` : ""}`;
+  const org = o.organizationId ? `${o.organizationId}/` : "";
+  const folder = `${o.prefix ? `${o.prefix}/` : ""}AWSLogs/${org}${o.accountId}/vpcflowlogs/${o.region}/${y}/${m}/${d}/${o.hourly ? `${hh}/` : ""}`;
   const ext = o.encoding === "parquet" ? "parquet" : "log.gz";
   return `${folder}${o.accountId}_vpcflowlogs_${o.region}_${o.flowLogId}_${y}${m}${d}T${hh}${mm}Z_${o.hash}.${ext}`;
 }
@@ -97,7 +100,7 @@ export function hiveLayoutKey(o: Parameters<typeof defaultLayoutKey>[0]): string
   const t = new Date(o.fileTime * 1000).toISOString();
   const [y, m, d, hh, mm] = [t.slice(0, 4), t.slice(5, 7), t.slice(8, 10), t.slice(11, 13), t.slice(14, 16)];
   const folder =
-    `${o.prefix ? `${o.prefix}/` : ""}AWSLogs/aws-account-id=${o.accountId}/aws-service=vpcflowlogs/` +
+    `${o.prefix ? `${o.prefix}/` : ""}AWSLogs/${o.organizationId ? `aws-organization-id=${o.organizationId}/` : ""}aws-account-id=${o.accountId}/aws-service=vpcflowlogs/` +
     `aws-region=${o.region}/year=${y}/month=${m}/day=${d}/${o.hourly ? `hour=${hh}/` : ""}`;
   const ext = o.encoding === "parquet" ? "parquet" : "log.gz";
   return `${folder}${o.accountId}_vpcflowlogs_${o.region}_${o.flowLogId}_${y}${m}${d}T${hh}${mm}Z_${o.hash}.${ext}`;

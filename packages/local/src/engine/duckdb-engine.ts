@@ -94,6 +94,8 @@ const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 export class DuckDbEngine implements QueryEngine {
   readonly name = "duckdb" as const;
   private readonly loadSql: SqlLoader;
+  /** The highest `reject_scans.scan_id` already booked in a ledger. */
+  private lastRejectScan = 0;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -278,13 +280,20 @@ export class DuckDbEngine implements QueryEngine {
     }
   }
 
-  /** The lines the last `read_csv` rejected, per object, with the ledger reason of each. */
+  /**
+   * The lines the last `read_csv` rejected, per object, with the ledger reason of each. The
+   * reject tables keep every scan of the session, so only scans after the last one seen count.
+   */
   private async collectRejects(): Promise<RejectedLines[]> {
     const rows = await this.run(
-      `SELECT s.file_path AS file, e.line AS line, list(DISTINCT e.error_type) AS types, any_value(e.csv_line) AS text
+      `SELECT s.file_path AS file, e.line AS line, list(DISTINCT e.error_type) AS types,
+              any_value(e.csv_line) AS text, max(e.scan_id) AS scan
        FROM reject_errors e JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
+       WHERE e.scan_id > ${this.lastRejectScan}
        GROUP BY s.file_path, e.line`,
     );
+    const [latest] = await this.run("SELECT coalesce(max(scan_id), 0) AS scan FROM reject_scans");
+    this.lastRejectScan = Number(latest?.scan ?? 0);
     const byFile = new Map<string, RejectedLines>();
     for (const row of rows) {
       const file = String(row.file);
