@@ -42,3 +42,14 @@ export class QueryTimeoutError extends QueryFailedError {}
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Allocated + unattributed dollars do not add up to the bill for a day: never publish such a day. */
+export class ReconciliationError extends FlowcostError {
+  readonly dt: string;
+  constructor(dt: string, billedCents: number, allocatedCents: number, unattributedCents: number) {
+    super(
+      `reconciliation failed for ${dt}: billed ${billedCents} cents, allocated ${allocatedCents} + unattributed ${unattributedCents} = ${allocatedCents + unattributedCents} cents`,
+    );
+    this.dt = dt;
+  }
+}

@@ -16,8 +16,13 @@ export const regionPricesSchema = z.object({
   interfaceEndpointPerAzHour: z.number().nonnegative(),
   albPerHour: z.number().nonnegative(),
   nlbPerHour: z.number().nonnegative(),
+  /**
+   * Internet egress without a NAT gateway is tiered and not in aws-facts.md: 0 (not priced) unless
+   * the configuration sets the tier that applies.
+   */
+  internetEgressPerGb: z.number().nonnegative().default(0),
 });
-export type RegionPrices = z.infer<typeof regionPricesSchema>;
+export type RegionPrices = z.output<typeof regionPricesSchema>;
 
 /**
  * Bytes in a billed GB. AWS prices data transfer per GB; flowcost converts with 2^30 (the
@@ -38,6 +43,7 @@ export const LIST_PRICES: Readonly<Record<string, RegionPrices>> = {
     interfaceEndpointPerAzHour: 0.01,
     albPerHour: 0.0225,
     nlbPerHour: 0.0225,
+    internetEgressPerGb: 0,
   },
   "eu-west-2": {
     region: "eu-west-2",
@@ -49,6 +55,7 @@ export const LIST_PRICES: Readonly<Record<string, RegionPrices>> = {
     interfaceEndpointPerAzHour: 0.01,
     albPerHour: 0.02646,
     nlbPerHour: 0.0225,
+    internetEgressPerGb: 0,
   },
 };
 

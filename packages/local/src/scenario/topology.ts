@@ -82,6 +82,8 @@ export const DEMO_WORKLOADS: Array<SimWorkload & { replicas: number }> = [
   { namespace: "shop", kind: "Deployment", name: "catalog", replicas: 3 },
   { namespace: "payments", kind: "Deployment", name: "api", replicas: 2 },
   { namespace: "payments", kind: "StatefulSet", name: "ledger", replicas: 1 },
+  // Placed after the others so its two replicas land on nodes in two different AZs.
+  { namespace: "kube-system", kind: "Deployment", name: "coredns", replicas: 2 },
 ];
 
 /** The CronJob whose pod takes over a deleted cart pod's IP (the IP-reuse trap). */

@@ -10,6 +10,8 @@ export interface TrafficEdge {
   readonly requestBytesPerMinute: number;
   /** Response bytes per request byte. */
   readonly responseRatio: number;
+  /** IANA protocol number; TCP unless set (CoreDNS answers on UDP 53). */
+  readonly protocol?: number;
 }
 
 export const DEMO_TRAFFIC: TrafficEdge[] = [
@@ -41,6 +43,23 @@ export const DEMO_TRAFFIC: TrafficEdge[] = [
     port: 8080,
     requestBytesPerMinute: 10_000_000,
     responseRatio: 20,
+  },
+  // DNS to CoreDNS: pods ask the kube-dns Service, which lands on CoreDNS in another AZ as often as not.
+  {
+    from: "shop/frontend",
+    to: "kube-system/coredns",
+    port: 53,
+    requestBytesPerMinute: 40_000,
+    responseRatio: 3,
+    protocol: 17,
+  },
+  {
+    from: "shop/cart",
+    to: "kube-system/coredns",
+    port: 53,
+    requestBytesPerMinute: 20_000,
+    responseRatio: 3,
+    protocol: 17,
   },
 ];
 
@@ -74,24 +93,194 @@ export const DEMO_FORMAT = [
   "az-id",
   "flow-direction",
   "traffic-path",
+  "pkt-src-aws-service",
+  "pkt-dst-aws-service",
 ] as const;
 
+/**
+ * One end of a transfer as the generator knows it: a pod (namespace/workload), a node, or a
+ * non-pod owner named by its AWS resource (NAT gateway, load balancer, control-plane ENI), or
+ * something outside the VPC (an AWS service by name, the internet) or an address nobody owns.
+ */
+export interface TruthEnd {
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly workloadKind: string | null;
+  readonly workload: string | null;
+  readonly azId: string | null;
+  /** Node name for pods and nodes (the billed instance's node). */
+  readonly node: string | null;
+  /** AWS resource id for non-pod owners (nat-…, the LB ARN, eni-…); the IP for unknown addresses. */
+  readonly resource: string | null;
+}
+
+/** Bytes per (category, subcategory, source, destination, Service, LB, NAT, confidence): the answer key. */
 export interface TruthRow {
-  readonly category: "cross_az" | "same_az";
-  readonly srcNamespace: string;
-  readonly srcWorkloadKind: string;
-  readonly srcWorkload: string;
-  readonly srcAzId: string;
-  readonly dstNamespace: string;
-  readonly dstWorkloadKind: string;
-  readonly dstWorkload: string;
-  readonly dstAzId: string;
+  readonly category: string;
+  readonly subcategory: string | null;
+  readonly src: TruthEnd;
+  readonly dst: TruthEnd;
+  readonly service: string | null;
+  readonly loadBalancer: string | null;
+  readonly natGateway: string | null;
+  readonly confidence: "exact" | "node" | "ambiguous";
+  /** Legacy flat fields of pod ends, kept for readers of generator-truth.json. */
+  readonly srcNamespace: string | null;
+  readonly srcWorkloadKind: string | null;
+  readonly srcWorkload: string | null;
+  readonly srcAzId: string | null;
+  readonly dstNamespace: string | null;
+  readonly dstWorkloadKind: string | null;
+  readonly dstWorkload: string | null;
+  readonly dstAzId: string | null;
   bytes: number;
 }
 
 export interface TrafficSink {
   /** One flow-log line (without newline) for the 5-minute object named by `fileTime`. */
   record(fileTime: number, line: string): void;
+  /** Every record of minutes before `minute` has been emitted (objects before it can be closed). */
+  minuteDone?(minute: number): void;
+}
+
+/** One flow-log record in DEMO_FORMAT order; `-` for fields that do not apply. */
+export interface FlowRecord {
+  readonly eni: string;
+  readonly srcaddr: string;
+  readonly dstaddr: string;
+  readonly srcport: number;
+  readonly dstport: number;
+  readonly protocol: number;
+  readonly bytes: number;
+  readonly start: number;
+  readonly end: number;
+  readonly subnetId: string;
+  /** `-` for requester-managed ENIs (NAT gateway, load balancers). */
+  readonly instanceId: string;
+  readonly pktSrc: string;
+  readonly pktDst: string;
+  readonly azId: string;
+  readonly direction: "egress" | "ingress";
+  readonly srcService?: string;
+  readonly dstService?: string;
+}
+
+export function emitRecord(cluster: Cluster, sink: TrafficSink, r: FlowRecord): void {
+  const packets = Math.max(1, Math.ceil(r.bytes / 1400));
+  sink.record(
+    r.end - (r.end % 300),
+    [
+      "5",
+      cluster.accountId,
+      r.eni,
+      r.srcaddr,
+      r.dstaddr,
+      r.srcport,
+      r.dstport,
+      r.protocol,
+      packets,
+      r.bytes,
+      r.start,
+      r.end,
+      "ACCEPT",
+      "OK",
+      cluster.vpcId,
+      r.subnetId,
+      r.instanceId,
+      r.protocol === 6 ? "3" : "0",
+      "IPv4",
+      r.pktSrc,
+      r.pktDst,
+      cluster.region,
+      r.azId,
+      r.direction,
+      r.direction === "egress" ? "1" : "-",
+      r.srcService ?? "-",
+      r.dstService ?? "-",
+    ].join(" "),
+  );
+}
+
+export function podEnd(pod: SimPod): TruthEnd {
+  return {
+    kind: "pod",
+    namespace: pod.workload.namespace,
+    workloadKind: pod.workload.kind,
+    workload: pod.workload.name,
+    azId: pod.node.zone.id,
+    node: pod.node.name,
+    resource: null,
+  };
+}
+
+export function nodeEnd(node: SimPod["node"]): TruthEnd {
+  return {
+    kind: "node",
+    namespace: null,
+    workloadKind: "Node",
+    workload: node.name,
+    azId: node.zone.id,
+    node: node.name,
+    resource: null,
+  };
+}
+
+export type TruthTable = Map<string, TruthRow>;
+
+/** Adds bytes to the answer key under everything a result row is grouped by. */
+export function addTruthRow(
+  truth: TruthTable,
+  row: Omit<
+    TruthRow,
+    | "bytes"
+    | "srcNamespace"
+    | "srcWorkloadKind"
+    | "srcWorkload"
+    | "srcAzId"
+    | "dstNamespace"
+    | "dstWorkloadKind"
+    | "dstWorkload"
+    | "dstAzId"
+  >,
+  bytes: number,
+): void {
+  const endKey = (e: TruthEnd) => [e.kind, e.namespace, e.workload, e.azId, e.resource].join("/");
+  const id = [
+    row.category,
+    row.subcategory,
+    endKey(row.src),
+    endKey(row.dst),
+    row.service,
+    row.loadBalancer,
+    row.natGateway,
+    row.confidence,
+  ].join("|");
+  const existing = truth.get(id);
+  if (existing) {
+    existing.bytes += bytes;
+    return;
+  }
+  truth.set(id, {
+    ...row,
+    srcNamespace: row.src.namespace,
+    srcWorkloadKind: row.src.workloadKind,
+    srcWorkload: row.src.workload,
+    srcAzId: row.src.azId,
+    dstNamespace: row.dst.namespace,
+    dstWorkloadKind: row.dst.workloadKind,
+    dstWorkload: row.dst.workload,
+    dstAzId: row.dst.azId,
+    bytes,
+  });
+}
+
+/** Inter-AZ bytes per billed resource and direction, as the CUR bills them (aws-facts.md §4.3). */
+export interface Billing {
+  add(
+    usageClass: "inter_az_out" | "inter_az_in" | "nat_bytes" | "lb_bytes",
+    resource: string,
+    bytes: number,
+  ): void;
 }
 
 const key = (w: SimWorkload) => `${w.namespace}/${w.name}`;
@@ -106,9 +295,15 @@ export function generateTraffic(
   edges: ReadonlyArray<TrafficEdge>,
   seed: number,
   sink: TrafficSink,
+  options: {
+    truth?: TruthTable;
+    billing?: Billing;
+    /** More traffic for the same minute (NAT, load balancers, control plane), so output can stream. */
+    perMinute?: (minute: number) => void;
+  } = {},
 ): TruthRow[] {
   const random = seededRandom(seed ^ 0x9e3779b9);
-  const truth = new Map<string, TruthRow>();
+  const truth = options.truth ?? new Map<string, TruthRow>();
   const byWorkload = new Map<string, SimPod[]>();
   for (const pod of cluster.pods)
     byWorkload.set(key(pod.workload), [...(byWorkload.get(key(pod.workload)) ?? []), pod]);
@@ -131,14 +326,25 @@ export function generateTraffic(
         const clientPort = 32768 + Math.floor(random() * 28000);
         const start = minute + Math.floor(random() * 5);
         const end = minute + 55 + Math.floor(random() * 5);
-        transfer(cluster, sink, client, server, clientPort, edge.port, request, start, end);
-        transfer(cluster, sink, server, client, edge.port, clientPort, response, start, end);
-        addTruth(truth, client, server, request);
-        addTruth(truth, server, client, response);
+        const protocol = edge.protocol ?? 6;
+        transfer(cluster, sink, client, server, clientPort, edge.port, request, start, end, protocol);
+        transfer(cluster, sink, server, client, edge.port, clientPort, response, start, end, protocol);
+        addTruth(truth, client, server, request, edge.port);
+        addTruth(truth, server, client, response, edge.port);
+        bill(options.billing, client, server, request);
+        bill(options.billing, server, client, response);
       });
     }
+    options.perMinute?.(minute);
+    sink.minuteDone?.(minute + 60);
   }
   return [...truth.values()].sort((a, b) => b.bytes - a.bytes);
+}
+
+function bill(billing: Billing | undefined, src: SimPod, dst: SimPod, bytes: number): void {
+  if (!billing || src.node.zone.id === dst.node.zone.id) return;
+  billing.add("inter_az_out", src.node.instanceId, bytes);
+  billing.add("inter_az_in", dst.node.instanceId, bytes);
 }
 
 function transfer(
@@ -151,6 +357,7 @@ function transfer(
   bytes: number,
   start: number,
   end: number,
+  protocol = 6,
 ): void {
   const packets = Math.max(1, Math.ceil(bytes / 1400));
   const fileTime = end - (end % 300);
@@ -158,7 +365,7 @@ function transfer(
     cluster.vpcId,
     node.zone.subnetId,
     node.instanceId,
-    "3",
+    protocol === 6 ? "3" : "0",
     "IPv4",
     src.ip,
     dst.ip,
@@ -176,7 +383,7 @@ function transfer(
       dst.ip,
       srcPort,
       dstPort,
-      6,
+      protocol,
       packets,
       bytes,
       start,
@@ -186,6 +393,8 @@ function transfer(
       ...common(src.node),
       "egress",
       "1",
+      "-",
+      "-",
     ].join(" "),
   );
   // Ingress at the receiver: dstaddr is the receiver ENI's primary IP; traffic-path is egress-only.
@@ -199,7 +408,7 @@ function transfer(
       dst.node.ip,
       srcPort,
       dstPort,
-      6,
+      protocol,
       packets,
       bytes,
       start,
@@ -209,28 +418,25 @@ function transfer(
       ...common(dst.node),
       "ingress",
       "-",
+      "-",
+      "-",
     ].join(" "),
   );
 }
 
-function addTruth(truth: Map<string, TruthRow>, src: SimPod, dst: SimPod, bytes: number): void {
-  const category = src.node.zone.id === dst.node.zone.id ? "same_az" : "cross_az";
-  const id = [category, key(src.workload), src.node.zone.id, key(dst.workload), dst.node.zone.id].join("|");
-  const row = truth.get(id);
-  if (row) {
-    row.bytes += bytes;
-    return;
-  }
-  truth.set(id, {
-    category,
-    srcNamespace: src.workload.namespace,
-    srcWorkloadKind: src.workload.kind,
-    srcWorkload: src.workload.name,
-    srcAzId: src.node.zone.id,
-    dstNamespace: dst.workload.namespace,
-    dstWorkloadKind: dst.workload.kind,
-    dstWorkload: dst.workload.name,
-    dstAzId: dst.node.zone.id,
+function addTruth(truth: TruthTable, src: SimPod, dst: SimPod, bytes: number, port: number): void {
+  addTruthRow(
+    truth,
+    {
+      category: src.node.zone.id === dst.node.zone.id ? "same_az" : "cross_az",
+      subcategory: port === 53 ? "dns" : null,
+      src: podEnd(src),
+      dst: podEnd(dst),
+      service: null,
+      loadBalancer: null,
+      natGateway: null,
+      confidence: "exact",
+    },
     bytes,
-  });
+  );
 }

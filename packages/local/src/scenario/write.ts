@@ -1,11 +1,22 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { gzip, gzipSync } from "node:zlib";
 import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { writeCurExport } from "./cur.ts";
+import { describeOutputs } from "./describe.ts";
+import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { hex, seededRandom } from "./random.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
-import { DEMO_FORMAT, DEMO_TRAFFIC, generateTraffic, type TrafficEdge, type TruthRow } from "./traffic.ts";
+import {
+  DEMO_FORMAT,
+  DEMO_TRAFFIC,
+  generateTraffic,
+  type TrafficEdge,
+  type TruthRow,
+  type TruthTable,
+} from "./traffic.ts";
 
 const gz = promisify(gzip);
 
@@ -22,13 +33,28 @@ export interface ScenarioOptions {
   readonly edges?: ReadonlyArray<TrafficEdge>;
   /** Minutes between Kubernetes snapshots, as the snapshot job's schedule. */
   readonly snapshotMinutes?: number;
+  /**
+   * The VPC CNI's `AWS_VPC_K8S_CNI_EXTERNALSNAT`: true keeps pod IPs on traffic to the NAT
+   * gateway (attributed to pods, `exact`); false (the default) SNATs to the node (`node`).
+   */
+  readonly externalSnat?: boolean;
+  /** The CUR 2.0 export's format, or `none` for a lake without CUR (list-price estimates). */
+  readonly curFormat?: "parquet" | "csv" | "none";
+  /** NAT gateway, load balancers, control plane and the unknown peer (default true). */
+  readonly network?: boolean;
 }
+
+/** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
+export type ScenarioBill = Map<string, Map<string, number>>;
 
 export interface GeneratedScenario {
   readonly cluster: Cluster;
   readonly truth: TruthRow[];
   readonly files: { readonly flowLogs: number; readonly snapshots: number; readonly records: number };
   readonly day: string;
+  readonly network: SimNetwork | undefined;
+  /** Every billed network line the CUR export holds, per day (empty without CUR). */
+  readonly billedNetworkUsd: ReadonlyMap<string, number>;
   /** Where the raw flow logs were delivered (the bucket's root, above `AWSLogs/`). */
   readonly flowLogRoot: string;
 }
@@ -54,10 +80,48 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     replicaFactor: options.replicaFactor ?? 1,
   });
 
+  const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
+  const random = seededRandom(seed + 1);
+  const header = DEMO_FORMAT.join(" ");
+  // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
+  // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
   let records = 0;
-  const truth = generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, {
-    record(fileTime, line) {
+  let objects = 0;
+  const flush = (fileTime: number, lines: string[]) => {
+    // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
+    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA ${"- ".repeat(DEMO_FORMAT.length - 14).trim()}`;
+    const key = defaultLayoutKey({
+      accountId: cluster.accountId,
+      region: cluster.region,
+      flowLogId: cluster.flowLogId,
+      fileTime,
+      hash: hex(random, 8),
+    });
+    const path = join(flowLogRoot, key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, gzipSync(`${[header, ...lines, idle].join("\n")}\n`));
+    objects++;
+  };
+  const network =
+    options.network === false ? undefined : buildNetwork(cluster, options.externalSnat ?? false);
+  const bill: ScenarioBill = new Map();
+  let billDay = day;
+  const truthTable: TruthTable = new Map();
+  const netRandom = networkRandom(seed);
+  const billing = {
+    add(usageClass: string, resource: string, bytes: number) {
+      let perDay = bill.get(billDay);
+      if (!perDay) {
+        perDay = new Map();
+        bill.set(billDay, perDay);
+      }
+      const k = `${usageClass}|${resource}`;
+      perDay.set(k, (perDay.get(k) ?? 0) + bytes);
+    },
+  };
+  const sink = {
+    record(fileTime: number, line: string) {
       let lines = buckets.get(fileTime);
       if (!lines) {
         lines = [];
@@ -66,23 +130,25 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       lines.push(line);
       records++;
     },
+    minuteDone(nextMinute: number) {
+      billDay = new Date(nextMinute * 1000).toISOString().slice(0, 10);
+      // Records of a minute end at most 59 s later, so objects ending before it are complete.
+      for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) {
+        if (fileTime + 300 > nextMinute) break;
+        flush(fileTime, lines);
+        buckets.delete(fileTime);
+      }
+    },
+  };
+  generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, sink, {
+    truth: truthTable,
+    billing,
+    perMinute: network
+      ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
+      : undefined,
   });
-
-  const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
-  const random = seededRandom(seed + 1);
-  const header = DEMO_FORMAT.join(" ");
-  for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) {
-    // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
-    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA - - - - - - - - - - -`;
-    const key = defaultLayoutKey({
-      accountId: cluster.accountId,
-      region: cluster.region,
-      flowLogId: cluster.flowLogId,
-      fileTime,
-      hash: hex(random, 8),
-    });
-    await writeGzip(join(flowLogRoot, key), `${[header, ...lines, idle].join("\n")}\n`);
-  }
+  for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
+  const truth = [...truthTable.values()].sort((a, b) => b.bytes - a.bytes);
 
   const period = (options.snapshotMinutes ?? 5) * 60;
   let snapshots = 0;
@@ -105,8 +171,29 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     ),
     JSON.stringify(describeAvailabilityZones(cluster), null, 2),
   );
+  if (network) {
+    for (const [call, body] of Object.entries(describeOutputs(cluster, network, start))) {
+      await writeGzip(
+        join(options.outDir, `inventory/aws/dt=${day}/${formatCaptureTime(start)}/${call}.json.gz`),
+        JSON.stringify(body, null, 2),
+      );
+    }
+  }
+  const curFormat = options.curFormat ?? "parquet";
+  const billedNetworkUsd =
+    curFormat === "none"
+      ? new Map<string, number>()
+      : await writeCurExport(options.outDir, cluster, network, bill, curFormat);
   await writeFile(join(options.outDir, "generator-truth.json"), `${JSON.stringify(truth, null, 2)}\n`);
-  return { cluster, truth, files: { flowLogs: buckets.size, snapshots, records }, day, flowLogRoot };
+  return {
+    cluster,
+    truth,
+    files: { flowLogs: objects, snapshots, records },
+    day,
+    flowLogRoot,
+    network,
+    billedNetworkUsd,
+  };
 }
 
 async function writeGzip(path: string, text: string): Promise<void> {

@@ -29,3 +29,64 @@ export const attributeCrossAz = defineQuery({
     list_cost_usd: col.number,
   }),
 });
+
+const price = z.number().nonnegative();
+
+/** The columns of one attributed row (and of `results/daily` before reconciliation adds billed cost). */
+export const attributedRowSchema = z.object({
+  dt: col.string,
+  category: col.string,
+  subcategory: col.nullableString,
+  src_kind: col.string,
+  src_namespace: col.nullableString,
+  src_workload_kind: col.nullableString,
+  src_workload: col.nullableString,
+  src_ip: col.nullableString,
+  src_az_id: col.nullableString,
+  src_node: col.nullableString,
+  src_resource: col.nullableString,
+  dst_kind: col.string,
+  dst_namespace: col.nullableString,
+  dst_workload_kind: col.nullableString,
+  dst_workload: col.nullableString,
+  dst_ip: col.nullableString,
+  dst_az_id: col.nullableString,
+  dst_node: col.nullableString,
+  dst_resource: col.nullableString,
+  service: col.nullableString,
+  load_balancer: col.nullableString,
+  nat_gateway: col.nullableString,
+  confidence: col.string,
+  bytes: col.int,
+  list_cost_usd: col.number,
+});
+export type AttributedRow = z.output<typeof attributedRowSchema>;
+
+/**
+ * Every category of one day (`queries/attribution/attribute_flows.sql`). `dt` is bound once per
+ * table read so that each scan carries its own partition predicate on Athena.
+ */
+export const attributeFlows = defineQuery({
+  name: "attribute_flows",
+  area: "attribution",
+  params: z.object({
+    dt,
+    bytesPerGb: z.number().positive(),
+    interAzPerGb: price,
+    natPerGb: price,
+    vpcEndpointPerGb: price,
+    internetPerGb: price,
+  }),
+  paramOrder: [
+    "bytesPerGb",
+    "interAzPerGb",
+    "natPerGb",
+    "vpcEndpointPerGb",
+    "internetPerGb",
+    "dt",
+    "dt",
+    "dt",
+    "dt",
+  ],
+  row: attributedRowSchema,
+});

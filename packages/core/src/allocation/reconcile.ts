@@ -1,0 +1,257 @@
+import { ReconciliationError } from "../errors.ts";
+import { BYTES_PER_GB } from "../pricing/prices.ts";
+import type { AttributedRow } from "../query/queries/attribution.ts";
+import type { CurNetworkLine } from "../query/queries/cur.ts";
+import { allocateUnits, toCentsPreservingTotal } from "./largest-remainder.ts";
+
+/** Billed line classes, as `queries/cur/cur_network_lines.sql` names them. */
+export type UsageClass =
+  | "inter_az_out"
+  | "inter_az_in"
+  | "nat_bytes"
+  | "nat_hours"
+  | "lb_hours"
+  | "lb_lcu"
+  | "vpce_bytes"
+  | "vpce_hours";
+
+const BYTE_CLASSES: ReadonlySet<string> = new Set(["inter_az_out", "inter_az_in", "nat_bytes", "vpce_bytes"]);
+
+export type CostBasis = "billed" | "estimated";
+
+export interface ResultRow extends AttributedRow {
+  /** The row's share of the CUR, in USD (whole cents); null when the day has no CUR yet. */
+  readonly billed_cost_usd: number | null;
+  readonly cost_basis: CostBasis;
+}
+
+export interface Reconciliation {
+  readonly dt: string;
+  readonly costBasis: CostBasis;
+  readonly rows: ResultRow[];
+  /** One row per billed line (or part of one) that no transfer explains, naming the resource. */
+  readonly unattributed: ResultRow[];
+  readonly billedCents: number;
+  readonly allocatedCents: number;
+  readonly unattributedCents: number;
+}
+
+/** Maps a Kubernetes node name to the EC2 instance that CUR bills (from `spec.providerID`). */
+export type InstanceOfNode = (node: string) => string | undefined;
+
+/**
+ * The key under which CUR and inventory name one resource: ARNs are cut to their resource id
+ * (`natgateway/nat-1` -> `nat-1`, `loadbalancer/app/web/1` -> `app/web/1`), plain ids stay.
+ */
+export function billedResourceKey(id: string): string {
+  if (!id.startsWith("arn:")) return id;
+  const resource = id.split(":").slice(5).join(":");
+  const slash = resource.indexOf("/");
+  return slash >= 0 ? resource.slice(slash + 1) : resource;
+}
+
+interface Charge {
+  readonly usageClass: UsageClass;
+  readonly resource: string;
+  readonly bytes: number;
+}
+
+function endResource(
+  kind: string,
+  node: string | null,
+  resource: string | null,
+  instanceOf: InstanceOfNode,
+): string | undefined {
+  if (kind === "pod" || kind === "node") return node ? instanceOf(node) : undefined;
+  return resource ? billedResourceKey(resource) : undefined;
+}
+
+/** Which billed lines one attributed row draws on, and with how many bytes. */
+export function chargesOf(row: AttributedRow, instanceOf: InstanceOfNode): Charge[] {
+  const charges: Charge[] = [];
+  const add = (usageClass: UsageClass, resource: string | null | undefined) => {
+    if (resource) charges.push({ usageClass, resource: billedResourceKey(resource), bytes: row.bytes });
+  };
+  if (row.category === "cross_az" || row.subcategory === "cross_az_leg") {
+    // Billed once out at the sender's resource and once in at the receiver's (aws-facts.md §4.3).
+    add("inter_az_out", endResource(row.src_kind, row.src_node, row.src_resource, instanceOf));
+    add("inter_az_in", endResource(row.dst_kind, row.dst_node, row.dst_resource, instanceOf));
+  } else if (row.category === "nat") {
+    add("nat_bytes", row.nat_gateway);
+    add("nat_hours", row.nat_gateway);
+  } else if (row.category === "vpc_endpoint") {
+    const endpoint = row.src_kind === "vpc_endpoint" ? row.src_resource : row.dst_resource;
+    add("vpce_bytes", endpoint);
+    add("vpce_hours", endpoint);
+  }
+  if (row.load_balancer && row.subcategory !== "nodeport") {
+    add("lb_hours", row.load_balancer);
+    add("lb_lcu", row.load_balancer);
+  }
+  return charges;
+}
+
+const CATEGORY_OF_CLASS: Record<UsageClass, string> = {
+  inter_az_out: "cross_az",
+  inter_az_in: "cross_az",
+  nat_bytes: "nat",
+  nat_hours: "nat",
+  lb_hours: "lb",
+  lb_lcu: "lb",
+  vpce_bytes: "vpc_endpoint",
+  vpce_hours: "vpc_endpoint",
+};
+
+/**
+ * Allocates one day's billed network lines to that day's attributed rows.
+ *
+ * Per billed line (usage class x resource): the transfers that draw on it share its cost in
+ * proportion to their list-priced amount (within one line every transfer has the same unit price,
+ * so in proportion to bytes; hourly lines such as LB hours are shared by bytes through the
+ * resource). For byte lines the share explained is at most observed GB / billed GB: the rest of
+ * the line, and every line no transfer draws on, is an `unattributed` row naming the resource.
+ * Cents are split by largest remainder, so allocated + unattributed = billed to the cent; the
+ * equation is checked and a mismatch throws {@link ReconciliationError}.
+ *
+ * Without CUR lines for the day the rows keep their list-price estimate (`costBasis: "estimated"`).
+ */
+export function reconcileDay(
+  dt: string,
+  attributed: ReadonlyArray<AttributedRow>,
+  lines: ReadonlyArray<CurNetworkLine> | undefined,
+  instanceOf: InstanceOfNode,
+): Reconciliation {
+  if (!lines || lines.length === 0) {
+    return {
+      dt,
+      costBasis: "estimated",
+      rows: attributed.map((r) => ({ ...r, billed_cost_usd: null, cost_basis: "estimated" })),
+      unattributed: [],
+      billedCents: 0,
+      allocatedCents: 0,
+      unattributedCents: 0,
+    };
+  }
+  const drawers = new Map<string, Array<{ row: number; bytes: number }>>();
+  attributed.forEach((row, index) => {
+    for (const c of chargesOf(row, instanceOf)) {
+      const key = `${c.usageClass}|${c.resource}`;
+      let list = drawers.get(key);
+      if (!list) {
+        list = [];
+        drawers.set(key, list);
+      }
+      list.push({ row: index, bytes: c.bytes });
+    }
+  });
+
+  // Several CUR rows (spellings, usage types) can bill one (class, resource): they pool.
+  const pooled = new Map<
+    string,
+    { usageClass: UsageClass; resource: string; raw: string; usage: number; cost: number }
+  >();
+  for (const line of lines) {
+    const raw = line.resource_id ?? "";
+    const key = `${line.usage_class}|${billedResourceKey(raw)}`;
+    const p = pooled.get(key) ?? {
+      usageClass: line.usage_class as UsageClass,
+      resource: billedResourceKey(raw),
+      raw,
+      usage: 0,
+      cost: 0,
+    };
+    p.usage += line.usage_amount;
+    p.cost += line.cost_usd;
+    pooled.set(key, p);
+  }
+  const pools = [...pooled.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const lineCents = toCentsPreservingTotal(pools.map(([, p]) => p.cost));
+
+  const rowCents = attributed.map(() => 0);
+  const unattributed: ResultRow[] = [];
+  pools.forEach(([key, pool], i) => {
+    const cents = lineCents[i] ?? 0;
+    const list = drawers.get(key) ?? [];
+    const observedBytes = list.reduce((s, d) => s + d.bytes, 0);
+    let explained = list.length > 0 ? 1 : 0;
+    if (explained && BYTE_CLASSES.has(pool.usageClass) && pool.usage > 0) {
+      const billedBytes = pool.usage * BYTES_PER_GB;
+      // Observed and billed bytes come from different roundings: a relative 1e-9 is the same byte count.
+      if (observedBytes < billedBytes * (1 - 1e-9)) explained = observedBytes / billedBytes;
+    }
+    const allocatedCents = Math.round(cents * explained);
+    const parts = allocateUnits(
+      allocatedCents,
+      list.map((d) => d.bytes),
+    );
+    parts.forEach((p, k) => {
+      const d = list[k];
+      if (d) rowCents[d.row] = (rowCents[d.row] ?? 0) + p;
+    });
+    const rest = cents - parts.reduce((s, p) => s + p, 0);
+    if (rest !== 0) unattributed.push(unattributedRow(dt, pool.usageClass, pool.raw, rest));
+  });
+
+  const rows: ResultRow[] = attributed.map((r, i) => ({
+    ...r,
+    billed_cost_usd: (rowCents[i] ?? 0) / 100,
+    cost_basis: "billed",
+  }));
+  const result: Reconciliation = {
+    dt,
+    costBasis: "billed",
+    rows,
+    unattributed,
+    billedCents: lineCents.reduce((s, c) => s + c, 0),
+    allocatedCents: rowCents.reduce((s, c) => s + c, 0),
+    unattributedCents: unattributed.reduce((s, r) => s + Math.round((r.billed_cost_usd ?? 0) * 100), 0),
+  };
+  assertReconciled(result, lines);
+  return result;
+}
+
+/**
+ * The reconciliation equation, per day: allocated + unattributed = billed, to the cent, and the
+ * billed cents are the CUR lines' total rounded to the cent. Throws naming the day and the gap.
+ */
+export function assertReconciled(r: Reconciliation, lines: ReadonlyArray<CurNetworkLine>): void {
+  if (r.costBasis === "estimated") return;
+  const billed = Math.round(lines.reduce((s, l) => s + Math.round(l.cost_usd * 1e6), 0) / 1e4);
+  const rowsCents = r.rows.reduce((s, row) => s + Math.round((row.billed_cost_usd ?? 0) * 100), 0);
+  const restCents = r.unattributed.reduce((s, row) => s + Math.round((row.billed_cost_usd ?? 0) * 100), 0);
+  if (rowsCents + restCents !== billed || r.billedCents !== billed) {
+    throw new ReconciliationError(r.dt, billed, rowsCents, restCents);
+  }
+}
+
+function unattributedRow(dt: string, usageClass: UsageClass, resource: string, cents: number): ResultRow {
+  return {
+    dt,
+    category: "unattributed",
+    subcategory: `${CATEGORY_OF_CLASS[usageClass]}:${usageClass}`,
+    src_kind: "unattributed",
+    src_namespace: null,
+    src_workload_kind: null,
+    src_workload: null,
+    src_ip: null,
+    src_az_id: null,
+    src_node: null,
+    src_resource: resource || null,
+    dst_kind: "unattributed",
+    dst_namespace: null,
+    dst_workload_kind: null,
+    dst_workload: null,
+    dst_ip: null,
+    dst_az_id: null,
+    dst_node: null,
+    dst_resource: null,
+    service: null,
+    load_balancer: null,
+    nat_gateway: null,
+    confidence: "exact",
+    bytes: 0,
+    list_cost_usd: 0,
+    billed_cost_usd: cents / 100,
+    cost_basis: "billed",
+  };
+}

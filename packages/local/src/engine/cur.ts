@@ -1,0 +1,75 @@
+import type { CurFile } from "../lake/cur-files.ts";
+
+/**
+ * The CUR 2.0 columns flowcost reads, with the types of the Athena table (aws-facts.md §2.2, §4.1).
+ * CSV exports carry the same snake_case names as text; Parquet exports carry them typed.
+ */
+export const CUR_COLUMNS = {
+  bill_billing_period_start_date: "TIMESTAMP",
+  line_item_usage_start_date: "TIMESTAMP",
+  line_item_usage_end_date: "TIMESTAMP",
+  line_item_line_item_type: "VARCHAR",
+  line_item_product_code: "VARCHAR",
+  line_item_usage_type: "VARCHAR",
+  line_item_operation: "VARCHAR",
+  line_item_resource_id: "VARCHAR",
+  line_item_usage_amount: "DOUBLE",
+  line_item_unblended_cost: "DOUBLE",
+  line_item_availability_zone: "VARCHAR",
+  line_item_usage_account_id: "VARCHAR",
+  product_product_family: "VARCHAR",
+  product_region_code: "VARCHAR",
+  product_from_location: "VARCHAR",
+  product_to_location: "VARCHAR",
+} as const;
+
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/** A timestamp column from text: CUR CSV writes ISO 8601 with a `Z`. */
+const castFromText = (column: string, type: string) =>
+  type === "TIMESTAMP"
+    ? `CAST(CAST("${column}" AS TIMESTAMPTZ) AS TIMESTAMP)`
+    : `CAST("${column}" AS ${type})`;
+
+/**
+ * `CREATE OR REPLACE VIEW cur ...` over the export's objects: the CUR 2.0 columns plus the
+ * `billing_period` partition column taken from the key, as the Athena table has it. File paths
+ * come from a directory listing, never from user text typed into SQL.
+ */
+export function curViewSql(files: ReadonlyArray<CurFile>): string {
+  const columns = Object.entries(CUR_COLUMNS);
+  const branches: string[] = [];
+  const byPeriod = new Map<string, CurFile[]>();
+  for (const f of files)
+    byPeriod.set(`${f.format}|${f.billingPeriod}`, [
+      ...(byPeriod.get(`${f.format}|${f.billingPeriod}`) ?? []),
+      f,
+    ]);
+  for (const [key, group] of byPeriod) {
+    const [format, period] = key.split("|") as [string, string];
+    const list = `[${group.map((f) => quote(f.path)).join(", ")}]`;
+    const select = (fromText: boolean) =>
+      columns
+        .map(([c, t]) => `${fromText ? castFromText(c, t) : `CAST("${c}" AS ${t})`} AS "${c}"`)
+        .join(", ");
+    branches.push(
+      format === "parquet"
+        ? `SELECT ${select(false)}, ${quote(period)} AS billing_period FROM read_parquet(${list}, union_by_name = true)`
+        : `SELECT ${select(true)}, ${quote(period)} AS billing_period FROM read_csv(${list}, header = true, all_varchar = true, union_by_name = true)`,
+    );
+  }
+  if (branches.length === 0) {
+    branches.push(
+      `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t}) AS "${c}"`).join(", ")}, CAST(NULL AS VARCHAR) AS billing_period WHERE false`,
+    );
+  }
+  return `CREATE OR REPLACE VIEW cur AS ${branches.join("\nUNION ALL\n")}`;
+}
+
+/** Defines the local `cur` view through the engine's internal `run` (never with user-supplied text). */
+export async function defineCurView(
+  engine: { run(sql: string): Promise<unknown> },
+  files: ReadonlyArray<CurFile>,
+): Promise<void> {
+  await engine.run(curViewSql(files));
+}

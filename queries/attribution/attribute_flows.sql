@@ -1,0 +1,243 @@
+-- attribute_flows: every counted byte of one UTC day, per category and workload pair, at list price.
+-- Grain (architecture.md "Result grain"): dt, category, subcategory, both ends (kind, namespace,
+--   workload kind, workload, IP when unresolved, AZ ID, node, AWS resource), Service, load
+--   balancer, NAT gateway, confidence; bytes and list cost.
+-- Counting rule (each byte once):
+--   * Pods are found through pkt-srcaddr/pkt-dstaddr (pod IPs are secondary IPs on node ENIs).
+--   * An egress record counts. An ingress record counts only when no egress record of the day
+--     carries the same packet source and destination (the sender's ENI is not logged).
+--   * NAT gateway processed bytes are the records at the NAT gateway's ENI on its VPC side: the
+--     ingress record forwarding out (pkt-dstaddr is not the ENI's address) and the egress record
+--     forwarding in (pkt-srcaddr is not the ENI's address). The outside-leg records at the NAT ENI
+--     and the node-ENI records of the same packet pairs are the same bytes and do not count again.
+--     The VPC-side leg is also billed inter-AZ when the sender/receiver sits in another AZ than the
+--     NAT gateway: one extra row, category nat, subcategory cross_az_leg, same bytes.
+-- Categories: vpc_endpoint (an end is an interface endpoint), lb (an end is a load balancer;
+--   NLB -> target across AZs is cross_az, subcategory nlb_cross_zone, since NLBs only cross zones
+--   with cross-zone on; ALB -> target across AZs is free), internet (an end outside the VPC without
+--   a NAT gateway), cross_az / same_az (both ends in the VPC, by AZ ID), unknown (a private address
+--   no inventory explains: kept with its IP, never dropped).
+-- Subcategories: nat by pkt-*-aws-service (s3, dynamodb, aws-other, internet); dns (port 53);
+--   control_plane (an end is an EKS control-plane ENI: bypasses Services); nodeport (node -> pod or
+--   pod -> node hop on a node a load balancer sends to: tagged with that Service); client / target
+--   for load-balancer hops.
+-- Identity by time: an address matches identity intervals overlapping [first_start, last_end];
+--   several matches -> the latest owner, confidence 'ambiguous'; a node end -> 'node' (node SNAT,
+--   hostNetwork, kubelet); an unresolved private address -> 'ambiguous'.
+-- Every statement filters dt = ? so Athena reads one day's partitions only.
+-- Parameters: dt (x4: flows, identity x3), bytesPerGb, interAzPerGb (each direction), natPerGb,
+--   vpcEndpointPerGb, internetPerGb.
+WITH params AS (
+  SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
+         CAST(? AS double) AS nat_per_gb, CAST(? AS double) AS vpce_per_gb,
+         CAST(? AS double) AS internet_per_gb
+),
+flows AS (
+  SELECT
+    f.dt,
+    f.az_id,
+    f.flow_direction,
+    f.srcaddr,
+    f.dstaddr,
+    coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip,
+    coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
+    f.pkt_src_aws_service,
+    f.pkt_dst_aws_service,
+    f.service_port,
+    f.first_start,
+    f.last_end,
+    f.bytes,
+    CASE WHEN f.flow_direction = 'egress' THEN f.srcaddr ELSE f.dstaddr END AS eni_ip
+  FROM curated_flows f
+  WHERE f.dt = CAST(? AS varchar)
+    AND f.action = 'ACCEPT'
+    AND f.flow_direction IN ('egress', 'ingress')
+),
+nat_enis AS (
+  SELECT ip, min(resource_id) AS nat_id, min(az_id) AS nat_az_id
+  FROM ip_identity
+  WHERE dt = CAST(? AS varchar) AND kind = 'nat_gateway'
+  GROUP BY ip
+),
+tagged AS (
+  SELECT fl.*, n.nat_id, n.nat_az_id
+  FROM flows fl
+  LEFT JOIN nat_enis n ON n.ip = fl.eni_ip
+),
+nat_legs AS (
+  SELECT *
+  FROM tagged
+  WHERE nat_id IS NOT NULL
+    AND ((flow_direction = 'ingress' AND dst_ip <> dstaddr) OR (flow_direction = 'egress' AND src_ip <> srcaddr))
+),
+nat_pairs AS (
+  SELECT DISTINCT src_ip, dst_ip FROM nat_legs
+),
+egress_pairs AS (
+  SELECT DISTINCT src_ip, dst_ip FROM tagged WHERE flow_direction = 'egress' AND nat_id IS NULL
+),
+hops AS (
+  SELECT
+    t.dt, t.az_id AS logged_az_id, t.flow_direction, t.src_ip, t.dst_ip, t.service_port,
+    t.first_start, t.last_end, t.bytes,
+    coalesce(t.pkt_dst_aws_service, t.pkt_src_aws_service) AS aws_service,
+    CAST(NULL AS varchar) AS nat_id, CAST(NULL AS varchar) AS nat_az_id, CAST(NULL AS varchar) AS nat_side
+  FROM tagged t
+  LEFT JOIN nat_pairs np ON np.src_ip = t.src_ip AND np.dst_ip = t.dst_ip
+  LEFT JOIN egress_pairs ep ON t.flow_direction = 'ingress' AND ep.src_ip = t.src_ip AND ep.dst_ip = t.dst_ip
+  WHERE t.nat_id IS NULL AND np.src_ip IS NULL AND ep.src_ip IS NULL
+  UNION ALL
+  SELECT
+    n.dt, n.az_id, n.flow_direction, n.src_ip, n.dst_ip, n.service_port,
+    n.first_start, n.last_end, n.bytes,
+    CASE WHEN n.flow_direction = 'ingress' THEN n.pkt_dst_aws_service ELSE n.pkt_src_aws_service END,
+    n.nat_id, n.nat_az_id,
+    CASE WHEN n.flow_direction = 'ingress' THEN 'dst' ELSE 'src' END
+  FROM nat_legs n
+),
+numbered AS (
+  SELECT row_number() OVER () AS hop_id, h.* FROM hops h
+),
+src_match AS (
+  SELECT
+    h.hop_id, i.kind, i.namespace, i.workload_kind, i.workload, i.az_id, i.node, i.resource_id, i.service,
+    count(*) OVER (PARTITION BY h.hop_id) AS matches,
+    row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
+  FROM numbered h
+  JOIN ip_identity i
+    ON i.ip = h.src_ip AND i.valid_from <= h.last_end AND i.valid_to > h.first_start
+  WHERE i.dt = CAST(? AS varchar)
+),
+dst_match AS (
+  SELECT
+    h.hop_id, i.kind, i.namespace, i.workload_kind, i.workload, i.az_id, i.node, i.resource_id, i.service,
+    count(*) OVER (PARTITION BY h.hop_id) AS matches,
+    row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
+  FROM numbered h
+  JOIN ip_identity i
+    ON i.ip = h.dst_ip AND i.valid_from <= h.last_end AND i.valid_to > h.first_start
+  WHERE i.dt = CAST(? AS varchar)
+),
+ends AS (
+  SELECT
+    h.dt, h.bytes, h.service_port, h.nat_id, h.nat_az_id, h.nat_side, h.src_ip, h.dst_ip,
+    CASE
+      WHEN s.kind IS NOT NULL THEN s.kind
+      WHEN h.nat_side = 'src' OR regexp_like(h.src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd])') = false
+        THEN CASE WHEN h.aws_service IS NOT NULL AND (h.nat_side = 'src' OR h.nat_side IS NULL) THEN 'aws_service' ELSE 'internet' END
+      ELSE 'unknown'
+    END AS src_kind,
+    CASE
+      WHEN d.kind IS NOT NULL THEN d.kind
+      WHEN h.nat_side = 'dst' OR regexp_like(h.dst_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd])') = false
+        THEN CASE WHEN h.aws_service IS NOT NULL AND (h.nat_side = 'dst' OR h.nat_side IS NULL) THEN 'aws_service' ELSE 'internet' END
+      ELSE 'unknown'
+    END AS dst_kind,
+    s.namespace AS src_namespace, s.workload_kind AS src_workload_kind,
+    coalesce(s.workload, CASE WHEN s.kind IS NULL AND h.nat_side = 'src' THEN h.aws_service END,
+             CASE WHEN s.kind IS NULL AND h.nat_side IS NULL THEN h.aws_service END) AS src_workload,
+    d.namespace AS dst_namespace, d.workload_kind AS dst_workload_kind,
+    coalesce(d.workload, CASE WHEN d.kind IS NULL AND h.nat_side = 'dst' THEN h.aws_service END,
+             CASE WHEN d.kind IS NULL AND h.nat_side IS NULL THEN h.aws_service END) AS dst_workload,
+    coalesce(s.az_id, CASE WHEN h.nat_side = 'src' THEN h.nat_az_id
+                           WHEN h.flow_direction = 'egress' AND h.nat_side IS NULL THEN h.logged_az_id END) AS src_az_id,
+    coalesce(d.az_id, CASE WHEN h.nat_side = 'dst' THEN h.nat_az_id
+                           WHEN h.flow_direction = 'ingress' AND h.nat_side IS NULL THEN h.logged_az_id END) AS dst_az_id,
+    s.node AS src_node, d.node AS dst_node,
+    CASE WHEN h.nat_side = 'src' AND s.kind IS NULL THEN h.nat_id ELSE s.resource_id END AS src_resource,
+    CASE WHEN h.nat_side = 'dst' AND d.kind IS NULL THEN h.nat_id ELSE d.resource_id END AS dst_resource,
+    CASE WHEN s.kind = 'load_balancer' THEN s.resource_id WHEN d.kind = 'load_balancer' THEN d.resource_id END AS load_balancer,
+    CASE WHEN s.kind = 'load_balancer' THEN s.service WHEN d.kind = 'load_balancer' THEN d.service END AS lb_service,
+    coalesce(s.matches, 0) > 1 OR coalesce(d.matches, 0) > 1 AS overlapping,
+    h.aws_service,
+    h.flow_direction,
+    h.logged_az_id
+  FROM numbered h
+  LEFT JOIN src_match s ON s.hop_id = h.hop_id AND s.pick = 1
+  LEFT JOIN dst_match d ON d.hop_id = h.hop_id AND d.pick = 1
+),
+lb_nodes AS (
+  SELECT dst_ip AS node_ip, min(load_balancer) AS load_balancer, min(lb_service) AS lb_service
+  FROM ends
+  WHERE src_kind = 'load_balancer' AND dst_kind = 'node'
+  GROUP BY dst_ip
+),
+classified AS (
+  SELECT
+    e.*,
+    coalesce(e.lb_service, ln.lb_service) AS service,
+    coalesce(e.load_balancer, ln.load_balancer) AS lb,
+    CASE
+      WHEN e.nat_id IS NOT NULL THEN 'nat'
+      WHEN e.src_kind = 'vpc_endpoint' OR e.dst_kind = 'vpc_endpoint' THEN 'vpc_endpoint'
+      WHEN (e.src_kind = 'load_balancer' OR e.dst_kind = 'load_balancer')
+        AND e.src_az_id <> e.dst_az_id AND e.load_balancer LIKE '%net/%'
+        AND e.src_kind NOT IN ('internet', 'aws_service') AND e.dst_kind NOT IN ('internet', 'aws_service') THEN 'cross_az'
+      WHEN e.src_kind = 'load_balancer' OR e.dst_kind = 'load_balancer' THEN 'lb'
+      WHEN e.src_kind IN ('internet', 'aws_service') OR e.dst_kind IN ('internet', 'aws_service') THEN 'internet'
+      WHEN e.src_kind = 'unknown' OR e.dst_kind = 'unknown' OR e.src_az_id IS NULL OR e.dst_az_id IS NULL THEN 'unknown'
+      WHEN e.src_az_id <> e.dst_az_id THEN 'cross_az'
+      ELSE 'same_az'
+    END AS category,
+    CASE
+      WHEN e.nat_id IS NOT NULL THEN
+        CASE e.aws_service WHEN 'S3' THEN 's3' WHEN 'DYNAMODB' THEN 'dynamodb'
+          ELSE CASE WHEN e.aws_service IS NULL THEN 'internet' ELSE 'aws-other' END END
+      WHEN e.load_balancer IS NOT NULL AND e.load_balancer LIKE '%net/%' AND e.src_az_id <> e.dst_az_id
+        AND e.src_kind NOT IN ('internet', 'aws_service') AND e.dst_kind NOT IN ('internet', 'aws_service') THEN 'nlb_cross_zone'
+      WHEN e.load_balancer IS NOT NULL AND (e.src_kind IN ('internet', 'aws_service', 'unknown') OR e.dst_kind IN ('internet', 'aws_service', 'unknown')) THEN 'client'
+      WHEN e.load_balancer IS NOT NULL THEN 'target'
+      WHEN e.src_kind = 'eks_control_plane' OR e.dst_kind = 'eks_control_plane' THEN 'control_plane'
+      WHEN e.service_port = 53 THEN 'dns'
+      WHEN ln.node_ip IS NOT NULL THEN 'nodeport'
+      WHEN e.src_kind IN ('internet', 'aws_service') THEN lower(coalesce(e.aws_service, 'internet'))
+      WHEN e.dst_kind IN ('internet', 'aws_service') THEN lower(coalesce(e.aws_service, 'internet'))
+    END AS subcategory,
+    CASE
+      WHEN e.overlapping OR e.src_kind = 'unknown' OR e.dst_kind = 'unknown' THEN 'ambiguous'
+      WHEN e.src_kind = 'node' OR e.dst_kind = 'node' THEN 'node'
+      ELSE 'exact'
+    END AS confidence
+  FROM ends e
+  LEFT JOIN lb_nodes ln
+    ON e.load_balancer IS NULL AND e.nat_id IS NULL
+    AND ((e.src_kind = 'node' AND e.dst_kind = 'pod' AND ln.node_ip = e.src_ip)
+      OR (e.src_kind = 'pod' AND e.dst_kind = 'node' AND ln.node_ip = e.dst_ip))
+),
+charged AS (
+  SELECT c.*, c.category AS out_category, c.subcategory AS out_subcategory FROM classified c
+  UNION ALL
+  SELECT c.*, 'nat', 'cross_az_leg' FROM classified c
+  WHERE c.nat_id IS NOT NULL AND c.src_az_id <> c.dst_az_id
+)
+SELECT
+  c.dt,
+  c.out_category AS category,
+  c.out_subcategory AS subcategory,
+  c.src_kind, c.src_namespace, c.src_workload_kind, c.src_workload,
+  CASE WHEN c.src_kind = 'unknown' THEN c.src_ip END AS src_ip,
+  c.src_az_id, c.src_node, c.src_resource,
+  c.dst_kind, c.dst_namespace, c.dst_workload_kind, c.dst_workload,
+  CASE WHEN c.dst_kind = 'unknown' THEN c.dst_ip END AS dst_ip,
+  c.dst_az_id, c.dst_node, c.dst_resource,
+  c.service, c.lb AS load_balancer, c.nat_id AS nat_gateway,
+  c.confidence,
+  sum(c.bytes) AS bytes,
+  sum(c.bytes) / p.bytes_per_gb * CASE
+    WHEN c.out_category = 'cross_az' OR c.out_subcategory = 'cross_az_leg' THEN 2 * p.inter_az_per_gb
+    WHEN c.out_category = 'nat' THEN p.nat_per_gb
+    WHEN c.out_category = 'vpc_endpoint' THEN p.vpce_per_gb
+    WHEN c.out_category = 'internet' THEN p.internet_per_gb
+    ELSE 0
+  END AS list_cost_usd
+FROM charged c
+CROSS JOIN params p
+GROUP BY
+  c.dt, c.out_category, c.out_subcategory,
+  c.src_kind, c.src_namespace, c.src_workload_kind, c.src_workload,
+  CASE WHEN c.src_kind = 'unknown' THEN c.src_ip END, c.src_az_id, c.src_node, c.src_resource,
+  c.dst_kind, c.dst_namespace, c.dst_workload_kind, c.dst_workload,
+  CASE WHEN c.dst_kind = 'unknown' THEN c.dst_ip END, c.dst_az_id, c.dst_node, c.dst_resource,
+  c.service, c.lb, c.nat_id, c.confidence,
+  p.bytes_per_gb, p.inter_az_per_gb, p.nat_per_gb, p.vpce_per_gb, p.internet_per_gb
+ORDER BY bytes DESC, category, subcategory, c.src_namespace, c.src_workload, c.src_az_id, c.dst_namespace, c.dst_workload, c.dst_az_id
