@@ -1,9 +1,23 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import S3rver from "s3rver";
+
+// s3rver ships no types: this is the part of its API the tests use.
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+type S3rverConstructor = new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+  configureBuckets: Array<{ name: string; configs: never[] }>;
+}) => S3rverServer;
+const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
 
 export interface LocalS3 {
   readonly client: S3Client;
@@ -29,7 +43,7 @@ export async function startS3rver(buckets: ReadonlyArray<string>): Promise<Local
     directory,
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
-  const address = (await server.run()) as AddressInfo;
+  const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({
     endpoint,

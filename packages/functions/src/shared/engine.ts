@@ -22,7 +22,11 @@ export function athenaEngine(): AthenaEngine {
     lakeBucket: c.catalog.lakeBucket,
     loadSql: lambdaSqlLoader(c.queriesDir),
     timeoutMs: c.queryTimeoutMs,
-    logger,
+    // Powertools wants its own attribute type; the engine logs plain objects.
+    logger: {
+      info: (message, extra) => logger.info(message, { ...extra }),
+      warn: (message, extra) => logger.warn(message, { ...extra }),
+    },
   });
   return engine;
 }

@@ -1,0 +1,51 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, parseConfig } from "../../../packages/functions/src/shared/config.ts";
+
+const LINKS = {
+  FlowcostCatalog: {
+    database: "flowcost_prod",
+    workGroup: "flowcost-prod",
+    lakeBucket: "flowcost-prod-lake-123456789012",
+  },
+};
+
+describe("Lambda config", () => {
+  test("links and environment become one frozen object with defaults", () => {
+    const config = parseConfig(LINKS, {
+      AWS_REGION: "eu-west-1",
+      FLOWCOST_FLOW_LOG_SOURCE: "acme-flow-logs",
+    });
+
+    expect(config).toEqual({
+      catalog: {
+        database: "flowcost_prod",
+        workGroup: "flowcost-prod",
+        lakeBucket: "flowcost-prod-lake-123456789012",
+      },
+      region: "eu-west-1",
+      flowLogSource: "acme-flow-logs",
+      queryTimeoutMs: 600_000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.catalog)).toBe(true);
+  });
+
+  test("a missing link names the link to add", () => {
+    expect(() => parseConfig({}, { AWS_REGION: "eu-west-1" })).toThrow(
+      new ConfigError(
+        "invalid flowcost configuration: Resource.FlowcostCatalog (link the catalog in infra/jobs.ts): missing",
+      ),
+    );
+  });
+
+  test("a missing or bad key names the exact key", () => {
+    const { workGroup: _, ...withoutWorkGroup } = LINKS.FlowcostCatalog;
+    expect(() => parseConfig({ FlowcostCatalog: withoutWorkGroup }, { AWS_REGION: "eu-west-1" })).toThrow(
+      "invalid flowcost configuration: Resource.FlowcostCatalog.workGroup: missing",
+    );
+    expect(() => parseConfig(LINKS, {})).toThrow("AWS_REGION: missing");
+    expect(() => parseConfig(LINKS, { AWS_REGION: "eu-west-1", FLOWCOST_QUERY_TIMEOUT_MS: "-5" })).toThrow(
+      /FLOWCOST_QUERY_TIMEOUT_MS: /,
+    );
+  });
+});
