@@ -38,7 +38,8 @@ export class ConfigError extends Error {
 
 function keyName(path: ReadonlyArray<PropertyKey>): string {
   const [head, ...rest] = path.map(String);
-  if (head === "catalog" && rest.length > 0) return `Resource.FlowcostCatalog${rest.map((p) => `.${p}`).join("")}`;
+  if (head === "catalog" && rest.length > 0)
+    return `Resource.FlowcostCatalog${rest.map((p) => `.${p}`).join("")}`;
   return SOURCES[head ?? ""] ?? path.join(".");
 }
 
