@@ -1,4 +1,5 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
+import { FlowcostError } from "@flowcost/core";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 
@@ -55,4 +56,67 @@ function encodeRfc3986(value: string): string {
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
+}
+
+export interface EksCluster {
+  readonly name: string;
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster CA. */
+  readonly caData: string;
+  readonly vpcId: string;
+}
+
+/**
+ * EKS `DescribeCluster` (`GET /clusters/<name>`, REST-JSON), signed with SigV4 directly: the
+ * job needs three fields of it, which does not justify another SDK client in the bundle.
+ */
+export async function describeEksCluster(options: {
+  readonly cluster: string;
+  readonly region: string;
+  readonly credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly signingDate: Date;
+  /** Test seam; the global fetch by default. */
+  readonly fetch?: typeof fetch;
+}): Promise<EksCluster> {
+  const hostname = `eks.${options.region}.amazonaws.com`;
+  const path = `/clusters/${encodeURIComponent(options.cluster)}`;
+  const signer = new SignatureV4({
+    credentials: options.credentials,
+    region: options.region,
+    service: "eks",
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    { method: "GET", protocol: "https:", hostname, path, query: {}, headers: { host: hostname } },
+    { signingDate: options.signingDate },
+  );
+  const response = await (options.fetch ?? fetch)(`https://${hostname}${path}`, {
+    method: "GET",
+    headers: signed.headers,
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new FlowcostError(
+      `eks:DescribeCluster ${options.cluster}: HTTP ${response.status} ${text.slice(0, 300)}`,
+    );
+  }
+  const body = JSON.parse(text) as {
+    cluster?: {
+      endpoint?: string;
+      certificateAuthority?: { data?: string };
+      resourcesVpcConfig?: { vpcId?: string };
+    };
+  };
+  const c = body.cluster;
+  if (!c?.endpoint || !c.certificateAuthority?.data || !c.resourcesVpcConfig?.vpcId) {
+    throw new FlowcostError(
+      `eks:DescribeCluster ${options.cluster}: response lacks endpoint, certificateAuthority.data or resourcesVpcConfig.vpcId`,
+    );
+  }
+  return {
+    name: options.cluster,
+    endpoint: c.endpoint,
+    caData: c.certificateAuthority.data,
+    vpcId: c.resourcesVpcConfig.vpcId,
+  };
 }

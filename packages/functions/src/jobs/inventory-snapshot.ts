@@ -1,0 +1,119 @@
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  AWS_INVENTORY_CALLS,
+  type AwsInventoryCall,
+  awsInventoryKey,
+  kubernetesSnapshotKey,
+} from "@flowcost/core";
+import { z } from "zod";
+import { readAwsInventory } from "../adapters/aws-inventory.ts";
+import { describeEksCluster, eksToken } from "../adapters/eks-token.ts";
+import {
+  type KubernetesListDocument,
+  type KubernetesListStats,
+  readKubernetesInventory,
+} from "../adapters/kubernetes-api.ts";
+import { config } from "../shared/config.ts";
+import { s3Lake } from "../shared/engine.ts";
+import { logger } from "../shared/logger.ts";
+import { ScheduledEvent, withJob } from "../shared/middleware.ts";
+
+/** Where a snapshot goes: gzip JSON at a lake key (S3Lake in AWS, a folder or a fake in tests). */
+export interface InventoryStore {
+  putJson(key: string, value: unknown): Promise<void>;
+}
+
+export interface SnapshotSources {
+  readKubernetes(): Promise<{ document: KubernetesListDocument; stats: KubernetesListStats }>;
+  readAws(): Promise<Record<AwsInventoryCall, unknown>>;
+}
+
+export interface SnapshotResult {
+  readonly capturedAt: number;
+  readonly keys: string[];
+  readonly items: Record<string, number>;
+  readonly pages: KubernetesListStats["pages"];
+  readonly restarts: KubernetesListStats["restarts"];
+}
+
+/** The capture time: the schedule's own time, to the second (never the moment the job ran). */
+export function captureTime(scheduledTime: string): number {
+  const ms = Date.parse(scheduledTime);
+  if (Number.isNaN(ms)) throw new RangeError(`scheduled time is not a date: ${scheduledTime}`);
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * One snapshot of one cluster: the Kubernetes List and the VPC's describe outputs, stored raw
+ * (gzip JSON) under the lake's inventory keys for the scheduled time. Both sources are read before
+ * anything is written, so a failed read leaves no half snapshot; a re-run for the same time
+ * overwrites the same keys.
+ */
+export async function takeInventorySnapshot(
+  deps: { store: InventoryStore; sources: SnapshotSources },
+  input: { cluster: string; scheduledTime: string; awsScope?: string },
+): Promise<SnapshotResult> {
+  const capturedAt = captureTime(input.scheduledTime);
+  const [kubernetes, aws] = await Promise.all([deps.sources.readKubernetes(), deps.sources.readAws()]);
+  const keys: string[] = [];
+  for (const call of AWS_INVENTORY_CALLS) {
+    const key = awsInventoryKey(capturedAt, call, input.awsScope);
+    await deps.store.putJson(key, aws[call]);
+    keys.push(key);
+  }
+  // The Kubernetes file last: build-identity treats a cluster snapshot as the capture's marker.
+  const key = kubernetesSnapshotKey(input.cluster, capturedAt);
+  await deps.store.putJson(key, kubernetes.document);
+  keys.push(key);
+  const items: Record<string, number> = {};
+  for (const item of kubernetes.document.items) items[item.kind] = (items[item.kind] ?? 0) + 1;
+  return { capturedAt, keys, items, pages: kubernetes.stats.pages, restarts: kubernetes.stats.restarts };
+}
+
+const SnapshotEvent = ScheduledEvent.extend({
+  cluster: z.string().min(1),
+  /** Set when several clusters' VPCs are captured at the same times (see core `awsInventoryKey`). */
+  awsScope: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.=-]*$/)
+    .optional(),
+});
+
+const ec2 = new EC2Client({});
+const elbv2 = new ElasticLoadBalancingV2Client({});
+
+export const handler = withJob(SnapshotEvent, (event) => ({
+  window: event.time,
+  partition: `inventory/kubernetes/cluster=${event.cluster}`,
+})).handler(async (event) => {
+  const region = config().region;
+  // Signatures need the real clock (AWS rejects a request signed minutes away from it, e.g. on a
+  // retry); the data's time is the event's, above and in the keys.
+  const signingDate = new Date();
+  const credentials = () => ec2.config.credentials();
+  const cluster = await describeEksCluster({ cluster: event.cluster, region, credentials, signingDate });
+  const token = await eksToken({ cluster: event.cluster, region, credentials, signingDate });
+  const result = await takeInventorySnapshot(
+    {
+      store: s3Lake(),
+      sources: {
+        readKubernetes: () =>
+          readKubernetesInventory(
+            { server: cluster.endpoint, caData: cluster.caData, token },
+            { pageSize: 500 },
+          ),
+        readAws: () => readAwsInventory({ ec2, elbv2 }, cluster.vpcId),
+      },
+    },
+    { cluster: event.cluster, scheduledTime: event.time, awsScope: event.awsScope },
+  );
+  logger.info("inventory snapshot stored", {
+    cluster: event.cluster,
+    vpcId: cluster.vpcId,
+    items: result.items,
+    pages: result.pages,
+    restarts: result.restarts,
+  });
+  return { capturedAt: result.capturedAt, keys: result.keys.length };
+});
