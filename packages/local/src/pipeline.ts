@@ -40,6 +40,8 @@ export interface DayResult {
   readonly day: DayWindow;
   readonly identity: IdentityJobResult;
   readonly rows: Awaited<ReturnType<typeof attributeDay>>["rows"];
+  /** Billed vs allocated vs unattributed cents for the day (costBasis estimated without CUR). */
+  readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
 }
 
 export interface PipelineResult {
@@ -102,9 +104,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       options.onStep?.(`building identity for ${dt}`);
       const identity = await buildIdentityDay(engine, options.lakeDir, day);
       options.onStep?.(`attributing ${dt}`);
-      const rows: DayResult["rows"] = [];
-      for (const region of regions) rows.push(...(await attributeDay(engine, day, region)).rows);
-      days.push({ day, identity, rows });
+      // One VPC's region prices the day; the attribution SQL does not split by region yet.
+      const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
+      const rows: DayResult["rows"] = attribution.rows;
+      days.push({ day, identity, rows, reconciliation: attribution.reconciliation });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
     return { flowLogObjects: files.length, hours, days, regions, ledger };

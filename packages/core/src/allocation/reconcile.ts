@@ -19,11 +19,11 @@ const BYTE_CLASSES: ReadonlySet<string> = new Set(["inter_az_out", "inter_az_in"
 
 export type CostBasis = "billed" | "estimated";
 
-export interface ResultRow extends AttributedRow {
+export type ResultRow = AttributedRow & {
   /** The row's share of the CUR, in USD (whole cents); null when the day has no CUR yet. */
   readonly billed_cost_usd: number | null;
   readonly cost_basis: CostBasis;
-}
+};
 
 export interface Reconciliation {
   readonly dt: string;

@@ -1,5 +1,6 @@
 import type { QueryDefinition } from "./catalog.ts";
-import { attributeCrossAz } from "./queries/attribution.ts";
+import { attributeCrossAz, attributeFlows } from "./queries/attribution.ts";
+import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, flowDataGaps, flowLedger } from "./queries/flows.ts";
 
 /**
@@ -11,4 +12,6 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   attributeCrossAz,
   flowLedger,
   flowDataGaps,
+  attributeFlows,
+  curNetworkLines,
 ];

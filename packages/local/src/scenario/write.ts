@@ -171,11 +171,13 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     ),
     JSON.stringify(describeAvailabilityZones(cluster), null, 2),
   );
-  if (network) {
-    for (const [call, body] of Object.entries(describeOutputs(cluster, network, start))) {
+  // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
+  for (let at = start; network && at <= end; at += period) {
+    const dt = new Date(at * 1000).toISOString().slice(0, 10);
+    for (const [call, body] of Object.entries(describeOutputs(cluster, network, at))) {
       await writeGzip(
-        join(options.outDir, `inventory/aws/dt=${day}/${formatCaptureTime(start)}/${call}.json.gz`),
-        JSON.stringify(body, null, 2),
+        join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
+        JSON.stringify(body),
       );
     }
   }
