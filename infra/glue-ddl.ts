@@ -52,6 +52,7 @@ export const DDL_FILES = [
   "raw_flow_logs_parquet.sql",
   "curated_flows.sql",
   "ip_identity.sql",
+  "results_daily.sql",
   "cur.sql",
 ] as const;
 

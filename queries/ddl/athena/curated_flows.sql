@@ -15,6 +15,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS curated_flows (
   interface_id string,
   az_id string,
   flow_direction string,
+  direction_inferred boolean,
   srcaddr string,
   dstaddr string,
   pkt_srcaddr string,

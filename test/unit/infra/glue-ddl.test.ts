@@ -35,7 +35,14 @@ function tables(): Map<string, GlueTableArgs> {
   return new Map(list.map((t) => [t.name, t]));
 }
 
-const duckToHive: Record<string, string> = { VARCHAR: "string", INTEGER: "int", BIGINT: "bigint" };
+const duckToHive: Record<string, string> = {
+  VARCHAR: "string",
+  INTEGER: "int",
+  BIGINT: "bigint",
+  BOOLEAN: "boolean",
+  DOUBLE: "double",
+  "DECIMAL(18,2)": "decimal(18,2)",
+};
 
 describe("queries/ddl/athena", () => {
   test("every file is one statement the SparkSQL grammar accepts after its variables are filled", () => {
@@ -61,7 +68,7 @@ describe("queries/ddl/athena", () => {
   });
 
   test("curated tables are Glue-partitioned, not projected, so the engine's location switch is what readers see", () => {
-    for (const table of ["curated_flows", "ip_identity"]) {
+    for (const table of ["curated_flows", "ip_identity", "results_daily"]) {
       const glue = tables().get(table);
       expect(glue?.parameters, table).toEqual({
         EXTERNAL: "TRUE",
