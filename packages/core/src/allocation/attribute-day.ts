@@ -44,12 +44,33 @@ export async function attributeAndReconcileDay(
   const lines = deps.hasCur
     ? (await deps.engine.query(curNetworkLines, { billingPeriod: day.dt.slice(0, 7), dt: day.dt })).rows
     : [];
-  const reconciliation = reconcileDay(day.dt, attributed, lines, deps.instanceOfNode);
+  const fromRows = instancesFromRows(attributed);
+  const reconciliation = reconcileDay(
+    day.dt,
+    attributed,
+    lines,
+    (node) => deps.instanceOfNode(node) ?? fromRows.get(node),
+  );
   const rowsWritten = await deps.writeResults(day.dt, [
     ...reconciliation.rows,
     ...reconciliation.unattributed,
   ]);
   return { attributed, lines, reconciliation, rowsWritten };
+}
+
+/**
+ * Node name -> instance id from the day's own rows: node ends carry their instance as the
+ * resource (ip_identity.resource_id), so pods on the same node bill to it too.
+ */
+export function instancesFromRows(rows: ReadonlyArray<AttributedRow>): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const r of rows) {
+    if (r.src_kind === "node" && r.src_node && r.src_resource?.startsWith("i-"))
+      map.set(r.src_node, r.src_resource);
+    if (r.dst_kind === "node" && r.dst_node && r.dst_resource?.startsWith("i-"))
+      map.set(r.dst_node, r.dst_resource);
+  }
+  return map;
 }
 
 /** `aws:///us-east-1a/i-0abc…` -> `i-0abc…` (kubernetes/cloud-provider-aws); undefined otherwise. */
