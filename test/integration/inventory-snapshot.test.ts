@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { gzipSync } from "node:zlib";
 import {
   DescribeAvailabilityZonesCommand,
   DescribeNatGatewaysCommand,
@@ -34,9 +33,9 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 
 /** The lake as a local folder: the same keys S3 would hold. */
 const folderStore = (root: string): InventoryStore => ({
-  async putJson(key, value) {
+  async putGzip(key, body) {
     await mkdir(dirname(join(root, key)), { recursive: true });
-    await writeFile(join(root, key), gzipSync(JSON.stringify(value)));
+    await writeFile(join(root, key), body);
   },
 });
 
@@ -54,7 +53,8 @@ beforeAll(async () => {
     NetworkInterfaces: [
       {
         NetworkInterfaceId: "eni-0nat",
-        InterfaceType: "nat_gateway",
+        // The SDK's enum spelling; the AWS CLI prints nat_gateway. Both classify alike.
+        InterfaceType: "natGateway",
         Description: "Interface for NAT Gateway nat-0abc",
         RequesterManaged: true,
         AvailabilityZone: "us-east-1b",

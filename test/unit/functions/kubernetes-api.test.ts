@@ -29,9 +29,15 @@ describe("Kubernetes API reader (@kubernetes/client-node against a local API ser
       api.requests.filter((r) => r.path === "/api/v1/pods").map((r) => r.query.continue !== undefined),
     ).toEqual([false, true, true]);
     expect(api.requests.every((r) => r.authorization === "Bearer k8s-aws-v1.test")).toBe(true);
-    expect(document.kind).toBe("List");
+    const list = JSON.parse(document.text) as {
+      apiVersion: string;
+      kind: string;
+      items: Array<{ kind: string; apiVersion: string; metadata: { name: string } }>;
+    };
+    expect([list.apiVersion, list.kind]).toEqual(["v1", "List"]);
+    expect(document.counts).toEqual({ Pod: 25, Node: 4, Service: 3, EndpointSlice: 3, DaemonSet: 1 });
     const kinds: Record<string, number> = {};
-    for (const item of document.items)
+    for (const item of list.items)
       kinds[`${item.apiVersion} ${item.kind}`] = (kinds[`${item.apiVersion} ${item.kind}`] ?? 0) + 1;
     expect(kinds).toEqual({
       "v1 Pod": 25,
@@ -40,7 +46,7 @@ describe("Kubernetes API reader (@kubernetes/client-node against a local API ser
       "discovery.k8s.io/v1 EndpointSlice": 3,
       "apps/v1 DaemonSet": 1,
     });
-    const inventory = readKubernetesList(JSON.parse(JSON.stringify(document)), "snapshot");
+    const inventory = readKubernetesList(list, "snapshot");
     expect(inventory.pods[24]?.status?.podIP).toBe("10.64.0.28");
     expect(inventory.pods[0]?.metadata.ownerReferences?.[0]).toMatchObject({
       kind: "ReplicaSet",
@@ -64,12 +70,11 @@ describe("Kubernetes API reader (@kubernetes/client-node against a local API ser
 
     expect(stats.restarts.pods).toBe(1);
     expect(stats.pages.pods).toBe(4);
-    const podNames = document.items
-      .filter((i) => i.kind === "Pod")
-      .map((i) => (i.metadata as { name: string }).name);
+    const list = JSON.parse(document.text) as { items: Array<{ kind: string; metadata: { name: string } }> };
+    const podNames = list.items.filter((i) => i.kind === "Pod").map((i) => i.metadata.name);
     expect(podNames.length).toBe(25);
     expect(new Set(podNames).size).toBe(25);
-    expect(document.items.some((i) => i.kind === "DaemonSet")).toBe(false);
+    expect(list.items.some((i) => i.kind === "DaemonSet")).toBe(false);
   });
 
   test("a rejected token fails the read naming the resource and the status", async () => {

@@ -29,11 +29,15 @@ export interface KubernetesListOptions {
 /** One object as `kubectl get -o json` prints it inside a `List`: with its own kind and apiVersion. */
 export type KubernetesObjectJson = Record<string, unknown> & { kind: string; apiVersion: string };
 
+/**
+ * The `List` as JSON text (`{"apiVersion":"v1","kind":"List","metadata":{...},"items":[...]}`).
+ * Items are serialised page by page and only their text is kept: 10,000 pods are ~15 MB of
+ * text but several times that as objects, and a snapshot Lambda has little memory to spare.
+ */
 export interface KubernetesListDocument {
-  readonly apiVersion: "v1";
-  readonly kind: "List";
-  readonly metadata: { resourceVersion: string };
-  readonly items: KubernetesObjectJson[];
+  readonly text: string;
+  /** Items per kind, e.g. `{ Pod: 120, Node: 6 }`. */
+  readonly counts: Record<string, number>;
 }
 
 export interface KubernetesListStats {
@@ -110,7 +114,12 @@ export async function readKubernetesInventory(
 
   const pageSize = options.pageSize ?? 500;
   const maxRestarts = options.maxRestarts ?? 3;
-  const items: KubernetesObjectJson[] = [];
+  const items: string[] = [];
+  const counts: Record<string, number> = {};
+  const add = (json: KubernetesObjectJson) => {
+    items.push(JSON.stringify(json));
+    counts[json.kind] = (counts[json.kind] ?? 0) + 1;
+  };
   const pages: Record<string, number> = {};
   const restarts: Record<string, number> = {};
   let resourceVersion = "";
@@ -118,7 +127,7 @@ export async function readKubernetesInventory(
   for (const resource of resources) {
     pages[resource.name] = 0;
     restarts[resource.name] = 0;
-    let collected: KubernetesObjectJson[] = [];
+    let collectedText: string[] = [];
     let token: string | undefined;
     for (;;) {
       let page: Page;
@@ -133,26 +142,27 @@ export async function readKubernetesInventory(
             );
           }
           restarts[resource.name] = (restarts[resource.name] ?? 0) + 1;
-          collected = [];
+          collectedText = [];
           token = undefined;
           continue;
         }
         throw new KubernetesListError(`listing ${resource.name}: ${describe(error)}`, { cause: error });
       }
       pages[resource.name] = (pages[resource.name] ?? 0) + 1;
-      for (const item of page.items) collected.push(toJson(item, resource));
+      for (const item of page.items) collectedText.push(JSON.stringify(toJson(item, resource)));
       token = page.metadata?._continue || undefined;
       if (!token) {
         if (resource.name === "pods") resourceVersion = page.metadata?.resourceVersion ?? "";
         break;
       }
     }
-    items.push(...collected);
+    for (const text of collectedText) items.push(text);
+    counts[resource.kind] = (counts[resource.kind] ?? 0) + collectedText.length;
   }
 
   try {
     const awsNode = await apps.readNamespacedDaemonSet({ name: "aws-node", namespace: "kube-system" });
-    items.push(toJson(awsNode, { kind: "DaemonSet", apiVersion: "apps/v1", model: "V1DaemonSet" }));
+    add(toJson(awsNode, { kind: "DaemonSet", apiVersion: "apps/v1", model: "V1DaemonSet" }));
   } catch (error) {
     // Clusters without the VPC CNI (another CNI) have no aws-node: identity then assumes no external SNAT.
     if (!(error instanceof ApiException && error.code === 404)) {
@@ -161,7 +171,10 @@ export async function readKubernetesInventory(
   }
 
   return {
-    document: { apiVersion: "v1", kind: "List", metadata: { resourceVersion }, items },
+    document: {
+      text: `{"apiVersion":"v1","kind":"List","metadata":${JSON.stringify({ resourceVersion })},"items":[${items.join(",")}]}`,
+      counts,
+    },
     stats: { pages, restarts },
   };
 }

@@ -1,5 +1,7 @@
+import { gzipSync } from "node:zlib";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   AWS_INVENTORY_CALLS,
   type AwsInventoryCall,
@@ -14,14 +16,31 @@ import {
   type KubernetesListStats,
   readKubernetesInventory,
 } from "../adapters/kubernetes-api.ts";
+import { s3 } from "../shared/clients.ts";
 import { config } from "../shared/config.ts";
-import { s3Lake } from "../shared/engine.ts";
 import { logger } from "../shared/logger.ts";
 import { ScheduledEvent, withJob } from "../shared/middleware.ts";
 
-/** Where a snapshot goes: gzip JSON at a lake key (S3Lake in AWS, a folder or a fake in tests). */
+/** Where a snapshot goes: gzipped JSON bytes at a lake key (S3 in AWS, a folder or a fake in tests). */
 export interface InventoryStore {
-  putJson(key: string, value: unknown): Promise<void>;
+  putGzip(key: string, body: Uint8Array): Promise<void>;
+}
+
+/** The lake bucket as an InventoryStore. */
+export function s3InventoryStore(s3: S3Client, bucket: string): InventoryStore {
+  return {
+    async putGzip(key, body) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+          ContentEncoding: "gzip",
+        }),
+      );
+    },
+  };
 }
 
 export interface SnapshotSources {
@@ -59,16 +78,20 @@ export async function takeInventorySnapshot(
   const keys: string[] = [];
   for (const call of AWS_INVENTORY_CALLS) {
     const key = awsInventoryKey(capturedAt, call, input.awsScope);
-    await deps.store.putJson(key, aws[call]);
+    await deps.store.putGzip(key, gzipSync(JSON.stringify(aws[call])));
     keys.push(key);
   }
   // The Kubernetes file last: build-identity treats a cluster snapshot as the capture's marker.
   const key = kubernetesSnapshotKey(input.cluster, capturedAt);
-  await deps.store.putJson(key, kubernetes.document);
+  await deps.store.putGzip(key, gzipSync(kubernetes.document.text));
   keys.push(key);
-  const items: Record<string, number> = {};
-  for (const item of kubernetes.document.items) items[item.kind] = (items[item.kind] ?? 0) + 1;
-  return { capturedAt, keys, items, pages: kubernetes.stats.pages, restarts: kubernetes.stats.restarts };
+  return {
+    capturedAt,
+    keys,
+    items: kubernetes.document.counts,
+    pages: kubernetes.stats.pages,
+    restarts: kubernetes.stats.restarts,
+  };
 }
 
 const SnapshotEvent = ScheduledEvent.extend({
@@ -96,7 +119,7 @@ export const handler = withJob(SnapshotEvent, (event) => ({
   const token = await eksToken({ cluster: event.cluster, region, credentials, signingDate });
   const result = await takeInventorySnapshot(
     {
-      store: s3Lake(),
+      store: s3InventoryStore(s3, config().catalog.lakeBucket),
       sources: {
         readKubernetes: () =>
           readKubernetesInventory(
