@@ -174,6 +174,9 @@ export class DuckDbEngine implements QueryEngine {
 
     const rejected = new Map<string, RejectCounts>();
     const parquetRows = new Map<string, number>();
+    // Row order inside the table means nothing (every reader groups or sorts), and keeping it
+    // serialises the parallel CSV scan.
+    await this.connection.run("SET preserve_insertion_order = false");
     const insertSelect = (columns: ReadonlyArray<{ column: string }>, key: LocalFlowLogFile) => {
       const present = new Set(columns.map((c) => c.column));
       const fromKey: Record<string, string> = { account_id: key.accountId, region: key.region };
@@ -250,6 +253,7 @@ export class DuckDbEngine implements QueryEngine {
       }
       for (const file of group.files) parquetRows.set(file.path, group.rows.get(file.path) ?? 0);
     }
+    await this.connection.run("RESET preserve_insertion_order");
     const headerless = new Set(groups.filter((g) => !g.hasHeader).flatMap((g) => g.files.map((f) => f.path)));
     return { rejected, failed, parquetRows, headerless };
   }
