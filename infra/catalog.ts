@@ -101,6 +101,14 @@ export const catalog = new sst.Linkable("FlowcostCatalog", {
       ],
       resources: [workGroup.arn],
     }),
+    // AthenaEngine.materialize reads the target's column types from the catalog, so the Parquet
+    // a run writes matches the Glue table exactly.
+    sst.aws.permission({
+      actions: ["athena:GetTableMetadata"],
+      resources: [
+        $interpolate`arn:${partition}:athena:${region}:${settings.accountId}:datacatalog/AwsDataCatalog`,
+      ],
+    }),
     sst.aws.permission({
       actions: [
         "glue:GetDatabase",

@@ -43,6 +43,9 @@ function job(options: JobOptions) {
       timeout: options.timeout ?? "15 minutes",
       // The scheduler retries; a Lambda-level async retry would run the window a third time.
       retries: 0,
+      // One run at a time: two overlapping runs of one window could each delete the other's
+      // partition files when they switch partitions (AthenaEngine.materialize).
+      concurrency: { reserved: 1 },
       link: [catalog, ...(options.link ?? [])],
       copyFiles: [{ from: "queries", to: "queries" }],
       environment: { FLOWCOST_QUERIES_DIR: "queries", ...options.environment },
