@@ -22,10 +22,10 @@
 --   pod -> node hop on a node a load balancer sends to: tagged with that Service); client / target
 --   for load-balancer hops.
 -- Identity by time: an address matches identity intervals overlapping [first_start, last_end];
---   several matches -> the latest owner, confidence 'ambiguous'; a node end -> 'node' (node SNAT,
+--   several matches -> the latest owner (latest valid_from), confidence 'ambiguous'; a node end -> 'node' (node SNAT,
 --   hostNetwork, kubelet); an unresolved private address -> 'ambiguous'.
 -- Every statement filters dt = ? so Athena reads one day's partitions only.
--- Parameters: dt (x4: flows, identity x3), bytesPerGb, interAzPerGb (each direction), natPerGb,
+-- Parameters: dt (x4: flows, NAT ENIs, identity x2), bytesPerGb, interAzPerGb (each direction), natPerGb,
 --   vpcEndpointPerGb, internetPerGb.
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
@@ -84,8 +84,8 @@ hops AS (
     CAST(NULL AS varchar) AS nat_id, CAST(NULL AS varchar) AS nat_az_id, CAST(NULL AS varchar) AS nat_side
   FROM tagged t
   LEFT JOIN nat_pairs np ON np.src_ip = t.src_ip AND np.dst_ip = t.dst_ip
-  LEFT JOIN egress_pairs ep ON t.flow_direction = 'ingress' AND ep.src_ip = t.src_ip AND ep.dst_ip = t.dst_ip
-  WHERE t.nat_id IS NULL AND np.src_ip IS NULL AND ep.src_ip IS NULL
+  LEFT JOIN egress_pairs ep ON ep.src_ip = t.src_ip AND ep.dst_ip = t.dst_ip
+  WHERE t.nat_id IS NULL AND np.src_ip IS NULL AND (t.flow_direction = 'egress' OR ep.src_ip IS NULL)
   UNION ALL
   SELECT
     n.dt, n.az_id, n.flow_direction, n.src_ip, n.dst_ip, n.service_port,
@@ -151,7 +151,12 @@ ends AS (
     coalesce(s.matches, 0) > 1 OR coalesce(d.matches, 0) > 1 AS overlapping,
     h.aws_service,
     h.flow_direction,
-    h.logged_az_id
+    h.logged_az_id,
+    CASE
+      WHEN h.nat_id IS NOT NULL OR s.kind = 'load_balancer' OR d.kind = 'load_balancer' THEN NULL
+      WHEN s.kind = 'node' AND d.kind = 'pod' THEN h.src_ip
+      WHEN s.kind = 'pod' AND d.kind = 'node' THEN h.dst_ip
+    END AS nodeport_node_ip
   FROM numbered h
   LEFT JOIN src_match s ON s.hop_id = h.hop_id AND s.pick = 1
   LEFT JOIN dst_match d ON d.hop_id = h.hop_id AND d.pick = 1
@@ -199,10 +204,7 @@ classified AS (
       ELSE 'exact'
     END AS confidence
   FROM ends e
-  LEFT JOIN lb_nodes ln
-    ON e.load_balancer IS NULL AND e.nat_id IS NULL
-    AND ((e.src_kind = 'node' AND e.dst_kind = 'pod' AND ln.node_ip = e.src_ip)
-      OR (e.src_kind = 'pod' AND e.dst_kind = 'node' AND ln.node_ip = e.dst_ip))
+  LEFT JOIN lb_nodes ln ON ln.node_ip = e.nodeport_node_ip
 ),
 charged AS (
   SELECT c.*, c.category AS out_category, c.subcategory AS out_subcategory FROM classified c
