@@ -26,39 +26,44 @@ async function cli(args: string[], tty = false) {
   return { code, stdout, stderr };
 }
 
+interface JsonEnd {
+  kind: string | null;
+  namespace: string | null;
+  workload: string | null;
+  azId: string | null;
+}
 interface JsonRow {
   date: string;
   category: string;
-  source: { namespace: string | null; workload: string | null; azId: string | null };
-  destination: { namespace: string | null; workload: string | null; azId: string | null };
+  source: JsonEnd;
+  destination: JsonEnd;
   bytes: number;
   listCostUsd: number;
+  billedCostUsd: number | null;
   costBasis: string;
 }
 
-const pair = (category: string, s: JsonRow["source"], d: JsonRow["destination"]) =>
-  [category, s.namespace, s.workload, s.azId, d.namespace, d.workload, d.azId].join("|");
+/** A pod end by its workload, any other end by its kind (node, load_balancer, ...), both with the AZ ID. */
+const endKey = (e: JsonEnd) =>
+  [e.kind, e.kind === "pod" ? `${e.namespace}/${e.workload}` : "", e.azId].join(":");
 
 function bytesByPair(rows: JsonRow[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (const r of rows) {
-    const k = pair(r.category, r.source, r.destination);
+  // Unattributed rows carry billed dollars no transfer explains, never bytes.
+  for (const r of rows.filter((r) => r.category !== "unattributed")) {
+    const k = [r.category, endKey(r.source), endKey(r.destination)].join("|");
     m.set(k, (m.get(k) ?? 0) + r.bytes);
   }
   return m;
 }
 
 function truthByPair(truth: Awaited<ReturnType<typeof generateScenario>>["truth"]): Map<string, number> {
-  return new Map(
-    truth.map((t) => [
-      pair(
-        t.category,
-        { namespace: t.srcNamespace, workload: t.srcWorkload, azId: t.srcAzId },
-        { namespace: t.dstNamespace, workload: t.dstWorkload, azId: t.dstAzId },
-      ),
-      t.bytes,
-    ]),
-  );
+  const m = new Map<string, number>();
+  for (const t of truth) {
+    const k = [t.category, endKey(t.src), endKey(t.dst)].join("|");
+    m.set(k, (m.get(k) ?? 0) + t.bytes);
+  }
+  return m;
 }
 
 const committedSchema = async () =>
@@ -78,16 +83,39 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(bytesByPair(output.rows)).toEqual(truthByPair(scenario.truth));
   });
 
-  test("cross-AZ totals are the truth's bytes at $0.02/GB (list-price estimate, labelled as such)", () => {
+  test("cross-AZ list dollars are the truth's bytes at $0.02/GB; with the CUR in the folder dollars are billed", () => {
     const crossBytes = scenario.truth
       .filter((t) => t.category === "cross_az")
       .reduce((s, t) => s + t.bytes, 0);
     const cross = output.totals.byCategory.find((c: { category: string }) => c.category === "cross_az");
     expect(cross.bytes).toBe(crossBytes);
     expect(Math.round(cross.listCostUsd * 100)).toBe(Math.round((crossBytes / BYTES_PER_GB) * 0.02 * 100));
-    expect(cross.billedCostUsd).toBeNull();
-    expect(output.costBasis).toBe("estimated");
-    expect(output.rows.every((r: JsonRow) => r.costBasis === "estimated")).toBe(true);
+    expect(output.costBasis).toBe("billed");
+    expect(output.rows.every((r: JsonRow) => r.costBasis === "billed")).toBe(true);
+  });
+
+  test("every day reconciles: billed = allocated + unattributed, and the rows' billed dollars add up to it", () => {
+    expect(output.reconciliation).toHaveLength(1);
+    for (const day of output.reconciliation) {
+      expect(day.billedCents).toBe(day.allocatedCents + day.unattributedCents);
+      const rowsBilled = output.rows
+        .filter((r: JsonRow) => r.date === day.date)
+        .reduce((s: number, r: JsonRow) => s + (r.billedCostUsd ?? 0), 0);
+      expect(Math.round(rowsBilled * 100)).toBe(day.billedCents);
+    }
+    const unattributedCents = output.unattributed.reduce(
+      (s: number, r: JsonRow) => s + Math.round((r.billedCostUsd ?? 0) * 100),
+      0,
+    );
+    expect(unattributedCents).toBe(output.reconciliation[0].unattributedCents);
+  });
+
+  test("the flow-log ledger accounts for every record read: used + NODATA + SKIPDATA + rejected", () => {
+    const l = output.ledger;
+    expect(l.read).toBe(l.used + l.nodata + l.skipdata + l.rejected);
+    expect(l.used).toBe(scenario.files.records);
+    expect(l.nodata).toBe(scenario.files.flowLogs);
+    expect(l.rejected).toBe(0);
   });
 
   test("the JSON output validates against the committed docs/analyze-output.schema.json", async () => {
@@ -101,7 +129,7 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(schema.safeParse(negative).success).toBe(false);
   });
 
-  test("discovery reports what it found and, for each missing input, what the result loses", () => {
+  test("discovery reports what it found: flow logs, CUR, snapshots and every describe call", () => {
     expect(output.inputs.flowLogs).toMatchObject({
       objects: scenario.files.flowLogs,
       text: scenario.files.flowLogs,
@@ -111,17 +139,12 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
       regions: [scenario.cluster.region],
       days: [scenario.day],
     });
+    expect(output.inputs.cur.billingPeriods).toEqual([scenario.day.slice(0, 7)]);
     expect(output.inputs.kubernetes.clusters).toEqual([
       expect.objectContaining({ name: scenario.cluster.clusterName, snapshots: scenario.files.snapshots }),
     ]);
-    expect(output.inputs.aws.calls["describe-availability-zones"]).toBe(1);
-    const missing = output.inputs.missing.map((m: { input: string }) => m.input);
-    expect(missing).toContain("cur");
-    expect(missing).toContain("describe-network-interfaces");
-    expect(missing).not.toContain("kubectl");
-    expect(output.warnings.map((w: { message: string }) => w.message)).toContain(
-      "no CUR export: dollars are list-price estimates, not reconciled to the bill",
-    );
+    for (const n of Object.values(output.inputs.aws.calls)) expect(n).toBeGreaterThan(0);
+    expect(output.inputs.missing).toEqual([]);
   });
 
   test("top pairs and workloads rank by cost; the top pair is the truth's most expensive cross-AZ pair", () => {
@@ -136,7 +159,11 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(output.topPairs[0]).toMatchObject({ category: "cross_az", bytes });
     const costs = output.topWorkloads.map((w: { costUsd: number }) => w.costUsd);
     expect(costs).toEqual([...costs].sort((a, b) => b - a));
-    expect(output.coverage.resolvedFraction).toBe(1);
+    // The generator's unknown addresses (outside every inventory) are the only unresolved bytes.
+    const unknownBytes = scenario.truth
+      .filter((t) => t.category !== "unattributed" && (t.src.kind === "unknown" || t.dst.kind === "unknown"))
+      .reduce((s, t) => s + t.bytes, 0);
+    expect(output.coverage.bytes - output.coverage.resolvedBytes).toBe(unknownBytes);
   });
 
   test("the table names the inputs, the category totals, the top workloads and the cost basis", async () => {
@@ -144,8 +171,9 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(table.code).toBe(0);
     for (const heading of ["Inputs in", "Totals by category", "Top workloads", "Top pairs", "Coverage:"])
       expect(table.stdout).toContain(heading);
-    expect(table.stdout).toContain("list-price estimates");
-    expect(table.stdout).toContain("no CUR export: dollars are list-price estimates");
+    expect(table.stdout).toContain("reconciled to the CUR (billed)");
+    expect(table.stdout).toMatch(/billed \$\d+\.\d\d = allocated \$\d+\.\d\d \+ unattributed \$\d+\.\d\d/);
+    expect(table.stdout).toContain(`used ${scenario.files.records} + NODATA ${scenario.files.flowLogs}`);
   });
 
   test("--format csv prints one line per daily result row whose bytes add up to the truth", async () => {
@@ -171,6 +199,48 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
       (await cli(["analyze", folder, "--format", "csv"])).stdout,
     );
     await rm(out, { recursive: true, force: true });
+  });
+});
+
+describe("without a CUR export", async () => {
+  const folder = await tempDir("cli-no-cur");
+  const scenario = await generateScenario({ outDir: folder, seed: 7 });
+  for (const entry of await readdir(folder, { recursive: true })) {
+    if (
+      entry.endsWith("/data") &&
+      (await readdir(join(folder, entry))).some((d) => d.startsWith("BILLING_PERIOD="))
+    )
+      await rm(join(folder, dirname(entry)), { recursive: true, force: true });
+  }
+  const json = await cli(["analyze", folder, "--format", "json"]);
+  const output = JSON.parse(json.stdout);
+
+  test("dollars are list-price estimates, labelled so on every row, with no reconciliation", () => {
+    expect(json.code).toBe(0);
+    expect(output.costBasis).toBe("estimated");
+    expect(output.rows.every((r: JsonRow) => r.costBasis === "estimated" && r.billedCostUsd === null)).toBe(
+      true,
+    );
+    expect(output.totals.billedCostUsd).toBeNull();
+    const crossBytes = scenario.truth
+      .filter((t) => t.category === "cross_az")
+      .reduce((s, t) => s + t.bytes, 0);
+    const cross = output.totals.byCategory.find((c: { category: string }) => c.category === "cross_az");
+    expect(Math.round(cross.listCostUsd * 100)).toBe(Math.round((crossBytes / BYTES_PER_GB) * 0.02 * 100));
+  });
+
+  test("discovery names the missing CUR with its consequence, in the JSON and the table", async () => {
+    expect(output.inputs.missing).toEqual([
+      {
+        input: "cur",
+        consequence: "no CUR export: dollars are list-price estimates, not reconciled to the bill",
+      },
+    ]);
+    const table = await cli(["analyze", folder]);
+    expect(table.stdout).toContain("list-price estimates (cross-AZ: $0.01/GB out at the sender");
+    expect(table.stdout).toContain(
+      "no CUR export: dollars are list-price estimates, not reconciled to the bill",
+    );
   });
 });
 
@@ -291,6 +361,46 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
     expect(code).toBe(1);
     expect(stderr).toContain("--cluster prod: no kubectl snapshots for it");
     expect(stderr).toContain("found: demo");
+  });
+
+  test("without describe outputs or kubectl snapshots, each missing input is named with what it costs", async () => {
+    const bare = join(folder, "..", `${relative(dirname(folder), folder)}-bare`);
+    await mkdir(bare, { recursive: true });
+    await rename(join(folder, "vpc-flow-logs"), join(bare, "vpc-flow-logs"));
+    const { code, stdout } = await cli(["analyze", bare, "--format", "json"]);
+    await rename(join(bare, "vpc-flow-logs"), join(folder, "vpc-flow-logs"));
+    await rm(bare, { recursive: true, force: true });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).inputs.missing).toEqual([
+      {
+        input: "cur",
+        consequence: "no CUR export: dollars are list-price estimates, not reconciled to the bill",
+      },
+      { input: "kubectl", consequence: "no kubectl snapshots: addresses cannot be resolved to workloads" },
+      {
+        input: "describe-network-interfaces",
+        consequence: "no describe-network-interfaces: NAT gateways and load balancers are not recognised",
+      },
+      {
+        input: "describe-availability-zones",
+        consequence:
+          "no describe-availability-zones: nodes without the topology.k8s.aws/zone-id label have no AZ ID",
+      },
+      {
+        input: "describe-nat-gateways",
+        consequence: "no describe-nat-gateways: NAT gateway traffic is not tied to its gateway",
+      },
+      {
+        input: "describe-load-balancers",
+        consequence:
+          "no describe-load-balancers: load balancers are not named or tied to their Kubernetes Service",
+      },
+      {
+        input: "describe-target-groups",
+        consequence:
+          "no describe-target-groups: target types are unknown, so instance-mode NodePort hops are not recognised",
+      },
+    ]);
   });
 
   test.each([

@@ -164,13 +164,35 @@ export const analyzeOutputSchema = z
         .strict(),
     ),
     ledger: z
-      .unknown()
+      .looseObject({
+        read: z.int(),
+        used: z.int(),
+        nodata: z.int(),
+        skipdata: z.int(),
+        rejected: z.int(),
+        rejectedByReason: z.record(z.string(), z.int()),
+        failedObjects: z.array(z.looseObject({ file: z.string(), reason: z.string(), message: z.string() })),
+      })
+      .nullable()
       .describe(
-        "the flow-log ledger (records read = used + rejected by reason) as the pipeline reports it; null when absent",
+        "the flow-log ledger: read = used + nodata + skipdata + rejected, with objects that failed whole by name; null when the pipeline kept none",
       ),
     reconciliation: z
-      .unknown()
-      .describe("per day and billed resource: billed = allocated + unattributed; null without a CUR export"),
+      .array(
+        z
+          .object({
+            date,
+            costBasis: z.enum(["billed", "estimated"]),
+            billedCents: z.int(),
+            allocatedCents: z.int(),
+            unattributedCents: z.int(),
+          })
+          .strict(),
+      )
+      .nullable()
+      .describe(
+        "per day: billedCents = allocatedCents + unattributedCents; null when the pipeline did not reconcile",
+      ),
     warnings: z.array(z.object({ code: z.string(), message: z.string() }).strict()),
     rows: z.array(resultRowSchema).describe("the daily result rows"),
   })
@@ -205,7 +227,7 @@ export function toResultRow(r: Row): ResultRow {
     const workload = str(r[`${p}_workload`]);
     return {
       kind: str(r[`${p}_kind`]) ?? (workload ? "pod" : null),
-      id: str(r[`${p}_id`]) ?? str(r[`${p}_resource_id`]) ?? str(r[`${p}_ip`]),
+      id: str(r[`${p}_id`]) ?? str(r[`${p}_resource`]) ?? str(r[`${p}_resource_id`]) ?? str(r[`${p}_ip`]),
       namespace: str(r[`${p}_namespace`]),
       workloadKind: str(r[`${p}_workload_kind`]),
       workload,
@@ -233,11 +255,9 @@ export function toResultRow(r: Row): ResultRow {
 const costOf = (r: ResultRow) => r.billedCostUsd ?? r.listCostUsd;
 const resolved = (e: ResultRow["source"]) => e.kind !== null && e.kind !== "unknown";
 export const endpointLabel = (e: ResultRow["source"]) =>
-  e.workload
+  e.kind === "pod" || (e.kind === null && e.workload)
     ? `${e.namespace ?? "-"}/${e.workload}`
-    : e.kind
-      ? `${e.kind}${e.id ? `:${e.id}` : ""}`
-      : (e.id ?? "unknown");
+    : `${e.kind ?? "unknown"}${(e.workload ?? e.id) ? `:${e.workload ?? e.id}` : ""}`;
 
 /**
  * One cluster's identity statistics, read by name: the identity step's result type is still
@@ -376,7 +396,21 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
         message: `${i.date} ${i.cluster}: nodes without an AZ ID: ${i.nodesWithoutZone.join(", ")}`,
       });
   }
-  const extra = result as unknown as { ledger?: unknown; reconciliation?: unknown };
+  const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
+  const reconciliation = result.days.flatMap((d) => {
+    const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;
+    if (!r) return [];
+    const cents = (v: unknown) => (typeof v === "number" ? Math.round(v) : 0);
+    return [
+      {
+        date: d.day.dt,
+        costBasis: r.costBasis === "billed" ? ("billed" as const) : ("estimated" as const),
+        billedCents: cents(r.billedCents),
+        allocatedCents: cents(r.allocatedCents),
+        unattributedCents: cents(r.unattributedCents),
+      },
+    ];
+  });
 
   return {
     schemaVersion: ANALYZE_SCHEMA_VERSION,
@@ -433,7 +467,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     unattributed,
     identity,
     ledger: extra.ledger ?? null,
-    reconciliation: extra.reconciliation ?? null,
+    reconciliation: reconciliation.length ? reconciliation : null,
     warnings,
     rows,
   };

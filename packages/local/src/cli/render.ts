@@ -54,17 +54,6 @@ function rowsTable(rows: ResultRow[]): string {
   );
 }
 
-/** Renders a section the pipeline returns in a shape this version does not model: numbers by path. */
-function renderLoose(value: unknown, prefix = ""): string[] {
-  if (value === null || value === undefined) return [];
-  if (typeof value !== "object") return [`  ${prefix}: ${String(value)}`];
-  if (Array.isArray(value))
-    return value.length > 20
-      ? [`  ${prefix}: ${value.length} entries (see --format json)`]
-      : value.flatMap((v, i) => renderLoose(v, `${prefix}[${i}]`));
-  return Object.entries(value).flatMap(([k, v]) => renderLoose(v, prefix ? `${prefix}.${k}` : k));
-}
-
 /** The terminal report: totals by category, top workloads and pairs, coverage, ledger, warnings. */
 export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
   const billed = a.costBasis !== "estimated";
@@ -118,10 +107,30 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
   );
   if (a.unattributed.length)
     out.push("", "Unattributed (billed, no transfer explains it)", rowsTable(a.unattributed));
-  if (a.ledger !== null)
-    out.push("", "Flow-log ledger (records read = used + rejected)", ...renderLoose(a.ledger));
+  if (a.ledger !== null) {
+    const l = a.ledger;
+    const reasons = Object.entries(l.rejectedByReason)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n}`);
+    out.push(
+      "",
+      "Flow-log ledger",
+      `  records read ${l.read} = used ${l.used} + NODATA ${l.nodata} + SKIPDATA ${l.skipdata} + rejected ${l.rejected}${reasons.length ? ` (${reasons.join(", ")})` : ""}`,
+      ...l.failedObjects.map((f) => `  unreadable object ${f.file}: ${f.reason} (${f.message})`),
+    );
+    const gaps = (l as { dataGaps?: unknown }).dataGaps;
+    if (Array.isArray(gaps) && gaps.length)
+      out.push(`  ${gaps.length} SKIPDATA window(s): data gaps, under-reported traffic (see --format json)`);
+  }
   if (a.reconciliation !== null)
-    out.push("", "Reconciliation (billed = allocated + unattributed)", ...renderLoose(a.reconciliation));
+    out.push(
+      "",
+      "Reconciliation to the CUR (billed = allocated + unattributed)",
+      ...a.reconciliation.map(
+        (r) =>
+          `  ${r.date}: billed ${usd(r.billedCents / 100)} = allocated ${usd(r.allocatedCents / 100)} + unattributed ${usd(r.unattributedCents / 100)} (${r.costBasis})`,
+      ),
+    );
   if (a.identity.length)
     out.push(
       "",
