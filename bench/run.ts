@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -33,6 +33,7 @@ interface StageSummary {
   readonly runs: StageResult[];
   readonly medianSeconds?: number;
   readonly medianPeakMiB?: number;
+  readonly medianCpuSeconds?: number;
   readonly rows?: number;
   readonly rowsPerSecond?: number;
   /** rows/s of this stage over rows/s of the bare read (only for stages that read the raw records). */
@@ -145,6 +146,7 @@ function summarise(
     runs,
     medianSeconds,
     medianPeakMiB: median(runs.map((r) => r.maxRssKb)) / 1024,
+    medianCpuSeconds: median(runs.map((r) => r.cpuSeconds ?? Number.NaN)),
     rows,
     rowsPerSecond,
     ratioToBaseline:
@@ -165,7 +167,7 @@ const ROW_LABEL: Record<Stage, string> = {
 
 function scaleTable(scale: ScaleResult): string {
   const rows = Object.entries(scale.stages).map(([stage, s]) => {
-    if (s.unavailable) return [stage, "-", "-", "-", "-", "-", "not measured (below)"];
+    if (s.unavailable) return [stage, "-", "-", "-", "-", "-", "-", "not measured (below)"];
     return [
       stage,
       s.rows === undefined ? "-" : `${s.rows.toLocaleString("en")} ${ROW_LABEL[stage as Stage]}`,
@@ -173,6 +175,7 @@ function scaleTable(scale: ScaleResult): string {
       s.rowsPerSecond === undefined ? "-" : rate(s.rowsPerSecond),
       s.ratioToBaseline === undefined ? "-" : s.ratioToBaseline.toFixed(2),
       `${Math.round(s.medianPeakMiB ?? 0)}`,
+      (s.medianCpuSeconds ?? Number.NaN).toFixed(1),
       s.runs.map((r) => (r.ms / 1000).toFixed(2)).join(" / "),
     ];
   });
@@ -180,7 +183,7 @@ function scaleTable(scale: ScaleResult): string {
     .filter(([, s]) => s.unavailable)
     .map(([stage, s]) => `\n${stage}: not measured: ${s.unavailable}`)
     .join("");
-  return `${formatTable(["stage", "rows", "median s", "rows/s", "vs bare read", "peak MiB", "runs (s)"], rows)}${gaps}`;
+  return `${formatTable(["stage", "rows", "median s", "rows/s", "vs bare read", "peak MiB", "CPU s", "runs (s)"], rows)}${gaps}`;
 }
 
 interface Growth {
@@ -189,6 +192,7 @@ interface Growth {
   readonly toRecords: number;
   readonly timePerDoubling: number;
   readonly memoryPerDoubling: number;
+  readonly cpuPerDoubling: number;
   readonly time: string;
   readonly memory: string;
 }
@@ -225,12 +229,19 @@ function growthBetween(scales: ScaleResult[], stages: Stage[]): Growth[] {
         b.dataset.records,
         sb.medianPeakMiB,
       );
+      const cpu = growthPerDoubling(
+        a.dataset.records,
+        sa.medianCpuSeconds ?? Number.NaN,
+        b.dataset.records,
+        sb.medianCpuSeconds ?? Number.NaN,
+      );
       growth.push({
         stage,
         fromRecords: a.dataset.records,
         toRecords: b.dataset.records,
         timePerDoubling: time,
         memoryPerDoubling: memory,
+        cpuPerDoubling: cpu,
         time: shape(time),
         memory: shape(memory),
       });
@@ -259,7 +270,8 @@ async function machine() {
     platform: `${process.platform} ${process.arch}`,
     node: process.version,
     duckdb: String(version),
-    commit: git(["rev-parse", "--short", "HEAD"]),
+    // A run from an exported snapshot (git archive) has no .git: its caller names the commit.
+    commit: process.env.BENCH_COMMIT ?? git(["rev-parse", "--short", "HEAD"]),
   };
 }
 
@@ -276,6 +288,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const dataRoot = join(ROOT, "bench/data");
   const out = options.out ?? join(ROOT, "bench/results", `${startedAt.toISOString().slice(0, 10)}.json`);
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
   const host = await machine();
   log(`${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, DuckDB ${host.duckdb}`);
 
@@ -300,7 +313,8 @@ async function main(): Promise<void> {
         log(
           result.unavailable
             ? `${stage}: not measured (${result.unavailable})`
-            : `${millions(manifest.records)}M run ${run}/${options.runs} ${stage}: ${(result.ms / 1000).toFixed(2)} s, peak ${mib(result.maxRssKb)} MiB`,
+            : `${millions(manifest.records)}M run ${run}/${options.runs} ${stage}: ${(result.ms / 1000).toFixed(2)} s, ` +
+                `${(result.cpuSeconds ?? 0).toFixed(1)} CPU s, peak ${mib(result.maxRssKb)} MiB, load ${result.loadAverage}`,
         );
       }
     }
@@ -335,12 +349,13 @@ async function main(): Promise<void> {
   if (growth.length > 0) {
     process.stdout.write(
       `\nGrowth per doubling of the input (2.00 = linear; memory is bounded by --memory-limit):\n${formatTable(
-        ["stage", "from -> to records", "time x", "time", "peak memory x", "memory"],
+        ["stage", "from -> to records", "time x", "time", "CPU x", "peak memory x", "memory"],
         growth.map((g) => [
           g.stage,
           `${millions(g.fromRecords)}M -> ${millions(g.toRecords)}M`,
           g.timePerDoubling.toFixed(2),
           g.time,
+          g.cpuPerDoubling.toFixed(2),
           g.memoryPerDoubling.toFixed(2),
           g.memory,
         ]),
@@ -354,6 +369,8 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     totalSeconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
+    // Other processes share the cores: a load above the core count means contended figures.
+    loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
     command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
     machine: host,
     options: { ...options, out: relative(ROOT, out) },

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dayWindow, hourWindow } from "@flowcost/core";
@@ -41,6 +42,13 @@ export interface StageResult {
   readonly ms: number;
   /** Peak resident set of the whole stage process, KiB. */
   readonly maxRssKb: number;
+  /**
+   * CPU seconds (user + system) of the whole process, imports included: unlike wall time it
+   * hardly moves when other processes share the cores.
+   */
+  readonly cpuSeconds?: number;
+  /** 1-minute load average when the stage ended: above the core count, wall times are contended. */
+  readonly loadAverage?: number;
   /** Rows the stage processed (raw records, compacted rows, intervals, pods...). */
   readonly rows?: number;
   readonly detail?: Record<string, unknown>;
@@ -254,5 +262,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!request) throw new Error("usage: node --import tsx bench/stage.ts '<StageRequest JSON>'");
   const result = await runStage(request);
   // maxRSS is in KiB on Linux and macOS; read at the very end so it covers the whole stage.
-  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  const usage = process.resourceUsage();
+  const measured: StageResult = {
+    ...result,
+    maxRssKb: usage.maxRSS,
+    cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+  };
+  process.stdout.write(`\n${JSON.stringify(measured)}\n`);
 }
