@@ -308,6 +308,8 @@ export interface NetworkIdentityContext {
   /** Every cluster's nodes' EC2 instance ids, by cluster. */
   readonly nodeInstancesByCluster: ReadonlyMap<string, ReadonlySet<string>>;
   readonly periodSeconds: number;
+  /** AZ name -> ID for captures without their own describe-availability-zones output. */
+  readonly zones?: ZoneIdByName;
 }
 
 const NETWORK_KIND_LABEL = {
@@ -390,9 +392,10 @@ export function buildNetworkInterfaceIntervals(
         const cls = classifyNetworkInterface(eni, eniContext);
         classes.set(eni.NetworkInterfaceId, cls.kind);
         if (cls.kind === "kubernetes") continue;
+        const zoneName = eni.AvailabilityZone;
         const azId =
           eni.AvailabilityZoneId ??
-          (eni.AvailabilityZone ? capture.zones?.get(eni.AvailabilityZone) : undefined);
+          (zoneName ? (capture.zones?.get(zoneName) ?? context.zones?.get(zoneName)) : undefined);
         if (!azId) interfacesWithoutZone.add(eni.NetworkInterfaceId);
         const vpcClusterSet = eni.VpcId ? vpcClusters.get(eni.VpcId) : undefined;
         const cluster =
@@ -485,6 +488,7 @@ export function buildIdentity(input: IdentityInput): IdentityResult {
     kubernetesIntervals,
     nodeInstancesByCluster,
     periodSeconds: input.periodSeconds,
+    zones: input.zones,
   });
   const intervals = sortIntervals([...kubernetesIntervals, ...network.intervals]);
   const overlapping = overlaps(intervals);

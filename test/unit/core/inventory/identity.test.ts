@@ -382,4 +382,30 @@ describe("VPC network interfaces -> address intervals", () => {
     expect(other.intervals.map((i) => [i.cluster, i.azId])).toEqual([["vpc:444455556666/vpc-9", null]]);
     expect(other.network.interfacesWithoutZone).toBe(1);
   });
+  test("a capture without its own describe-availability-zones maps ENI zones through the deployment's zone map", () => {
+    const capture: AwsSnapshot = {
+      capturedAt: T0 + PERIOD,
+      networkInterfaces: readNetworkInterfaces(
+        {
+          NetworkInterfaces: [
+            {
+              NetworkInterfaceId: "eni-2",
+              VpcId: "vpc-9",
+              OwnerId: "444455556666",
+              AvailabilityZone: "us-east-1b",
+              PrivateIpAddress: "10.9.0.2",
+              InterfaceType: "vpc_endpoint",
+              Description: "VPC Endpoint Interface vpce-0123abcd",
+            },
+          ],
+        },
+        "enis",
+      ),
+    };
+    const result = buildIdentity({ clusters: [], aws: [capture], zones, periodSeconds: PERIOD });
+    expect(result.intervals.map((i) => [i.kind, i.resourceId, i.azId])).toEqual([
+      ["vpc_endpoint", "vpce-0123abcd", "use1-az6"],
+    ]);
+    expect(result.network.interfacesWithoutZone).toBe(0);
+  });
 });
