@@ -122,8 +122,7 @@ async function ensureDataset(
     return { dir, manifest: existing };
   }
   log(`generating ${millions(targetRecords)}M records into ${relative(ROOT, dir)}`);
-  // One hour of generated records is held in memory at a time; leave the heap room for it.
-  const generation = runChild({ stage: "generate", dir, targetRecords, seed }, ["--max-old-space-size=8192"]);
+  const generation = runChild({ stage: "generate", dir, targetRecords, seed });
   const manifest = await readManifest(dir);
   if (!manifest) throw new Error(`${dir}: generation finished without a manifest`);
   log(`generated in ${(generation.ms / 1000).toFixed(1)} s, peak ${mib(generation.maxRssKb)} MiB`);
