@@ -212,7 +212,8 @@ function growthBetween(scales: ScaleResult[], stages: Stage[]): Growth[] {
   for (let i = 1; i < scales.length; i++) {
     const a = scales[i - 1] as ScaleResult;
     const b = scales[i] as ScaleResult;
-    for (const stage of stages) {
+    // The inventory snapshot's size is fixed (10,000 pods), not the flow records'.
+    for (const stage of stages.filter((s) => s !== "inventory")) {
       const sa = a.stages[stage];
       const sb = b.stages[stage];
       if (!sa?.medianSeconds || !sb?.medianSeconds || !sa.medianPeakMiB || !sb.medianPeakMiB) continue;
