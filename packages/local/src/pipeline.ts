@@ -24,6 +24,8 @@ export interface PipelineOptions {
   /** Only hours overlapping [from, to) (Unix seconds) are compacted, and only their days attributed. */
   readonly from?: number;
   readonly to?: number;
+  /** Only this cluster's snapshots resolve pod and node addresses (other clusters' pods stay unknown). */
+  readonly cluster?: string;
   /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
   readonly onProgress?: (progress: PipelineProgress) => void;
 }
@@ -102,7 +104,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     for (const dt of dayNames) {
       const day = dayWindow(dt);
       options.onStep?.(`building identity for ${dt}`);
-      const identity = await buildIdentityDay(engine, options.lakeDir, day);
+      const identity = await buildIdentityDay(engine, options.lakeDir, day, 300, {
+        clusters: options.cluster === undefined ? undefined : new Set([options.cluster]),
+      });
       options.onStep?.(`attributing ${dt}`);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);

@@ -19,7 +19,7 @@ Usage:
 Options:
   --from <date|time>                   first UTC day (YYYY-MM-DD) or instant (2026-11-22T09:00:00Z)
   --to <date|time>                     last UTC day, inclusive, or instant, exclusive
-  --cluster <name>                     report this cluster's identity statistics only
+  --cluster <name>                     resolve addresses with this cluster's snapshots only
   --memory-limit <size>                DuckDB memory limit, e.g. 512MB or 4GB (default 1GB)
   --format table|json|csv              output on stdout (default table; csv: the daily result rows)
   --out <folder>                       analyze: also write rows, ledger and reconciliation there;
@@ -113,6 +113,7 @@ async function analyze(
     memoryLimit: options.memoryLimit,
     from: options.from,
     to: options.to,
+    cluster: options.cluster,
     onProgress: (p) => progress.update(p),
   });
   const output = buildAnalysis(result, {

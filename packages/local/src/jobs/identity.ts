@@ -37,12 +37,15 @@ export async function buildIdentityDay(
   lakeDir: string,
   day: DayWindow,
   snapshotPeriodSeconds = 300,
+  options: { readonly clusters?: ReadonlySet<string> } = {},
 ): Promise<IdentityJobResult> {
   const inWindow = (t: number) => t >= day.start - MARGIN_SECONDS && t <= day.end + MARGIN_SECONDS;
   const zones = await readZoneMap(lakeDir);
   const byCluster = new Map<string, Snapshot[]>();
   for (const file of await findSnapshots(lakeDir)) {
     if (!inWindow(file.capturedAt)) continue;
+    // `--cluster`: only that cluster's pods and nodes may own addresses.
+    if (options.clusters && !options.clusters.has(file.cluster)) continue;
     const list = byCluster.get(file.cluster) ?? [];
     list.push({ capturedAt: file.capturedAt, inventory: await readSnapshot(file) });
     byCluster.set(file.cluster, list);
