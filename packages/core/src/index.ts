@@ -18,5 +18,6 @@ export * from "./query/engine.ts";
 export * from "./query/queries/attribution.ts";
 export * from "./query/queries/cur.ts";
 export * from "./query/queries/flows.ts";
+export * from "./query/queries/identity.ts";
 export * from "./query/registry.ts";
 export * from "./query/sql-loader.ts";

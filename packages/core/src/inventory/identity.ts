@@ -538,3 +538,61 @@ export function formatCaptureTime(seconds: number): string {
     .replace(/[-:]/g, "")
     .replace(/\.\d{3}/, "");
 }
+
+/**
+ * One `ip_identity` row: the table's columns (queries/ddl/athena/ip_identity.sql), in its order.
+ * The local job writes these through DuckDB and the build-identity Lambda as JSON lines for
+ * Athena, so both sides shape rows here. A type alias (not an interface), so it is assignable to
+ * `Record<string, unknown>`.
+ */
+export type IpIdentityRow = {
+  readonly cluster: string;
+  readonly ip: string;
+  readonly kind: IdentityKind;
+  readonly owner_id: string;
+  readonly namespace: string | null;
+  readonly pod_name: string | null;
+  readonly workload_kind: string;
+  readonly workload: string;
+  readonly node: string | null;
+  readonly az_id: string | null;
+  readonly resource_id: string | null;
+  readonly service: string | null;
+  readonly valid_from: number;
+  readonly valid_to: number;
+};
+
+/** An interval as a row of the day's partition, clipped to the day `[start, end)`. */
+export function identityRow(i: IdentityInterval, day: { start: number; end: number }): IpIdentityRow {
+  return {
+    cluster: i.cluster,
+    ip: i.ip,
+    kind: i.kind,
+    owner_id: i.ownerId,
+    namespace: i.namespace,
+    pod_name: i.podName,
+    workload_kind: i.workloadKind,
+    workload: i.workload,
+    node: i.node,
+    az_id: i.azId,
+    resource_id: i.resourceId,
+    service: i.service,
+    valid_from: Math.max(i.validFrom, day.start),
+    valid_to: Math.min(i.validTo, day.end),
+  };
+}
+
+/**
+ * The rows of one day's `ip_identity` partition: every interval that overlaps the day, clipped to
+ * it, in the intervals' order.
+ *
+ * @example identityRowsForDay(buildIdentity(input).intervals, dayWindow("2026-11-22"))
+ */
+export function identityRowsForDay(
+  intervals: ReadonlyArray<IdentityInterval>,
+  day: { start: number; end: number },
+): IpIdentityRow[] {
+  return intervals
+    .filter((i) => i.validTo > day.start && i.validFrom < day.end)
+    .map((i) => identityRow(i, day));
+}

@@ -3,8 +3,8 @@ import {
   buildIdentity,
   DATASETS,
   type DayWindow,
-  type IdentityInterval,
   type IdentityResult,
+  identityRowsForDay,
   type Snapshot,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
@@ -62,33 +62,13 @@ export async function buildIdentityDay(
     zones,
     periodSeconds: snapshotPeriodSeconds,
   });
-  const rows = result.intervals
-    .filter((i) => i.validTo > day.start && i.validFrom < day.end)
-    .map((i) => identityRow(i, day));
+  // The same rows the build-identity Lambda stages for Athena (core identityRowsForDay).
+  const rows = identityRowsForDay(result.intervals, day);
   await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt: day.dt }, rows);
   return {
     clusters: result.clusters.map((stats) => ({ cluster: stats.cluster, stats })),
     network: result.network,
     overlaps: result.overlaps,
     intervals: rows.length,
-  };
-}
-
-export function identityRow(i: IdentityInterval, day: DayWindow): Record<string, unknown> {
-  return {
-    cluster: i.cluster,
-    ip: i.ip,
-    kind: i.kind,
-    owner_id: i.ownerId,
-    namespace: i.namespace,
-    pod_name: i.podName,
-    workload_kind: i.workloadKind,
-    workload: i.workload,
-    node: i.node,
-    az_id: i.azId,
-    resource_id: i.resourceId,
-    service: i.service,
-    valid_from: Math.max(i.validFrom, day.start),
-    valid_to: Math.min(i.validTo, day.end),
   };
 }
