@@ -21,8 +21,9 @@ export interface TableDdl {
   readonly name: string;
   readonly columns: ReadonlyArray<GlueColumn>;
   readonly partitionKeys: ReadonlyArray<GlueColumn>;
-  readonly storage: "text" | "parquet";
-  /** Only for text tables: the single-character field delimiter. */
+  /** `text`: delimited text; `json`: one JSON object per line (OpenX JSON SerDe); `parquet`. */
+  readonly storage: "text" | "json" | "parquet";
+  /** Only for delimited text tables: the single-character field delimiter. */
   readonly fieldDelimiter: string | undefined;
   readonly location: string;
   readonly properties: Readonly<Record<string, string>>;
@@ -155,9 +156,23 @@ export function parseTableDdl(file: string, sql: string): TableDdl {
   }
 
   const delimited = /ROW\s+FORMAT\s+DELIMITED\s+FIELDS\s+TERMINATED\s+BY\s+'([^']+)'/i.exec(rest);
+  const serde = /ROW\s+FORMAT\s+SERDE\s+'([^']+)'/i.exec(rest)?.[1];
+  if (serde !== undefined && serde !== JSON_LINES.serde) {
+    throw new DdlError(file, `unsupported SerDe '${serde}' (only ${JSON_LINES.serde})`);
+  }
+  const json = serde !== undefined;
   const parquet = /STORED\s+AS\s+PARQUET/i.test(rest);
-  if (!delimited === !parquet) {
-    throw new DdlError(file, "expected exactly one of ROW FORMAT DELIMITED ... or STORED AS PARQUET");
+  if ([delimited !== null, json, parquet].filter(Boolean).length !== 1) {
+    throw new DdlError(
+      file,
+      `expected exactly one of ROW FORMAT DELIMITED ..., ROW FORMAT SERDE '${JSON_LINES.serde}' or STORED AS PARQUET`,
+    );
+  }
+  if (json && !/STORED\s+AS\s+TEXTFILE/i.test(rest)) {
+    throw new DdlError(
+      file,
+      "a JSON SerDe table must be STORED AS TEXTFILE (gzip text is read by extension)",
+    );
   }
   const location = /LOCATION\s+'([^']+)'/i.exec(rest);
   if (!location) throw new DdlError(file, "expected LOCATION 's3://...'");
@@ -171,7 +186,7 @@ export function parseTableDdl(file: string, sql: string): TableDdl {
     name: head[1] as string,
     columns: parseColumns(file, columns.inner),
     partitionKeys,
-    storage: parquet ? "parquet" : "text",
+    storage: parquet ? "parquet" : json ? "json" : "text",
     fieldDelimiter: delimited?.[1],
     location: location[1] as string,
     properties,
@@ -183,6 +198,12 @@ const TEXT = {
   outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
   serde: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
 };
+/** One JSON object per line, gzip when the key ends `.gz`, as Athena's own JSON tables read it. */
+const JSON_LINES = {
+  inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+  outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+  serde: "org.openx.data.jsonserde.JsonSerDe",
+};
 const PARQUET = {
   inputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
   outputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
@@ -191,7 +212,7 @@ const PARQUET = {
 
 /** What Athena's own CREATE EXTERNAL TABLE would have stored in Glue for this statement. */
 export function glueTableArgs(ddl: TableDdl, databaseName: string): GlueTableArgs {
-  const formats = ddl.storage === "text" ? TEXT : PARQUET;
+  const formats = { text: TEXT, json: JSON_LINES, parquet: PARQUET }[ddl.storage];
   const serdeParameters: Record<string, string> =
     ddl.storage === "text"
       ? {
@@ -208,7 +229,7 @@ export function glueTableArgs(ddl: TableDdl, databaseName: string): GlueTableArg
     tableType: "EXTERNAL_TABLE",
     parameters: {
       EXTERNAL: "TRUE",
-      classification: ddl.storage === "text" ? "csv" : "parquet",
+      classification: { text: "csv", json: "json", parquet: "parquet" }[ddl.storage],
       ...ddl.properties,
     },
     partitionKeys: ddl.partitionKeys.map((c) => ({ ...c })),

@@ -1,10 +1,13 @@
 -- results_daily: the attribute job's output, one row per (day, category, both ends, Service, load
---   balancer, NAT gateway, confidence), Parquet at <lake>/results/daily/dt=YYYY-MM-DD/.
+--   balancer, NAT gateway, confidence), as gzip JSON lines at
+--   <lake>/results/daily/dt=YYYY-MM-DD/rows.json.gz: one JSON object per line whose keys are the
+--   snake_case columns below (Athena reads `.gz` text by its extension).
 -- Columns: exactly packages/local/src/engine/tables.ts CURATED_TABLES.results_daily (a unit test
---   checks they agree); billed_cost_usd is decimal so a day's rows add up to the bill to the cent.
--- Partitions: dt (`YYYY-MM-DD`), registered in Glue, not projected: the Athena engine's
---   materialize writes each run under <partition>/run=<id>/ and then switches the partition's
---   LOCATION, so readers never see half a run.
+--   checks they agree); billed_cost_usd is decimal so a day's rows add up to the bill to the cent,
+--   and null while the day has no CUR (cost_basis `estimated`).
+-- Partitions: dt (`YYYY-MM-DD`), projected: the attribute job replaces a day's object under the
+--   fixed prefix dt=YYYY-MM-DD/ (one PUT, then stale keys deleted), not by switching a Glue
+--   partition's location, so the projection template is exactly where readers must look.
 -- Template variables, filled by infra/catalog.ts:
 --   ${LAKE_BUCKET}  the lake bucket
 CREATE EXTERNAL TABLE IF NOT EXISTS results_daily (
@@ -36,6 +39,15 @@ CREATE EXTERNAL TABLE IF NOT EXISTS results_daily (
   cost_basis string
 )
 PARTITIONED BY (dt string)
-STORED AS PARQUET
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+STORED AS TEXTFILE
 LOCATION 's3://${LAKE_BUCKET}/results/daily/'
-TBLPROPERTIES ('parquet.compression' = 'ZSTD')
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd',
+  'projection.dt.range' = '2024-01-01,NOW',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'DAYS',
+  'storage.location.template' = 's3://${LAKE_BUCKET}/results/daily/dt=${dt}/'
+)

@@ -68,7 +68,7 @@ describe("queries/ddl/athena", () => {
   });
 
   test("curated tables are Glue-partitioned, not projected, so the engine's location switch is what readers see", () => {
-    for (const table of ["curated_flows", "ip_identity", "results_daily"]) {
+    for (const table of ["curated_flows", "ip_identity"]) {
       const glue = tables().get(table);
       expect(glue?.parameters, table).toEqual({
         EXTERNAL: "TRUE",
@@ -79,6 +79,49 @@ describe("queries/ddl/athena", () => {
         "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
       );
     }
+  });
+
+  test("results_daily reads the attribute job's gzip JSON lines, one day per projected dt= folder", () => {
+    const glue = tables().get("results_daily");
+    expect(glue?.storageDescriptor).toMatchObject({
+      location: "s3://flowcost-prod-lake/results/daily/",
+      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      serDeInfo: { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe" },
+    });
+    expect(glue?.parameters).toEqual({
+      EXTERNAL: "TRUE",
+      classification: "json",
+      "projection.enabled": "true",
+      "projection.dt.type": "date",
+      "projection.dt.format": "yyyy-MM-dd",
+      "projection.dt.range": "2024-01-01,NOW",
+      "projection.dt.interval": "1",
+      "projection.dt.interval.unit": "DAYS",
+      "storage.location.template": "s3://flowcost-prod-lake/results/daily/dt=${dt}/",
+    });
+  });
+
+  test("a JSON table must be text, and only the OpenX JSON SerDe is understood", () => {
+    const columns = "CREATE EXTERNAL TABLE t (a string) PARTITIONED BY (dt string) ";
+    expect(() =>
+      parseTableDdl(
+        "json.sql",
+        `${columns}ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' STORED AS PARQUET LOCATION 's3://b/t/'`,
+      ),
+    ).toThrow(/json\.sql: expected exactly one of/);
+    expect(() =>
+      parseTableDdl(
+        "json.sql",
+        `${columns}ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://b/t/'`,
+      ),
+    ).toThrow(/json\.sql: a JSON SerDe table must be STORED AS TEXTFILE/);
+    expect(() =>
+      parseTableDdl(
+        "hive.sql",
+        `${columns}ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe' STORED AS TEXTFILE LOCATION 's3://b/t/'`,
+      ),
+    ).toThrow(/hive\.sql: unsupported SerDe 'org\.apache\.hive\.hcatalog\.data\.JsonSerDe'/);
   });
 
   test("the raw text table reads the default key layout: header skipped, region/day projected", () => {

@@ -1,13 +1,31 @@
-import { attributeAndReconcileDay, DATASETS, type DayWindow, dayWindow, pricesFor } from "@flowcost/core";
+import { gzipSync } from "node:zlib";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  attributeAndReconcileDay,
+  DATASETS,
+  type DayWindow,
+  dayWindow,
+  partitionPrefix,
+  pricesFor,
+  type ResultRow,
+} from "@flowcost/core";
 import { z } from "zod";
+import type { S3Lake } from "../adapters/s3-lake.ts";
+import { s3 } from "../shared/clients.ts";
 import { config } from "../shared/config.ts";
 import { athenaEngine, s3Lake } from "../shared/engine.ts";
 import { logger } from "../shared/logger.ts";
 import { ScheduledEvent, withJob } from "../shared/middleware.ts";
 
-const AttributeEvent = ScheduledEvent.extend({
-  /** `daily`: the last complete UTC day; `hourly`: the day so far, provisional (default daily). */
-  mode: z.enum(["daily", "hourly"]).default("daily"),
+export const AttributeEvent = ScheduledEvent.extend({
+  /**
+   * `daily`: the last complete UTC day; `hourly` (infra/jobs.ts calls it `provisional`): the day so
+   * far, provisional until the daily run replaces it. Default daily.
+   */
+  mode: z
+    .enum(["daily", "hourly", "provisional"])
+    .default("daily")
+    .transform((mode) => (mode === "provisional" ? "hourly" : mode)),
 });
 
 /** The day a run at `time` attributes: never an implicit now, always the event's own time. */
@@ -17,24 +35,114 @@ export function attributionDay(time: string, mode: "daily" | "hourly"): DayWindo
   return dayWindow(mode === "daily" ? at - 86400 : at - 3600);
 }
 
+/**
+ * The columns of `queries/ddl/athena/results_daily.sql`, in its order, without the `dt` partition
+ * (the folder carries it). A unit test checks them against the local engine's table.
+ */
+export const RESULTS_DAILY_COLUMNS = [
+  "category",
+  "subcategory",
+  "src_kind",
+  "src_namespace",
+  "src_workload_kind",
+  "src_workload",
+  "src_ip",
+  "src_az_id",
+  "src_node",
+  "src_resource",
+  "dst_kind",
+  "dst_namespace",
+  "dst_workload_kind",
+  "dst_workload",
+  "dst_ip",
+  "dst_az_id",
+  "dst_node",
+  "dst_resource",
+  "service",
+  "load_balancer",
+  "nat_gateway",
+  "confidence",
+  "bytes",
+  "list_cost_usd",
+  "billed_cost_usd",
+  "cost_basis",
+] as const satisfies ReadonlyArray<keyof ResultRow>;
+
+/** The one object a day's results live in, under `results/daily/dt=YYYY-MM-DD/`. */
+export const RESULTS_OBJECT = "rows.json.gz";
+
+/**
+ * A day's rows as the results_daily table reads them: gzip JSON lines, one object per row with
+ * exactly the table's columns (nulls kept, so every line has every key).
+ */
+export function resultsDailyBody(rows: ReadonlyArray<ResultRow>): Uint8Array {
+  const lines = rows.map((row) =>
+    JSON.stringify(Object.fromEntries(RESULTS_DAILY_COLUMNS.map((column) => [column, row[column]]))),
+  );
+  return gzipSync(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
+}
+
+/** The part of the lake the results writer needs. */
+export interface ResultsStore {
+  list(prefix: string): Promise<string[]>;
+  delete(keys: ReadonlyArray<string>): Promise<void>;
+  put(key: string, body: Uint8Array): Promise<void>;
+}
+
+/**
+ * Replaces a day's results: one PUT of the day's object (S3 replaces an object whole, so a reader
+ * sees the old day or the new one), then every other key under the day's prefix is deleted (left
+ * by an older layout or an interrupted run). Idempotent: a re-run writes the same key.
+ */
+export async function writeResultsDaily(
+  store: ResultsStore,
+  dt: string,
+  rows: ReadonlyArray<ResultRow>,
+): Promise<number> {
+  const prefix = partitionPrefix("resultsDaily", { dt });
+  const key = `${prefix}${RESULTS_OBJECT}`;
+  await store.put(key, resultsDailyBody(rows));
+  await store.delete((await store.list(prefix)).filter((k) => k !== key));
+  return rows.length;
+}
+
+/** The lake bucket as a results store: S3Lake's listing and batched deletes, a plain PUT. */
+export function s3ResultsStore(
+  lake: Pick<S3Lake, "bucket" | "list" | "delete">,
+  client: S3Client,
+): ResultsStore {
+  return {
+    list: (prefix) => lake.list(prefix),
+    delete: (keys) => lake.delete(keys),
+    put: async (key, body) => {
+      // No Content-Encoding: the bytes are the gzip file Athena decompresses by its `.gz` name.
+      await client.send(
+        new PutObjectCommand({
+          Bucket: lake.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/x-ndjson",
+        }),
+      );
+    },
+  };
+}
+
 export const handler = withJob(AttributeEvent, (event) => {
   const day = attributionDay(event.time, event.mode);
   return { window: day.dt, partition: `${DATASETS.resultsDaily}/dt=${day.dt}` };
 }).handler(async (event) => {
   const day = attributionDay(event.time, event.mode);
+  const store = s3ResultsStore(s3Lake(), s3);
   const result = await attributeAndReconcileDay(
     {
       engine: athenaEngine(),
       prices: pricesFor(config().region),
+      // Without CUR lines for the day the reconciliation falls back to estimates by itself.
       hasCur: true,
       // Node rows carry their instance id (ip_identity.resource_id); see instancesFromRows.
       instanceOfNode: () => undefined,
-      writeResults: async (dt, rows) => {
-        await s3Lake().replacePrefix(`${DATASETS.resultsDaily}/dt=${dt}/`, [
-          { name: "rows.json.gz", value: rows },
-        ]);
-        return rows.length;
-      },
+      writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),
     },
     day,
   );
