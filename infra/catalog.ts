@@ -1,4 +1,16 @@
-import { catalogTables, parseLogFormat } from "./glue-ddl";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type CatalogTemplateValues,
+  catalogTables,
+  DDL_DIR,
+  DdlError,
+  fillTemplate,
+  type GlueTableArgs,
+  glueTableArgs,
+  parseLogFormat,
+  parseTableDdl,
+} from "./glue-ddl";
 import { athenaResults, curExport, lake, lakeBucket, settings } from "./storage";
 
 /**
@@ -16,22 +28,55 @@ export const database = new aws.glue.CatalogDatabase("Database", {
   description: "flowcost: raw flow logs, CUR 2.0, curated flows, IP identity and results",
 });
 
+const templateValues: CatalogTemplateValues = {
+  FLOW_LOG_BUCKET: settings.flowLogBucket,
+  FLOW_LOG_PREFIX: settings.flowLogPrefix,
+  ACCOUNT_ID: settings.accountId,
+  REGIONS: settings.regions.join(","),
+  LAKE_BUCKET: lakeBucket,
+  CUR_BUCKET: curExport.bucket,
+  CUR_PREFIX: settings.curPrefix,
+  CUR_EXPORT_NAME: settings.curExportName,
+};
+
+const JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe";
+
+/**
+ * A JSON-lines table (`ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'`), which glue-ddl.ts
+ * does not read yet (text and Parquet only): the columns, partitions, location and properties
+ * come from the DDL file through the same parser, the storage from the SerDe clause, as Athena's
+ * own CREATE EXTERNAL TABLE would store them. When glue-ddl.ts learns JSON, this goes.
+ */
+function jsonLinesTable(file: string): GlueTableArgs {
+  const sql = fillTemplate(file, readFileSync(join(process.cwd(), DDL_DIR, file), "utf8"), templateValues);
+  const serde = /ROW\s+FORMAT\s+SERDE\s+'([^']+)'/i.exec(sql);
+  if (!serde || serde[1] !== JSON_SERDE)
+    throw new DdlError(file, `expected ROW FORMAT SERDE '${JSON_SERDE}'`);
+  // The parser wants a storage clause it knows; everything but the storage is read as written.
+  const args = glueTableArgs(parseTableDdl(file, sql.replace(serde[0], "STORED AS PARQUET")), databaseName);
+  return {
+    ...args,
+    parameters: { ...args.parameters, classification: "json" },
+    storageDescriptor: {
+      ...args.storageDescriptor,
+      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+      serDeInfo: { serializationLibrary: JSON_SERDE, parameters: {} },
+    },
+  };
+}
+
 // The DDL in queries/ddl/athena/ is the one definition; glue-ddl.ts maps it to Glue's shape.
-export const tables = catalogTables({
-  root: process.cwd(),
-  databaseName,
-  flowLogFormat: parseLogFormat(settings.flowLogFormat),
-  values: {
-    FLOW_LOG_BUCKET: settings.flowLogBucket,
-    FLOW_LOG_PREFIX: settings.flowLogPrefix,
-    ACCOUNT_ID: settings.accountId,
-    REGIONS: settings.regions.join(","),
-    LAKE_BUCKET: lakeBucket,
-    CUR_BUCKET: curExport.bucket,
-    CUR_PREFIX: settings.curPrefix,
-    CUR_EXPORT_NAME: settings.curExportName,
-  },
-}).map(
+export const tables = [
+  ...catalogTables({
+    root: process.cwd(),
+    databaseName,
+    flowLogFormat: parseLogFormat(settings.flowLogFormat),
+    values: templateValues,
+  }),
+  // build-identity's JSON lines on their way to ip_identity (packages/functions/src/jobs/build-identity.ts).
+  jsonLinesTable("ip_identity_staging.sql"),
+].map(
   (table) =>
     new aws.glue.CatalogTable(
       `Table${table.name.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`,

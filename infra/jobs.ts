@@ -75,13 +75,19 @@ export const compactFlowsJob = job({
   ],
 });
 
-/** One schedule per cluster, so a slow or broken cluster never delays another's snapshots. */
+/**
+ * One schedule per cluster, so a slow or broken cluster never delays another's snapshots. With
+ * several clusters, every schedule fires at the same times: each cluster's VPC capture goes into
+ * its own scope folder (`inventory/aws/dt=/<ts>/<cluster>/`), or the captures would overwrite
+ * each other's describe outputs.
+ */
+const scopeAwsCaptures = settings.clusters.length > 1;
 export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
   job({
     name: "inventory-snapshot",
     id: `InventorySnapshot${cluster.replace(/[^A-Za-z0-9]/g, "")}`,
     schedule: "rate(5 minutes)",
-    event: { cluster },
+    event: scopeAwsCaptures ? { cluster, awsScope: cluster } : { cluster },
     timeout: "4 minutes",
     permissions: [
       lakeList,
@@ -108,13 +114,24 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
   }),
 );
 
+/**
+ * Every hour at :20 the current UTC day's identity from its snapshots (at 00:20 also the previous
+ * day's, whose end the first snapshots after midnight settle). Rows go through
+ * `staging/ip_identity/` as JSON lines, which Athena reads (with the job's credentials) into
+ * `ip_identity`'s Parquet partition; the job then deletes them.
+ */
 export const buildIdentityJob = job({
   name: "build-identity",
   schedule: "cron(20 * * * ? *)",
   permissions: [
     lakeList,
     { actions: ["s3:GetObject"], resources: [lakeObjects("inventory/")] },
-    { actions: readWriteDelete, resources: [lakeObjects("curated/ip_identity/")] },
+    {
+      actions: readWriteDelete,
+      resources: [lakeObjects("curated/ip_identity/"), lakeObjects("staging/ip_identity/")],
+    },
+    // `ip_identity*` covers `ip_identity` (partition switch), its per-run tables and
+    // `ip_identity_staging` (projected: read through the catalog link, no partitions to write).
     glueTableWrite("ip_identity"),
   ],
 });
