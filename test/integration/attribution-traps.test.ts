@@ -1,3 +1,4 @@
+import { BYTES_PER_GB } from "@flowcost/core";
 import { runPipeline } from "@flowcost/local/pipeline";
 import { UNEXPLAINED_INSTANCE } from "@flowcost/local/scenario/cur";
 import { generateScenario } from "@flowcost/local/scenario/write";
@@ -73,6 +74,22 @@ describe("default SNAT (node IP), no CUR: node-level NAT attribution and list-pr
     expect(
       nat.every((r) => r.confidence === "node" && (r.src_kind === "node" || r.dst_kind === "node")),
     ).toBe(true);
+  });
+
+  test("default SNAT leaves in-VPC traffic alone: interface-endpoint calls still name the pods (exact), estimated at $0.01/GB", () => {
+    const endpoint = rows.filter((r) => r.category === "vpc_endpoint");
+    expect(endpoint.length).toBeGreaterThan(0);
+    // Never the node: the VPC CNI SNATs only destinations outside the VPC.
+    expect(endpoint.map((r) => [r.src_kind, r.dst_kind].sort().join("+"))).toEqual(
+      endpoint.map(() => "pod+vpc_endpoint"),
+    );
+    expect(endpoint.every((r) => r.confidence === "exact")).toBe(true);
+    const bytes = endpoint.reduce((s, r) => s + r.bytes, 0);
+    expect(bytes).toBe(
+      scenario.truth.filter((t) => t.category === "vpc_endpoint").reduce((s, t) => s + t.bytes, 0),
+    );
+    const listUsd = endpoint.reduce((s, r) => s + r.list_cost_usd, 0);
+    expect(listUsd).toBeCloseTo((bytes / BYTES_PER_GB) * 0.01, 12);
   });
 
   test("without a CUR every row says costBasis estimated and carries no billed dollars", () => {

@@ -50,6 +50,35 @@ describe("the demo: raw flow logs, snapshots, describe outputs and CUR -> bytes 
     expect(cents).toBe(billed);
   });
 
+  test("pods calling the STS interface endpoint: vpc_endpoint rows at $0.01/GB, both ends named, the endpoint's GB and AZ-hours billed to them", () => {
+    const endpoint = scenario.network?.vpcEndpoint;
+    const rows = attributed.filter((r) => r.category === "vpc_endpoint");
+    const endpointEnd = (r: (typeof rows)[number]) => (r.src_kind === "vpc_endpoint" ? "src" : "dst");
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const side = endpointEnd(r);
+      const other = side === "src" ? "dst" : "src";
+      expect(r[`${side}_resource`]).toBe(endpoint?.id);
+      expect(r[`${other}_kind`]).toBe("pod");
+      expect(endpoint?.callers).toContain(`${r[`${other}_namespace`]}/${r[`${other}_workload`]}`);
+      // Each pod reaches the endpoint's ENI in its own zone.
+      expect(r.src_az_id).toBe(r.dst_az_id);
+      expect(r.confidence).toBe("exact");
+      expect(r.list_cost_usd).toBeCloseTo((r.bytes / BYTES_PER_GB) * 0.01, 12);
+    }
+    const truthBytes = scenario.truth
+      .filter((t) => t.category === "vpc_endpoint")
+      .reduce((s, t) => s + t.bytes, 0);
+    expect(rows.reduce((s, r) => s + r.bytes, 0)).toBe(truthBytes);
+    // Billed: 3 AZs x 24 h x $0.01 = 72 cents of hours (no remainder) plus the processed GB's line,
+    // whose cents the day's largest-remainder rounding takes down or up; nothing left unattributed.
+    const gbCents = (truthBytes / BYTES_PER_GB) * 0.01 * 100;
+    const billedCents = rows.reduce((s, r) => s + Math.round((r.billed_cost_usd ?? 0) * 100), 0);
+    expect([72 + Math.floor(gbCents), 72 + Math.ceil(gbCents)]).toContain(billedCents);
+    const unattributed = (day?.rows ?? []).filter((r) => r.category === "unattributed");
+    expect(unattributed.filter((r) => r.subcategory?.startsWith("vpc_endpoint"))).toEqual([]);
+  });
+
   test("re-running the pipeline replaces its partitions: same results, same number of files", async () => {
     const files = async () =>
       (await readdir(join(lakeDir, "curated"), { recursive: true }))

@@ -39,8 +39,8 @@ type Line = Record<(typeof HEADER)[number], string | number>;
 
 /**
  * Writes the CUR 2.0 lines the scenario's traffic caused (inter-AZ both directions per resource,
- * NAT bytes and hours, LB hours and LCUs) plus charges that are not network (instance hours, S3
- * storage) and one inter-AZ line no transfer explains. Inter-AZ lines alternate between the two
+ * NAT bytes and hours, LB hours and LCUs, interface-endpoint bytes and AZ-hours) plus charges that
+ * are not network (instance hours, S3 storage) and one inter-AZ line no transfer explains. Inter-AZ lines alternate between the two
  * spellings real bills carry (`DataTransfer-Regional-Bytes` + `InterZone-*` and
  * `DataTransfer-xAZ-*-Bytes`), and one instance's lines have no billing-code prefix.
  * Returns the billed network dollars per day (the reconciliation target).
@@ -137,6 +137,17 @@ export async function writeCurExport(
           "NAT Gateway",
           true,
         );
+      } else if (usageClass === "vpce_bytes") {
+        line(
+          "AmazonVPC",
+          `${code}-VpcEndpoint-Bytes`,
+          "VpcEndpoint",
+          resource,
+          gb,
+          gb * prices.interfaceEndpointPerGb,
+          "VpcEndpoint",
+          true,
+        );
       } else if (usageClass === "lb_bytes") {
         // One LCU-hour per GB processed (the bytes dimension of an LCU, aws-facts.md §6).
         line(
@@ -160,6 +171,18 @@ export async function writeCurExport(
         24,
         24 * prices.natGatewayPerHour,
         "NAT Gateway",
+        true,
+      );
+      // An interface endpoint is billed per AZ it has an ENI in, every hour, traffic or not.
+      const endpointAzHours = 24 * net.vpcEndpoint.enis.length;
+      line(
+        "AmazonVPC",
+        `${code}-VpcEndpoint-Hours`,
+        "VpcEndpoint",
+        net.vpcEndpoint.arn,
+        endpointAzHours,
+        endpointAzHours * prices.interfaceEndpointPerAzHour,
+        "VpcEndpoint",
         true,
       );
       for (const lb of [net.alb, net.nlb]) {

@@ -122,6 +122,15 @@ export function describeOutputs(cluster: Cluster, net: SimNetwork, at: number): 
           `Interface for NAT Gateway ${net.nat.id}`,
           "AROAEXAMPLENAT:nat",
         ),
+        ...net.vpcEndpoint.enis.map((e) =>
+          requesterManaged(
+            e,
+            "vpc_endpoint",
+            `VPC Endpoint Interface ${net.vpcEndpoint.id}`,
+            // PrivateLink creates endpoint ENIs from an AWS-owned account.
+            "727180483921",
+          ),
+        ),
         ...lbEnis(net.alb),
         ...lbEnis(net.nlb),
         ...controlPlane,

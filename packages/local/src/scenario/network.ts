@@ -41,9 +41,22 @@ export interface SimLoadBalancer {
   readonly enis: SimEni[];
 }
 
+/** An interface VPC endpoint (PrivateLink): one requester-managed ENI per AZ, billed per AZ-hour and per GB. */
+export interface SimVpcEndpoint {
+  readonly id: string;
+  /** As CUR names it: `arn:aws:ec2:<region>:<account>:vpc-endpoint/vpce-…`. */
+  readonly arn: string;
+  readonly serviceName: string;
+  readonly enis: SimEni[];
+  /** Workloads whose pods call the endpoint. */
+  readonly callers: ReadonlyArray<string>;
+}
+
 /** The VPC around the cluster: what `describe-*` calls return and what the flow log also records. */
 export interface SimNetwork {
   readonly nat: SimNatGateway;
+  /** STS through an interface endpoint: IRSA pods trade their service-account token for credentials. */
+  readonly vpcEndpoint: SimVpcEndpoint;
   readonly alb: SimLoadBalancer;
   readonly nlb: SimLoadBalancer;
   /** EKS control-plane ENIs (`Amazon EKS <cluster>`), in two AZs. */
@@ -98,7 +111,15 @@ export function buildNetwork(cluster: Cluster, externalSnat: boolean): SimNetwor
   const nlbName = "k8s-payments-apipubli-8d3e6b2c1a";
   const albShort = `app/${albName}/5e6f7a8b9c0d1e2f`;
   const nlbShort = `net/${nlbName}/1a2b3c4d5e6f7a8b`;
+  const vpceId = "vpce-0e5f6a7b8c9d0e1f2";
   return {
+    vpcEndpoint: {
+      id: vpceId,
+      arn: `arn:aws:ec2:${region}:${account}:vpc-endpoint/${vpceId}`,
+      serviceName: `com.amazonaws.${region}.sts`,
+      enis: [eni("ee1ee1ee1ee1ee1e", a, 9), eni("ee2ee2ee2ee2ee2e", b, 9), eni("ee3ee3ee3ee3ee3e", c, 9)],
+      callers: ["payments/api", "shop/catalog"],
+    },
     nat: {
       id: natId,
       arn: `arn:aws:ec2:${region}:${account}:natgateway/${natId}`,
@@ -616,6 +637,45 @@ export function networkMinute(
       billing.add("inter_az_in", node.instanceId, response);
     }
   });
+
+  // Pods -> the STS interface endpoint. The endpoint's private DNS is resolved to its ENI in the
+  // caller's AZ (zonal), so no byte here crosses an AZ; the VPC CNI never SNATs in-VPC destinations,
+  // so the records carry the pod IP whatever AWS_VPC_K8S_CNI_EXTERNALSNAT says.
+  const vpce = net.vpcEndpoint;
+  for (const caller of vpce.callers) {
+    for (const pod of podsOf(caller)) {
+      const eni = vpce.enis.find((e) => e.zone.id === pod.node.zone.id);
+      if (!eni) continue;
+      const request = amount(2_500_000);
+      const response = request * 4;
+      const port = ephemeral();
+      const s = start();
+      const e = end();
+      hop(atPod(pod), atEni(eni), port, 443, request, s, e);
+      hop(atEni(eni), atPod(pod), 443, port, response, s, e);
+      const endpointEnd: TruthEnd = {
+        kind: "vpc_endpoint",
+        namespace: null,
+        workloadKind: "VpcEndpoint",
+        workload: vpce.id,
+        azId: eni.zone.id,
+        node: null,
+        resource: vpce.id,
+      };
+      const common = {
+        category: "vpc_endpoint",
+        subcategory: null,
+        service: null,
+        loadBalancer: null,
+        natGateway: null,
+        confidence: "exact",
+      } as const;
+      addTruthRow(truth, { ...common, src: podEnd(pod), dst: endpointEnd }, request);
+      addTruthRow(truth, { ...common, src: endpointEnd, dst: podEnd(pod) }, response);
+      // Interface endpoints bill every GB they process, in either direction.
+      billing.add("vpce_bytes", vpce.arn, request + response);
+    }
+  }
 
   // A peered database (another VPC, not logged, not in any inventory): one egress record only.
   const ledger = podsOf("payments/ledger")[0];

@@ -274,10 +274,10 @@ export function addTruthRow(
   });
 }
 
-/** Inter-AZ bytes per billed resource and direction, as the CUR bills them (aws-facts.md §4.3). */
+/** Billed bytes per usage class and resource, as the CUR bills them (aws-facts.md §4.2, §4.3). */
 export interface Billing {
   add(
-    usageClass: "inter_az_out" | "inter_az_in" | "nat_bytes" | "lb_bytes",
+    usageClass: "inter_az_out" | "inter_az_in" | "nat_bytes" | "lb_bytes" | "vpce_bytes",
     resource: string,
     bytes: number,
   ): void;
