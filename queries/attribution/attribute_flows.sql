@@ -25,38 +25,109 @@
 --   several matches -> the latest owner (latest valid_from), confidence 'ambiguous'; a node end -> 'node' (node SNAT,
 --   hostNetwork, kubelet); an unresolved private address -> 'ambiguous'.
 -- Every statement filters dt = ? so Athena reads one day's partitions only.
--- Parameters: dt (x4: flows, NAT ENIs, identity x2), bytesPerGb, interAzPerGb (each direction), natPerGb,
---   vpcEndpointPerGb, internetPerGb.
+-- Speed: records are summed per conversation and ENI first (pass 1), so identity, NAT pairing and
+--   classification run per group, not per record; only records touching an address that changes
+--   owner inside their group's time span are read again and resolved one by one (pass 2).
+-- Parameters: bytesPerGb, interAzPerGb (each direction), natPerGb, vpcEndpointPerGb,
+--   internetPerGb, dt (x3: identity, flows pass 1, flows pass 2).
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
          CAST(? AS double) AS nat_per_gb, CAST(? AS double) AS vpce_per_gb,
          CAST(? AS double) AS internet_per_gb
 ),
-flows AS (
+day_identity AS (
+  SELECT ip, kind, owner_id, namespace, workload_kind, workload, node, az_id, resource_id, service, valid_from, valid_to
+  FROM ip_identity
+  WHERE dt = CAST(? AS varchar)
+),
+-- Pass 1: the day's flows at the grain attribution needs, time kept as the bounds of the
+-- group's records (a group is one conversation seen at one ENI, all day long).
+flow_groups AS (
   SELECT
-    f.dt,
-    f.az_id,
-    f.flow_direction,
-    f.srcaddr,
-    f.dstaddr,
-    coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip,
-    coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
-    f.pkt_src_aws_service,
-    f.pkt_dst_aws_service,
-    f.service_port,
-    f.first_start,
-    f.last_end,
-    f.bytes,
-    CASE WHEN f.flow_direction = 'egress' THEN f.srcaddr ELSE f.dstaddr END AS eni_ip
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
+    coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip, coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
+    min(f.dt) AS dt,
+    sum(f.bytes) AS bytes,
+    min(f.first_start) AS min_first_start, max(f.first_start) AS max_first_start,
+    min(f.last_end) AS min_last_end, max(f.last_end) AS max_last_end
   FROM curated_flows f
   WHERE f.dt = CAST(? AS varchar)
     AND f.action = 'ACCEPT'
     AND f.flow_direction IN ('egress', 'ingress')
+  GROUP BY
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port
+),
+-- An address whose identity changes inside some group's time span: an interval of it overlaps
+-- some of the group's records and not others. Groups with such an end are resolved record by
+-- record (pass 2); every other group resolves once, identically for all its records.
+group_ends AS (
+  SELECT src_ip AS ip, min_first_start, max_first_start, min_last_end, max_last_end FROM flow_groups
+  UNION ALL
+  SELECT dst_ip, min_first_start, max_first_start, min_last_end, max_last_end FROM flow_groups
+),
+unstable_ips AS (
+  SELECT DISTINCT i.ip
+  FROM group_ends g
+  JOIN day_identity i ON i.ip = g.ip
+  WHERE NOT (i.valid_from <= g.min_last_end AND i.valid_to > g.max_first_start)
+    AND NOT (i.valid_from > g.max_last_end OR i.valid_to <= g.min_first_start)
+),
+unstable_pairs AS (
+  SELECT g.src_ip, g.dst_ip FROM flow_groups g JOIN unstable_ips u ON u.ip = g.src_ip
+  UNION
+  SELECT g.src_ip, g.dst_ip FROM flow_groups g JOIN unstable_ips u ON u.ip = g.dst_ip
+),
+-- Pass 2: the records of those address pairs, each at its own time bounds.
+record_groups AS (
+  SELECT
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
+    p.src_ip, p.dst_ip,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
+    min(f.dt) AS dt,
+    sum(f.bytes) AS bytes,
+    f.first_start AS min_first_start, f.first_start AS max_first_start,
+    f.last_end AS min_last_end, f.last_end AS max_last_end
+  FROM curated_flows f
+  JOIN unstable_pairs p
+    ON p.src_ip = coalesce(f.pkt_srcaddr, f.srcaddr) AND p.dst_ip = coalesce(f.pkt_dstaddr, f.dstaddr)
+  WHERE f.dt = CAST(? AS varchar)
+    AND f.action = 'ACCEPT'
+    AND f.flow_direction IN ('egress', 'ingress')
+  GROUP BY
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, p.src_ip, p.dst_ip,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.first_start, f.last_end
+),
+groups AS (
+  SELECT g.*
+  FROM flow_groups g
+  LEFT JOIN unstable_pairs p ON p.src_ip = g.src_ip AND p.dst_ip = g.dst_ip
+  WHERE p.src_ip IS NULL
+  UNION ALL
+  SELECT * FROM record_groups
+),
+flows AS (
+  SELECT
+    g.dt,
+    g.az_id,
+    g.flow_direction,
+    g.srcaddr,
+    g.dstaddr,
+    g.src_ip,
+    g.dst_ip,
+    g.pkt_src_aws_service,
+    g.pkt_dst_aws_service,
+    g.service_port,
+    g.min_first_start, g.max_first_start, g.min_last_end, g.max_last_end,
+    g.bytes,
+    CASE WHEN g.flow_direction = 'egress' THEN g.srcaddr ELSE g.dstaddr END AS eni_ip
+  FROM groups g
 ),
 nat_enis AS (
   SELECT ip, min(resource_id) AS nat_id, min(az_id) AS nat_az_id
-  FROM ip_identity
-  WHERE dt = CAST(? AS varchar) AND kind = 'nat_gateway'
+  FROM day_identity
+  WHERE kind = 'nat_gateway'
   GROUP BY ip
 ),
 tagged AS (
@@ -79,7 +150,7 @@ egress_pairs AS (
 hops AS (
   SELECT
     t.dt, t.az_id AS logged_az_id, t.flow_direction, t.src_ip, t.dst_ip, t.service_port,
-    t.first_start, t.last_end, t.bytes,
+    t.max_first_start, t.min_last_end, t.bytes,
     coalesce(t.pkt_dst_aws_service, t.pkt_src_aws_service) AS aws_service,
     CAST(NULL AS varchar) AS nat_id, CAST(NULL AS varchar) AS nat_az_id, CAST(NULL AS varchar) AS nat_side
   FROM tagged t
@@ -89,7 +160,7 @@ hops AS (
   UNION ALL
   SELECT
     n.dt, n.az_id, n.flow_direction, n.src_ip, n.dst_ip, n.service_port,
-    n.first_start, n.last_end, n.bytes,
+    n.max_first_start, n.min_last_end, n.bytes,
     CASE WHEN n.flow_direction = 'ingress' THEN n.pkt_dst_aws_service ELSE n.pkt_src_aws_service END,
     n.nat_id, n.nat_az_id,
     CASE WHEN n.flow_direction = 'ingress' THEN 'dst' ELSE 'src' END
@@ -98,15 +169,16 @@ hops AS (
 numbered AS (
   SELECT row_number() OVER () AS hop_id, h.* FROM hops h
 ),
+-- A group's intervals overlap all of its records or none (pass 1) or it is one record (pass 2),
+-- so "overlaps every record" is the per-record rule.
 src_match AS (
   SELECT
     h.hop_id, i.kind, i.namespace, i.workload_kind, i.workload, i.az_id, i.node, i.resource_id, i.service,
     count(*) OVER (PARTITION BY h.hop_id) AS matches,
     row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
   FROM numbered h
-  JOIN ip_identity i
-    ON i.ip = h.src_ip AND i.valid_from <= h.last_end AND i.valid_to > h.first_start
-  WHERE i.dt = CAST(? AS varchar)
+  JOIN day_identity i
+    ON i.ip = h.src_ip AND i.valid_from <= h.min_last_end AND i.valid_to > h.max_first_start
 ),
 dst_match AS (
   SELECT
@@ -114,9 +186,8 @@ dst_match AS (
     count(*) OVER (PARTITION BY h.hop_id) AS matches,
     row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
   FROM numbered h
-  JOIN ip_identity i
-    ON i.ip = h.dst_ip AND i.valid_from <= h.last_end AND i.valid_to > h.first_start
-  WHERE i.dt = CAST(? AS varchar)
+  JOIN day_identity i
+    ON i.ip = h.dst_ip AND i.valid_from <= h.min_last_end AND i.valid_to > h.max_first_start
 ),
 ends AS (
   SELECT

@@ -64,7 +64,8 @@ export type AttributedRow = z.output<typeof attributedRowSchema>;
 
 /**
  * Every category of one day (`queries/attribution/attribute_flows.sql`). `dt` is bound once per
- * table read so that each scan carries its own partition predicate on Athena.
+ * table read (identity, then the two passes over the flows) so that each scan carries its own
+ * partition predicate on Athena.
  */
 export const attributeFlows = defineQuery({
   name: "attribute_flows",
@@ -83,7 +84,6 @@ export const attributeFlows = defineQuery({
     "natPerGb",
     "vpcEndpointPerGb",
     "internetPerGb",
-    "dt",
     "dt",
     "dt",
     "dt",
