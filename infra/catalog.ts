@@ -4,7 +4,7 @@ import {
   type CatalogTemplateValues,
   catalogTables,
   DDL_DIR,
-  DdlError,
+  DDL_FILES,
   fillTemplate,
   type GlueTableArgs,
   glueTableArgs,
@@ -39,31 +39,17 @@ const templateValues: CatalogTemplateValues = {
   CUR_EXPORT_NAME: settings.curExportName,
 };
 
-const JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe";
-
 /**
- * A JSON-lines table (`ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'`), which glue-ddl.ts
- * does not read yet (text and Parquet only): the columns, partitions, location and properties
- * come from the DDL file through the same parser, the storage from the SerDe clause, as Athena's
- * own CREATE EXTERNAL TABLE would store them. When glue-ddl.ts learns JSON, this goes.
+ * DDL files this module maps itself because glue-ddl.ts's DDL_FILES does not list them yet, by the
+ * same parser (so once listed there, they are skipped here rather than created twice).
  */
-function jsonLinesTable(file: string): GlueTableArgs {
-  const sql = fillTemplate(file, readFileSync(join(process.cwd(), DDL_DIR, file), "utf8"), templateValues);
-  const serde = /ROW\s+FORMAT\s+SERDE\s+'([^']+)'/i.exec(sql);
-  if (!serde || serde[1] !== JSON_SERDE)
-    throw new DdlError(file, `expected ROW FORMAT SERDE '${JSON_SERDE}'`);
-  // The parser wants a storage clause it knows; everything but the storage is read as written.
-  const args = glueTableArgs(parseTableDdl(file, sql.replace(serde[0], "STORED AS PARQUET")), databaseName);
-  return {
-    ...args,
-    parameters: { ...args.parameters, classification: "json" },
-    storageDescriptor: {
-      ...args.storageDescriptor,
-      inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-      outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-      serDeInfo: { serializationLibrary: JSON_SERDE, parameters: {} },
-    },
-  };
+const EXTRA_DDL_FILES = ["ip_identity_staging.sql"].filter(
+  (file) => !(DDL_FILES as ReadonlyArray<string>).includes(file),
+);
+
+function extraTable(file: string): GlueTableArgs {
+  const sql = readFileSync(join(process.cwd(), DDL_DIR, file), "utf8");
+  return glueTableArgs(parseTableDdl(file, fillTemplate(file, sql, templateValues)), databaseName);
 }
 
 // The DDL in queries/ddl/athena/ is the one definition; glue-ddl.ts maps it to Glue's shape.
@@ -75,7 +61,7 @@ export const tables = [
     values: templateValues,
   }),
   // build-identity's JSON lines on their way to ip_identity (packages/functions/src/jobs/build-identity.ts).
-  jsonLinesTable("ip_identity_staging.sql"),
+  ...EXTRA_DDL_FILES.map(extraTable),
 ].map(
   (table) =>
     new aws.glue.CatalogTable(

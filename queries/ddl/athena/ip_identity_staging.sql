@@ -28,6 +28,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS ip_identity_staging (
 )
 PARTITIONED BY (dt string, run string)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+STORED AS TEXTFILE
 LOCATION 's3://${LAKE_BUCKET}/staging/ip_identity/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',

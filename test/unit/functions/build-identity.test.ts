@@ -9,6 +9,7 @@ import {
   type QueryEngine,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
+import { fillTemplate, glueTableArgs, parseTableDdl } from "../../../infra/glue-ddl.ts";
 import {
   buildRecentIdentity,
   type IdentityLake,
@@ -391,5 +392,32 @@ describe("the staged JSON lines and the Athena tables agree", () => {
     for (const row of staged) expect(Object.keys(row as object)).toEqual(columns.map(([name]) => name));
     expect(columns).toEqual(ddlColumns("ip_identity.sql"));
     expect(Object.keys(ipIdentityFromStaging.row.shape)).toEqual([...columns.map(([name]) => name), "dt"]);
+  });
+
+  test("the Glue table infra creates from the DDL reads gzip JSON lines at the key the Lambda writes", () => {
+    const file = "ip_identity_staging.sql";
+    const sql = readFileSync(join(import.meta.dirname, "../../../queries/ddl/athena", file), "utf8");
+
+    const glue = glueTableArgs(
+      parseTableDdl(file, fillTemplate(file, sql, { LAKE_BUCKET: "flowcost-prod-lake" })),
+      "flowcost_prod",
+    );
+
+    expect(glue.storageDescriptor.serDeInfo.serializationLibrary).toBe("org.openx.data.jsonserde.JsonSerDe");
+    expect(glue.storageDescriptor.inputFormat).toBe("org.apache.hadoop.mapred.TextInputFormat");
+    expect(glue.partitionKeys).toEqual([
+      { name: "dt", type: "string" },
+      { name: "run", type: "string" },
+    ]);
+    expect(glue.parameters).toMatchObject({
+      classification: "json",
+      "projection.enabled": "true",
+      "projection.dt.type": "injected",
+      "projection.run.type": "injected",
+    });
+    const location = glue.parameters["storage.location.template"]
+      ?.replace(/\$\{dt\}/, "2026-11-22")
+      .replace(/\$\{run\}/, RUN);
+    expect(`${location}part-0.json.gz`).toBe(`s3://flowcost-prod-lake/${stagingKey("2026-11-22", RUN)}`);
   });
 });
