@@ -55,6 +55,7 @@ export const DDL_FILES = [
   "ip_identity.sql",
   "results_daily.sql",
   "cur.sql",
+  "ip_identity_staging.sql",
 ] as const;
 
 export type DdlFile = (typeof DDL_FILES)[number];

@@ -102,6 +102,19 @@ describe("queries/ddl/athena", () => {
     });
   });
 
+  test("build-identity's staging table reads JSON lines per run, dt and run injected by the one query", () => {
+    const glue = tables().get("ip_identity_staging");
+    expect(glue?.storageDescriptor.serDeInfo.serializationLibrary).toBe("org.openx.data.jsonserde.JsonSerDe");
+    expect(glue?.storageDescriptor.columns).toEqual(tables().get("ip_identity")?.storageDescriptor.columns);
+    expect(glue?.partitionKeys.map((k) => k.name)).toEqual(["dt", "run"]);
+    expect(glue?.parameters).toMatchObject({
+      classification: "json",
+      "projection.dt.type": "injected",
+      "projection.run.type": "injected",
+      "storage.location.template": "s3://flowcost-prod-lake/staging/ip_identity/dt=${dt}/run=${run}/",
+    });
+  });
+
   test("a JSON table must be text, and only the OpenX JSON SerDe is understood", () => {
     const columns = "CREATE EXTERNAL TABLE t (a string) PARTITIONED BY (dt string) ";
     expect(() =>
