@@ -79,9 +79,9 @@ export const compactFlowsJob = job({
 
 /**
  * One schedule per cluster, so a slow or broken cluster never delays another's snapshots. With
- * several clusters, every schedule fires at the same times: each cluster's VPC capture goes into
- * its own scope folder (`inventory/aws/dt=/<ts>/<cluster>/`), or the captures would overwrite
- * each other's describe outputs.
+ * several clusters, every schedule fires at the same times: each capture goes into its VPC's scope
+ * folder (`inventory/aws/dt=/<ts>/<vpc-id>/`), so clusters in different VPCs never overwrite each
+ * other's describe outputs and clusters sharing a VPC share one copy.
  */
 const scopeAwsCaptures = settings.clusters.length > 1;
 export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
@@ -89,7 +89,7 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
     name: "inventory-snapshot",
     id: `InventorySnapshot${cluster.replace(/[^A-Za-z0-9]/g, "")}`,
     schedule: "rate(5 minutes)",
-    event: scopeAwsCaptures ? { cluster, awsScope: cluster } : { cluster },
+    event: scopeAwsCaptures ? { cluster, awsScope: "vpc" } : { cluster },
     timeout: "4 minutes",
     permissions: [
       lakeList,

@@ -4,7 +4,14 @@ import { readSettings } from "./settings";
 export const settings = readSettings(process.env);
 
 /** The lake's top-level prefixes (architecture.md, lake layout); each job writes only its own. */
-export const LAKE_PREFIXES = ["inventory/", "curated/", "results/", "reports/", "state/"] as const;
+export const LAKE_PREFIXES = [
+  "inventory/",
+  "curated/",
+  "results/",
+  "reports/",
+  "state/",
+  "staging/",
+] as const;
 
 const partition = aws.getPartitionOutput({}).partition;
 
@@ -31,6 +38,8 @@ if (lakeBucketName.length > 63) {
 
 /** The lake: inventory/, curated/, results/, reports/, state/ (architecture.md). */
 export const lake = new sst.aws.Bucket("Lake", {
+  // A job killed between staging rows and deleting them leaves them behind; none lives past a day.
+  lifecycle: [{ id: "expire-staging", prefix: "staging/", expiresIn: "1 day" }],
   transform: {
     bucket: (args) => {
       args.bucket = lakeBucketName;

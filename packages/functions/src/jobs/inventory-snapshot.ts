@@ -96,11 +96,13 @@ export async function takeInventorySnapshot(
 
 const SnapshotEvent = ScheduledEvent.extend({
   cluster: z.string().min(1),
-  /** Set when several clusters' VPCs are captured at the same times (see core `awsInventoryKey`). */
-  awsScope: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.=-]*$/)
-    .optional(),
+  /**
+   * `vpc` when several clusters are snapshotted at the same times: each capture of AWS describe
+   * outputs then goes under its VPC's folder (see core `awsInventoryKey`). Scoping by VPC, not by
+   * cluster, keeps clusters that share a VPC on one copy of its NAT gateways and load balancers
+   * (two copies would make every such address look ambiguously owned).
+   */
+  awsScope: z.literal("vpc").optional(),
 });
 
 const ec2 = new EC2Client({});
@@ -129,7 +131,11 @@ export const handler = withJob(SnapshotEvent, (event) => ({
         readAws: () => readAwsInventory({ ec2, elbv2 }, cluster.vpcId),
       },
     },
-    { cluster: event.cluster, scheduledTime: event.time, awsScope: event.awsScope },
+    {
+      cluster: event.cluster,
+      scheduledTime: event.time,
+      awsScope: event.awsScope === "vpc" ? cluster.vpcId : undefined,
+    },
   );
   logger.info("inventory snapshot stored", {
     cluster: event.cluster,
