@@ -1,16 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import {
-  type CatalogTemplateValues,
-  catalogTables,
-  DDL_DIR,
-  DDL_FILES,
-  fillTemplate,
-  type GlueTableArgs,
-  glueTableArgs,
-  parseLogFormat,
-  parseTableDdl,
-} from "./glue-ddl";
+import { type CatalogTemplateValues, catalogTables, parseLogFormat } from "./glue-ddl";
 import { athenaResults, curExport, lake, lakeBucket, settings } from "./storage";
 
 /**
@@ -39,19 +27,6 @@ const templateValues: CatalogTemplateValues = {
   CUR_EXPORT_NAME: settings.curExportName,
 };
 
-/**
- * DDL files this module maps itself because glue-ddl.ts's DDL_FILES does not list them yet, by the
- * same parser (so once listed there, they are skipped here rather than created twice).
- */
-const EXTRA_DDL_FILES = ["ip_identity_staging.sql"].filter(
-  (file) => !(DDL_FILES as ReadonlyArray<string>).includes(file),
-);
-
-function extraTable(file: string): GlueTableArgs {
-  const sql = readFileSync(join(process.cwd(), DDL_DIR, file), "utf8");
-  return glueTableArgs(parseTableDdl(file, fillTemplate(file, sql, templateValues)), databaseName);
-}
-
 // The DDL in queries/ddl/athena/ is the one definition; glue-ddl.ts maps it to Glue's shape.
 export const tables = [
   ...catalogTables({
@@ -60,8 +35,6 @@ export const tables = [
     flowLogFormat: parseLogFormat(settings.flowLogFormat),
     values: templateValues,
   }),
-  // build-identity's JSON lines on their way to ip_identity (packages/functions/src/jobs/build-identity.ts).
-  ...EXTRA_DDL_FILES.map(extraTable),
 ].map(
   (table) =>
     new aws.glue.CatalogTable(

@@ -150,7 +150,6 @@ const attributePermissions: Permission[] = [
     actions: readWriteDelete,
     resources: [lakeObjects("results/daily/"), lakeObjects("results/recommendations/")],
   },
-  glueTableWrite("results_"),
 ];
 
 /** The complete previous UTC day, once its flow logs and CUR lines have settled. */
@@ -179,6 +178,5 @@ export const registerCurJob = job({
     { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
     lakeList,
     { actions: ["s3:GetObject", "s3:PutObject"], resources: [lakeObjects("state/register-cur/")] },
-    glueTableWrite("cur"),
   ],
 });
