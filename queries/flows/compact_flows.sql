@@ -1,4 +1,5 @@
--- compact_flows: one hour of raw VPC flow-log records, aggregated to the grain attribution needs.
+-- compact_flows: raw VPC flow-log records of a window of whole hours, aggregated to the grain
+--   attribution needs, each row in its own hour's partition.
 -- Grain: (logging ENI, direction, ENI and packet addresses, AWS-service fields, traffic path,
 --   protocol, service port, action, start minute). Ephemeral client ports are folded away by
 --   keeping the lower of the two ports, which is the service side for TCP/UDP.
@@ -7,24 +8,29 @@
 -- Direction: flow_direction as logged (v5+). Formats without it (the default v2 format, v3/v4
 --   custom formats) get it inferred, and direction_inferred says so. A record belongs to its
 --   interface_id and srcaddr/dstaddr are ENI-level addresses: the ENI's primary IP is srcaddr on
---   egress and dstaddr on ingress (aws-facts.md §1.3). So within the hour, the ENI's primary
+--   egress and dstaddr on ingress (aws-facts.md §1.3). So within an hour, the ENI's primary
 --   address is the address present in every record of that ENI. When two addresses are (all of
 --   the ENI's records are between the same two hosts), the one that is another ENI's sole
---   primary address is the peer; failing that, an ENI's primary IPv4 address is private
---   (RFC 1918 or 100.64/10), so a private address beats a public one. A tie stays unresolved.
---   The record is egress when srcaddr is the primary address, ingress when dstaddr is; when no
---   single primary address is found, flow_direction stays NULL (direction_inferred true) and
---   attribution cannot count it as egress.
--- Parameters: dt (YYYY-MM-DD), hour (HH) of the output partition; dayFrom, dayTo bound the raw
---   `day` partition (YYYY/MM/DD, the default layout's projection format); windowStart (incl.) and
---   windowEnd (excl.) bound the records' `start`, Unix seconds.
+--   primary address in that hour is the peer; failing that, an ENI's primary IPv4 address is
+--   private (RFC 1918 or 100.64/10), so a private address beats a public one. A tie stays
+--   unresolved. The record is egress when srcaddr is the primary address, ingress when dstaddr
+--   is; when no single primary address is found, flow_direction stays NULL (direction_inferred
+--   true) and attribution cannot count it as egress.
+--   The raw records are aggregated first and the inference counts records through the groups'
+--   `records` (srcaddr and dstaddr are grain columns, so the counts are exact): the raw rows
+--   are read once, in one pass, however many hours the window holds.
+-- Parameters: dayFrom, dayTo bound the raw `day` partition (YYYY/MM/DD, the default layout's
+--   projection format); windowStart (incl.) and windowEnd (excl.) bound the records' `start`,
+--   Unix seconds, on whole hours. Athena runs it one hour at a time; DuckDB a whole run at once.
 -- Output: one row per group with first_start, last_end (max start when the format has no `end`),
---   bytes, packets (NULL when the format has none), records and direction_inferred; partitions dt, hour.
+--   bytes, packets (NULL when the format has none), records and direction_inferred; partitions
+--   dt (YYYY-MM-DD) and hour (HH) of the group's minute, UTC.
 WITH records AS (
   SELECT
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-    srcport, dstport, action, "start", "end", bytes, packets
+    CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
+    action, "start", "end", bytes, packets
   FROM raw_flow_logs
   WHERE day BETWEEN CAST(? AS varchar) AND CAST(? AS varchar)
     AND "start" >= CAST(? AS bigint)
@@ -32,39 +38,59 @@ WITH records AS (
     AND coalesce(log_status, 'OK') = 'OK'
     AND bytes IS NOT NULL
 ),
-undirected AS (
-  SELECT interface_id, srcaddr, dstaddr
+grouped AS (
+  SELECT
+    account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
+    pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
+    service_port, action,
+    "start" - ("start" % 60) AS minute,
+    min("start") AS first_start,
+    coalesce(max("end"), max("start")) AS last_end,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    count(*) AS records
   FROM records
+  GROUP BY
+    account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
+    pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
+    service_port, action, "start" - ("start" % 60)
+),
+undirected AS (
+  SELECT interface_id, minute - (minute % 3600) AS hour_start, srcaddr, dstaddr, records
+  FROM grouped
   WHERE flow_direction IS NULL AND interface_id IS NOT NULL
 ),
 eni_records AS (
-  SELECT interface_id, count(*) AS n FROM undirected GROUP BY interface_id
+  SELECT interface_id, hour_start, sum(records) AS n FROM undirected GROUP BY interface_id, hour_start
 ),
 eni_addresses AS (
-  SELECT interface_id, address, count(*) AS n
+  SELECT interface_id, hour_start, address, sum(records) AS n
   FROM (
-    SELECT interface_id, srcaddr AS address FROM undirected WHERE srcaddr IS NOT NULL
+    SELECT interface_id, hour_start, srcaddr AS address, records FROM undirected WHERE srcaddr IS NOT NULL
     UNION ALL
-    SELECT interface_id, dstaddr AS address
+    SELECT interface_id, hour_start, dstaddr AS address, records
     FROM undirected
     WHERE dstaddr IS NOT NULL AND (srcaddr IS NULL OR dstaddr <> srcaddr)
   ) a
-  GROUP BY interface_id, address
+  GROUP BY interface_id, hour_start, address
 ),
 candidates AS (
-  SELECT a.interface_id, a.address, count(*) OVER (PARTITION BY a.interface_id) AS k
+  SELECT
+    a.interface_id, a.hour_start, a.address,
+    count(*) OVER (PARTITION BY a.interface_id, a.hour_start) AS k
   FROM eni_addresses a
-  JOIN eni_records e ON e.interface_id = a.interface_id AND a.n = e.n
+  JOIN eni_records e ON e.interface_id = a.interface_id AND e.hour_start = a.hour_start AND a.n = e.n
 ),
 sole AS (
-  SELECT interface_id, address FROM candidates WHERE k = 1
+  SELECT interface_id, hour_start, address FROM candidates WHERE k = 1
 ),
 peer_addresses AS (
-  SELECT DISTINCT address FROM sole
+  SELECT DISTINCT hour_start, address FROM sole
 ),
 scored AS (
   SELECT
     c.interface_id,
+    c.hour_start,
     c.address,
     CASE WHEN p.address IS NULL THEN 2 ELSE 0 END
       + CASE
@@ -72,64 +98,50 @@ scored AS (
           THEN 1 ELSE 0
         END AS score
   FROM candidates c
-  LEFT JOIN peer_addresses p ON p.address = c.address
+  LEFT JOIN peer_addresses p ON p.hour_start = c.hour_start AND p.address = c.address
   WHERE c.k = 2
 ),
 ranked AS (
   SELECT
-    interface_id, address, score,
-    max(score) OVER (PARTITION BY interface_id) AS best,
-    min(score) OVER (PARTITION BY interface_id) AS worst
+    interface_id, hour_start, address, score,
+    max(score) OVER (PARTITION BY interface_id, hour_start) AS best,
+    min(score) OVER (PARTITION BY interface_id, hour_start) AS worst
   FROM scored
 ),
 primary_address AS (
-  SELECT interface_id, address FROM sole
+  SELECT interface_id, hour_start, address FROM sole
   UNION ALL
-  SELECT interface_id, address FROM ranked WHERE score = best AND best > worst
-),
-directed AS (
-  SELECT
-    r.account_id, r.region, r.vpc_id, r.interface_id, r.az_id,
-    coalesce(
-      r.flow_direction,
-      CASE WHEN p.address = r.srcaddr THEN 'egress' WHEN p.address = r.dstaddr THEN 'ingress' END
-    ) AS flow_direction,
-    r.flow_direction IS NULL AS direction_inferred,
-    r.srcaddr, r.dstaddr, r.pkt_srcaddr, r.pkt_dstaddr, r.pkt_src_aws_service, r.pkt_dst_aws_service,
-    r.traffic_path, r.protocol,
-    CASE WHEN r.protocol IN (6, 17) THEN least(r.srcport, r.dstport) END AS service_port,
-    r.action, r."start", r."end", r.bytes, r.packets
-  FROM records r
-  LEFT JOIN primary_address p ON r.flow_direction IS NULL AND p.interface_id = r.interface_id
+  SELECT interface_id, hour_start, address FROM ranked WHERE score = best AND best > worst
 )
 SELECT
-  account_id,
-  region,
-  vpc_id,
-  interface_id,
-  az_id,
-  flow_direction,
-  direction_inferred,
-  srcaddr,
-  dstaddr,
-  pkt_srcaddr,
-  pkt_dstaddr,
-  pkt_src_aws_service,
-  pkt_dst_aws_service,
-  traffic_path,
-  protocol,
-  service_port,
-  action,
-  "start" - ("start" % 60) AS minute,
-  min("start") AS first_start,
-  coalesce(max("end"), max("start")) AS last_end,
-  sum(bytes) AS bytes,
-  sum(packets) AS packets,
-  count(*) AS records,
-  CAST(? AS varchar) AS dt,
-  CAST(? AS varchar) AS hour
-FROM directed
-GROUP BY
-  account_id, region, vpc_id, interface_id, az_id, flow_direction, direction_inferred, srcaddr,
-  dstaddr, pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path,
-  protocol, service_port, action, "start" - ("start" % 60)
+  g.account_id,
+  g.region,
+  g.vpc_id,
+  g.interface_id,
+  g.az_id,
+  coalesce(
+    g.flow_direction,
+    CASE WHEN p.address = g.srcaddr THEN 'egress' WHEN p.address = g.dstaddr THEN 'ingress' END
+  ) AS flow_direction,
+  g.flow_direction IS NULL AS direction_inferred,
+  g.srcaddr,
+  g.dstaddr,
+  g.pkt_srcaddr,
+  g.pkt_dstaddr,
+  g.pkt_src_aws_service,
+  g.pkt_dst_aws_service,
+  g.traffic_path,
+  g.protocol,
+  g.service_port,
+  g.action,
+  g.minute,
+  g.first_start,
+  g.last_end,
+  g.bytes,
+  g.packets,
+  g.records,
+  date_format(from_unixtime(g.minute), '%Y-%m-%d') AS dt,
+  date_format(from_unixtime(g.minute), '%H') AS hour
+FROM grouped g
+LEFT JOIN primary_address p
+  ON p.interface_id = g.interface_id AND p.hour_start = g.minute - (g.minute % 3600)

@@ -1,17 +1,20 @@
--- flow_ledger: the ingestion ledger's per-object counts over the raw flow-log table.
+-- flow_ledger: the ingestion ledger's per-object counts over the raw flow-log records.
 -- Grain: one row per flow-log object (source_file; the Athena sibling uses "$path").
 -- used counts what compact_flows takes as traffic: log_status 'OK' (or absent from the format)
 --   with a start and bytes. NODATA and SKIPDATA are status records, never traffic. The rest of
 --   records (an OK record without start or bytes, an unknown log-status) is invalid_record.
+-- Local difference: it reads raw_flow_status, the raw records already counted per object, log
+--   status and traffic flag (the local engine scans the objects for it once per run), so the
+--   ledger costs no extra scan of the raw text.
 -- Parameters: dayFrom, dayTo bound the raw `day` partition (YYYY/MM/DD).
 -- Output: file, records, used, nodata, skipdata.
 SELECT
   source_file AS file,
-  count(*) AS records,
-  sum(CASE WHEN coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL THEN 1 ELSE 0 END) AS used,
-  sum(CASE WHEN log_status = 'NODATA' THEN 1 ELSE 0 END) AS nodata,
-  sum(CASE WHEN log_status = 'SKIPDATA' THEN 1 ELSE 0 END) AS skipdata
-FROM raw_flow_logs
+  sum(records) AS records,
+  sum(CASE WHEN traffic THEN records ELSE 0 END) AS used,
+  sum(CASE WHEN log_status = 'NODATA' THEN records ELSE 0 END) AS nodata,
+  sum(CASE WHEN log_status = 'SKIPDATA' THEN records ELSE 0 END) AS skipdata
+FROM raw_flow_status
 WHERE day BETWEEN CAST(? AS varchar) AND CAST(? AS varchar)
 GROUP BY source_file
 ORDER BY source_file

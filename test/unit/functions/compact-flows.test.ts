@@ -60,8 +60,6 @@ describe("compact-flows", () => {
       {
         query: "compact_flows",
         params: {
-          dt: "2026-11-22",
-          hour: "05",
           dayFrom: "2026/11/22",
           dayTo: "2026/11/22",
           windowStart: H05,
@@ -76,8 +74,6 @@ describe("compact-flows", () => {
       {
         query: "compact_flows",
         params: {
-          dt: "2026-11-22",
-          hour: "06",
           dayFrom: "2026/11/22",
           dayTo: "2026/11/22",
           windowStart: H05 + 3600,
@@ -103,9 +99,16 @@ describe("compact-flows", () => {
 
     await compactRecentHours({ engine, lake: fakeLake(), source: "s" }, "2026-12-01T00:15:00Z");
 
-    expect(engine.calls.map((c) => c.params)).toEqual([
-      expect.objectContaining({ dt: "2026-11-30", hour: "22", dayFrom: "2026/11/30", dayTo: "2026/11/30" }),
-      expect.objectContaining({ dt: "2026-11-30", hour: "23", dayFrom: "2026/11/30", dayTo: "2026/12/01" }),
+    const h22 = Date.UTC(2026, 10, 30, 22) / 1000;
+    expect(engine.calls.map((c) => [c.params, c.target.partitions])).toEqual([
+      [
+        { dayFrom: "2026/11/30", dayTo: "2026/11/30", windowStart: h22, windowEnd: h22 + 3600 },
+        [{ dt: "2026-11-30", hour: "22" }],
+      ],
+      [
+        { dayFrom: "2026/11/30", dayTo: "2026/12/01", windowStart: h22 + 3600, windowEnd: h22 + 7200 },
+        [{ dt: "2026-11-30", hour: "23" }],
+      ],
     ]);
   });
 

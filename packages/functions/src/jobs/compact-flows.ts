@@ -36,8 +36,6 @@ export function compactParams(window: HourWindow) {
   // Records of an hour can sit in the next day's folder (objects are filed by `end`).
   const nextDay = new Date((window.end + 60) * 1000).toISOString().slice(0, 10);
   return {
-    dt: window.dt,
-    hour: window.hour,
     dayFrom: rawFlowLogDay(window.dt),
     dayTo: rawFlowLogDay(nextDay),
     windowStart: window.start,

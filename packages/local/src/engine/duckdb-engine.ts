@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -20,7 +21,12 @@ import {
   type SqlLoader,
 } from "@flowcost/core";
 import type { z } from "zod";
-import { type FailedFlowLogObject, groupByHeader, type LocalFlowLogFile } from "../lake/flow-log-files.ts";
+import {
+  type FailedFlowLogObject,
+  groupByHeader,
+  type LocalFlowLogFile,
+  type TextFormatGroup,
+} from "../lake/flow-log-files.ts";
 import { stagingDir, swapPartitions } from "../lake/partitions.ts";
 import { localSqlLoader } from "./sql-files.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
@@ -49,15 +55,21 @@ const TRINO_MACROS = [
   "CREATE MACRO date_format(ts, f) AS strftime(ts, replace(f, '%i', '%M'))",
 ];
 
-/** What loading raw flow logs rejected or could not read, per object (the ledger's inputs). */
+/** What defining the raw flow-log view found before any scan (the ledger's inputs). */
 export interface RawFlowLogLoad {
-  /** Rejected lines per object path, by reason. */
-  readonly rejected: ReadonlyMap<string, RejectCounts>;
+  /** Objects that cannot be read at all (header, unknown field, corrupt Parquet), by name. */
   readonly failed: ReadonlyArray<FailedFlowLogObject>;
   /** Rows per Parquet object, from its footer. */
   readonly parquetRows: ReadonlyMap<string, number>;
   /** Text objects without a header line (read with the default v2 layout). */
   readonly headerless: ReadonlySet<string>;
+}
+
+/** Rejected lines booked per object and reason by the scans since the last booking. */
+export interface BookedRejects {
+  readonly rejected: Map<string, RejectCounts>;
+  /** Lines rejected only for stray spaces (doubled, leading, trailing), single-spaced, per object. */
+  readonly respaced: Map<string, string[]>;
 }
 
 interface RejectedLines {
@@ -69,6 +81,24 @@ interface ParquetGroup {
   readonly columns: ReadonlyArray<{ column: string; type: "int" | "bigint" | "string" }>;
   readonly files: LocalFlowLogFile[];
   readonly rows: Map<string, number>;
+}
+
+/** The objects behind the `raw_flow_logs` view, and what a run took out of it or added to it. */
+interface RawSources {
+  readonly text: ReadonlyArray<TextFormatGroup>;
+  readonly parquet: ReadonlyArray<ParquetGroup>;
+  readonly excluded: Set<string>;
+  /** Original object path -> a headerless staging file with its re-spaced lines. */
+  readonly respaced: Map<string, string>;
+}
+
+/** A query result written to staging as Hive partitions, not yet swapped into the lake. */
+export interface StagedResult {
+  readonly staged: string;
+  /** Rows per staged partition (`dt=.../hour=...`). */
+  readonly rows: ReadonlyMap<string, number>;
+  readonly partitions: ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly elapsedMs: number;
 }
 
 /** Objects of one layout that share the values the key supplies (day, account, region). */
@@ -96,6 +126,11 @@ export class DuckDbEngine implements QueryEngine {
   private readonly loadSql: SqlLoader;
   /** The highest `reject_scans.scan_id` already booked in a ledger. */
   private lastRejectScan = 0;
+  private rawSources: RawSources = { text: [], parquet: [], excluded: new Set(), respaced: new Map() };
+  /** Column count of each text object's layout (a re-spaced line must have exactly as many). */
+  private readonly rawColumns = new Map<string, number>();
+  private readonly respacedOrigin = new Map<string, string>();
+  private rawStatusKind: "view" | "table" | undefined;
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
@@ -127,6 +162,7 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   close(): void {
+    for (const path of this.rawSources.respaced.values()) rmSync(path, { force: true });
     this.connection.closeSync();
     this.instance.closeSync();
   }
@@ -138,166 +174,270 @@ export class DuckDbEngine implements QueryEngine {
   }
 
   /**
-   * Loads the given flow-log objects into the `raw_flow_records` table and defines the
-   * `raw_flow_logs` view over it: every flow-log column (NULL where no layout has it), with
-   * account and region taken from the S3 key when the format lacks them, plus the `day`
-   * partition column in the default layout's projection format (as Athena's table has it) and
-   * `source_file`. Text objects are read with one `read_csv` per (header layout, day, account,
-   * region); Parquet objects with `read_parquet`, columns matched by name. Text is read once:
-   * every later query (compaction per hour, ledger) scans the table, not the files.
+   * Defines the `raw_flow_logs` view over the given flow-log objects: every flow-log column
+   * (NULL where no layout has it), with account and region taken from the S3 key when the format
+   * lacks them, plus the `day` partition column in the default layout's projection format (as
+   * Athena's table has it) and `source_file`. Text objects are read with one `read_csv` per
+   * (header layout, day, account, region), Parquet objects with `read_parquet`, columns matched
+   * by name. Nothing is read here but each text object's first line: the view streams from the
+   * files each time a query scans it, so a run scans them as few times as it queries the view
+   * (compaction once, the ledger's status counts once), and no raw row is held in memory.
    *
-   * Rejected lines are counted per object and reason. A line rejected only for stray spaces
-   * (doubled, leading or trailing) is re-read with single spaces, since the fields are intact.
-   * A group whose read fails is retried object by object, so a bad object fails by name and
-   * the others load.
+   * Every `read_csv` stores its rejected lines (`bookRejects` counts them per object).
    */
   async setRawFlowLogs(files: ReadonlyArray<LocalFlowLogFile>): Promise<RawFlowLogLoad> {
     const { groups, failed: headerFailures } = await groupByHeader(files);
     const parquet = await this.describeParquet(files.filter((f) => f.encoding === "parquet"));
-    const failed = [...headerFailures, ...parquet.failed];
-    const stored = new Set<string>(["account_id", "region"]);
-    for (const g of [...groups, ...parquet.groups]) for (const c of g.columns) stored.add(c.column);
-    const tableColumns = RAW_FLOW_COLUMNS.filter((f) => stored.has(f.column));
-    await this.connection.run(
-      `CREATE OR REPLACE TABLE raw_flow_records (${[
-        ...tableColumns.map((f) => `${ident(f.column)} ${SQL_TYPE[f.type]}`),
-        "day VARCHAR",
-        "source_file VARCHAR",
-      ].join(", ")})`,
-    );
-    const view = RAW_FLOW_COLUMNS.map((f) =>
-      stored.has(f.column) ? ident(f.column) : `CAST(NULL AS ${SQL_TYPE[f.type]}) AS ${ident(f.column)}`,
-    ).join(", ");
-    await this.connection.run(
-      `CREATE OR REPLACE VIEW raw_flow_logs AS SELECT ${view}, day, source_file FROM raw_flow_records`,
-    );
-
-    const rejected = new Map<string, RejectCounts>();
+    await this.clearRespaced();
+    this.rawSources = { text: groups, parquet: parquet.groups, excluded: new Set(), respaced: new Map() };
+    this.rawColumns.clear();
+    for (const g of groups) for (const f of g.files) this.rawColumns.set(f.path, g.columns.length);
+    await this.defineRawView();
     const parquetRows = new Map<string, number>();
-    // Row order inside the table means nothing (every reader groups or sorts), and keeping it
-    // serialises the parallel CSV scan.
-    await this.connection.run("SET preserve_insertion_order = false");
-    const insertSelect = (columns: ReadonlyArray<{ column: string }>, key: LocalFlowLogFile) => {
-      const present = new Set(columns.map((c) => c.column));
-      const fromKey: Record<string, string> = { account_id: key.accountId, region: key.region };
-      return [
-        ...tableColumns.map((f) => {
-          const fallback = fromKey[f.column];
-          if (present.has(f.column)) {
-            const value = `CAST(${ident(f.column)} AS ${SQL_TYPE[f.type]})`;
-            return fallback === undefined ? value : `coalesce(${value}, ${quote(fallback)})`;
-          }
-          return fallback === undefined ? "NULL" : quote(fallback);
-        }),
-        quote(rawFlowLogDay(key.day)),
-        "filename",
-      ].join(", ");
-    };
+    for (const g of parquet.groups) for (const f of g.files) parquetRows.set(f.path, g.rows.get(f.path) ?? 0);
+    const headerless = new Set(groups.filter((g) => !g.hasHeader).flatMap((g) => g.files.map((f) => f.path)));
+    return { failed: [...headerFailures, ...parquet.failed], parquetRows, headerless };
+  }
 
-    for (const group of groups) {
-      for (const batch of batchByKey(group.files)) {
-        const first = batch[0] as LocalFlowLogFile;
-        const read = (paths: ReadonlyArray<string>, header: boolean) =>
-          `read_csv([${paths.map(quote).join(", ")}], delim = ' ', header = ${header}, nullstr = '-', ` +
-          `quote = '', escape = '', auto_detect = false, columns = {${group.columns
-            .map((c) => `${quote(c.column)}: '${SQL_TYPE[c.type]}'`)
-            .join(", ")}}, filename = true, store_rejects = true)`;
-        const insert = async (paths: ReadonlyArray<string>, header: boolean, sourceFile?: string) => {
-          const select = insertSelect(group.columns, first).replace(
-            /filename$/,
-            sourceFile === undefined ? "filename" : quote(sourceFile),
-          );
-          await this.connection.run(
-            `INSERT INTO raw_flow_records SELECT ${select} FROM ${read(paths, header)}`,
-          );
-          return this.collectRejects();
-        };
-        for (const { file, lines } of await this.loadIsolated(batch, failed, (paths) =>
-          insert(paths, group.hasHeader),
-        )) {
-          const counts = rejected.get(file) ?? {};
-          rejected.set(file, counts);
-          const respaced: string[] = [];
-          for (const line of lines) {
-            const fixed = line.text.trim().split(/\s+/).join(" ");
-            if (fixed !== line.text && fixed.split(" ").length === group.columns.length) respaced.push(fixed);
-            else counts[line.reason] = (counts[line.reason] ?? 0) + 1;
-          }
-          if (respaced.length > 0) {
-            const retry = join(this.options.lakeDir, ".staging", `respaced-${randomUUID()}.log`);
-            await mkdir(dirname(retry), { recursive: true });
-            await writeFile(retry, `${respaced.join("\n")}\n`);
-            try {
-              for (const again of await insert([retry], false, file)) {
-                for (const line of again.lines) counts[line.reason] = (counts[line.reason] ?? 0) + 1;
-              }
-            } finally {
-              await rm(retry, { force: true });
-            }
-          }
+  /** Takes objects out of the raw view (objects found truncated or unreadable). */
+  async excludeRawFlowLogFiles(paths: Iterable<string>): Promise<void> {
+    for (const p of paths) this.rawSources.excluded.add(p);
+    await this.defineRawView();
+  }
+
+  /**
+   * Adds each object's re-spaced lines to the raw view under the object's own name: a line
+   * rejected only for stray spaces holds intact fields, so it is read again single-spaced.
+   */
+  async addRespacedLines(respaced: ReadonlyMap<string, ReadonlyArray<string>>): Promise<void> {
+    for (const [file, lines] of respaced) {
+      if (lines.length === 0) continue;
+      const retry = join(this.options.lakeDir, ".staging", `respaced-${randomUUID()}.log`);
+      await mkdir(dirname(retry), { recursive: true });
+      await writeFile(retry, `${lines.join("\n")}\n`);
+      const previous = this.rawSources.respaced.get(file);
+      if (previous) await rm(previous, { force: true });
+      this.rawSources.respaced.set(file, retry);
+    }
+    await this.defineRawView();
+  }
+
+  private async clearRespaced(): Promise<void> {
+    for (const path of this.rawSources.respaced.values()) await rm(path, { force: true });
+    this.rawSources.respaced.clear();
+  }
+
+  /** The SELECT list that maps one source's columns onto every raw flow-log column. */
+  private rawSelect(
+    columns: ReadonlyArray<{ column: string }>,
+    key: LocalFlowLogFile,
+    sourceFile: string | undefined,
+  ): string {
+    const present = new Set(columns.map((c) => c.column));
+    const fromKey: Record<string, string> = { account_id: key.accountId, region: key.region };
+    return [
+      ...RAW_FLOW_COLUMNS.map((f) => {
+        const fallback = fromKey[f.column];
+        let value: string;
+        if (present.has(f.column)) {
+          const cast = `CAST(${ident(f.column)} AS ${SQL_TYPE[f.type]})`;
+          value = fallback === undefined ? cast : `coalesce(${cast}, ${quote(fallback)})`;
+        } else {
+          value = fallback === undefined ? `CAST(NULL AS ${SQL_TYPE[f.type]})` : quote(fallback);
+        }
+        return `${value} AS ${ident(f.column)}`;
+      }),
+      `${quote(rawFlowLogDay(key.day))} AS day`,
+      `${sourceFile === undefined ? "filename" : quote(sourceFile)} AS source_file`,
+    ].join(", ");
+  }
+
+  /**
+   * A `read_csv` of the group's layout. The scan keeps only lines whose every field parses: the
+   * filter names every column, so DuckDB casts (and rejects on) all of them, not just those a
+   * query projects, and every scan of the view rejects the same lines.
+   */
+  private readCsv(group: TextFormatGroup, paths: ReadonlyArray<string>, header: boolean): string {
+    return (
+      `(SELECT * FROM read_csv([${paths.map(quote).join(", ")}], delim = ' ', header = ${header}, nullstr = '-', ` +
+      `quote = '', escape = '', auto_detect = false, columns = {${group.columns
+        .map((c) => `${quote(c.column)}: '${SQL_TYPE[c.type]}'`)
+        .join(", ")}}, filename = true, store_rejects = true) ` +
+      `WHERE hash(${group.columns.map((c) => ident(c.column)).join(", ")}) IS NOT NULL)`
+    );
+  }
+
+  /** (Re)defines `raw_flow_logs` (and the default `raw_flow_status`) over the current sources. */
+  private async defineRawView(): Promise<void> {
+    const { text, parquet, excluded, respaced } = this.rawSources;
+    const parts: string[] = [];
+    for (const group of text) {
+      const files = group.files.filter((f) => !excluded.has(f.path));
+      for (const batch of batchByKey(files)) {
+        parts.push(
+          `SELECT ${this.rawSelect(group.columns, batch[0] as LocalFlowLogFile, undefined)} FROM ${this.readCsv(
+            group,
+            batch.map((f) => f.path),
+            group.hasHeader,
+          )}`,
+        );
+      }
+      for (const file of files) {
+        const retry = respaced.get(file.path);
+        if (retry === undefined) continue;
+        this.respacedOrigin.set(retry, file.path);
+        parts.push(
+          `SELECT ${this.rawSelect(group.columns, file, file.path)} FROM ${this.readCsv(group, [retry], false)}`,
+        );
+      }
+    }
+    for (const group of parquet) {
+      for (const batch of batchByKey(group.files.filter((f) => !excluded.has(f.path)))) {
+        parts.push(
+          `SELECT ${this.rawSelect(group.columns, batch[0] as LocalFlowLogFile, undefined)} FROM read_parquet([${batch
+            .map((f) => quote(f.path))
+            .join(", ")}], filename = true)`,
+        );
+      }
+    }
+    if (parts.length === 0) {
+      parts.push(
+        `SELECT ${RAW_FLOW_COLUMNS.map((f) => `CAST(NULL AS ${SQL_TYPE[f.type]}) AS ${ident(f.column)}`).join(", ")}, ` +
+          "CAST(NULL AS VARCHAR) AS day, CAST(NULL AS VARCHAR) AS source_file WHERE false",
+      );
+    }
+    await this.connection.run(`CREATE OR REPLACE VIEW raw_flow_logs AS ${parts.join("\nUNION ALL\n")}`);
+    await this.defineRawFlowStatus("view");
+  }
+
+  /**
+   * `raw_flow_status`: the raw records counted per object, day, log status and whether they are
+   * traffic, with SKIPDATA records kept apart (their ENI and window are data gaps), and the
+   * first and last `start` per group. The ledger queries read it. By default a view (each query
+   * scans the objects); `materializeRawFlowStatus` scans once into a small table instead.
+   */
+  private async defineRawFlowStatus(kind: "view" | "table"): Promise<void> {
+    const body = `SELECT
+        source_file, day, log_status,
+        coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
+        CASE WHEN log_status = 'SKIPDATA' THEN interface_id END AS gap_interface_id,
+        CASE WHEN log_status = 'SKIPDATA' THEN "start" END AS gap_start,
+        CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end,
+        count(*) AS records, min("start") AS first_start, max("start") AS last_start
+      FROM raw_flow_logs GROUP BY ALL`;
+    if (this.rawStatusKind === "table") await this.connection.run("DROP TABLE IF EXISTS raw_flow_status");
+    else if (this.rawStatusKind === "view") await this.connection.run("DROP VIEW IF EXISTS raw_flow_status");
+    await this.connection.run(`CREATE ${kind === "view" ? "VIEW" : "TABLE"} raw_flow_status AS ${body}`);
+    this.rawStatusKind = kind;
+  }
+
+  /** Scans the raw objects once into the `raw_flow_status` table (its rejected lines are not booked again). */
+  async materializeRawFlowStatus(): Promise<void> {
+    await this.connection.run("SET preserve_insertion_order = false");
+    try {
+      await this.defineRawFlowStatus("table");
+    } finally {
+      await this.connection.run("RESET preserve_insertion_order");
+    }
+    await this.skipRejects();
+  }
+
+  /** Per object: the first and last record `start` it holds (Unix seconds). */
+  async rawFlowLogSpans(): Promise<Map<string, { first: number; last: number }>> {
+    const rows = await this.run(
+      `SELECT source_file, min(first_start) AS first, max(last_start) AS last FROM raw_flow_status
+       WHERE first_start IS NOT NULL GROUP BY source_file`,
+    );
+    return new Map(
+      rows.map((r) => [String(r.source_file), { first: Number(r.first), last: Number(r.last) }]),
+    );
+  }
+
+  /**
+   * Books the lines the scans since the last booking rejected, per object and reason. Lines
+   * rejected only for stray spaces are returned single-spaced instead of booked (see
+   * `addRespacedLines`); lines of a re-spaced file are booked under their object, never
+   * re-spaced again. `onlyRespaced` books just the re-spaced files' lines (the objects' own
+   * lines were booked by an earlier scan of the same objects).
+   */
+  async bookRejects(options: { onlyRespaced?: boolean } = {}): Promise<BookedRejects> {
+    const rejected = new Map<string, RejectCounts>();
+    const respaced = new Map<string, string[]>();
+    for (const { file, lines } of await this.collectRejects()) {
+      const origin = this.respacedOrigin.get(file);
+      if (options.onlyRespaced && origin === undefined) continue;
+      const owner = origin ?? file;
+      const counts = rejected.get(owner) ?? {};
+      rejected.set(owner, counts);
+      const width = this.rawColumns.get(owner);
+      for (const line of lines) {
+        const fixed = line.text.trim().split(/\s+/).join(" ");
+        if (origin === undefined && fixed !== line.text && fixed.split(" ").length === width) {
+          respaced.set(owner, [...(respaced.get(owner) ?? []), fixed]);
+        } else {
+          counts[line.reason] = (counts[line.reason] ?? 0) + 1;
         }
       }
     }
-
-    for (const group of parquet.groups) {
-      for (const batch of batchByKey(group.files)) {
-        const first = batch[0] as LocalFlowLogFile;
-        await this.loadIsolated(batch, failed, async (paths) => {
-          await this.connection.run(
-            `INSERT INTO raw_flow_records SELECT ${insertSelect(group.columns, first)} FROM read_parquet([${paths
-              .map(quote)
-              .join(", ")}], filename = true)`,
-          );
-          return [];
-        });
-      }
-      for (const file of group.files) parquetRows.set(file.path, group.rows.get(file.path) ?? 0);
-    }
-    await this.connection.run("RESET preserve_insertion_order");
-    const headerless = new Set(groups.filter((g) => !g.hasHeader).flatMap((g) => g.files.map((f) => f.path)));
-    return { rejected, failed, parquetRows, headerless };
+    return { rejected, respaced };
   }
 
-  /**
-   * Runs `load` over a batch of objects; when it fails, runs it per object so that only the
-   * objects that fail alone are reported (by name), and the rest load.
-   */
-  private async loadIsolated(
-    batch: ReadonlyArray<LocalFlowLogFile>,
-    failed: FailedFlowLogObject[],
-    load: (paths: ReadonlyArray<string>) => Promise<RejectedLines[]>,
-  ): Promise<RejectedLines[]> {
-    try {
-      return await load(batch.map((f) => f.path));
-    } catch (error) {
-      if (batch.length === 1) {
-        failed.push({
-          file: batch[0] as LocalFlowLogFile,
-          reason: "unreadable_object",
-          message: errorMessage(error),
-        });
-        return [];
-      }
-      const out: RejectedLines[] = [];
-      for (const file of batch) out.push(...(await this.loadIsolated([file], failed, load)));
-      return out;
-    }
-  }
-
-  /**
-   * The lines the last `read_csv` rejected, per object, with the ledger reason of each. The
-   * reject tables keep every scan of the session, so only scans after the last one seen count.
-   */
-  private async collectRejects(): Promise<RejectedLines[]> {
-    const rows = await this.run(
-      `SELECT s.file_path AS file, e.line AS line, list(DISTINCT e.error_type) AS types,
-              any_value(e.csv_line) AS text, max(e.scan_id) AS scan
-       FROM reject_errors e JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
-       WHERE e.scan_id > ${this.lastRejectScan}
-       GROUP BY s.file_path, e.line`,
-    );
+  /** Marks every reject stored so far as seen, without booking it (a repeat scan of booked objects). */
+  async skipRejects(): Promise<void> {
+    if (!(await this.hasRejectTables())) return;
     const [latest] = await this.run("SELECT coalesce(max(scan_id), 0) AS scan FROM reject_scans");
     this.lastRejectScan = Number(latest?.scan ?? 0);
+  }
+
+  /** DuckDB creates the reject tables with the first `read_csv` that stores rejects. */
+  private async hasRejectTables(): Promise<boolean> {
+    const [row] = await this.run(
+      "SELECT count(*) AS n FROM duckdb_tables() WHERE table_name IN ('reject_scans', 'reject_errors')",
+    );
+    return Number(row?.n ?? 0) === 2;
+  }
+
+  /**
+   * Reads each object of the raw view alone and returns those that fail, by name, so one bad
+   * object cannot stop a run (called only after a scan of the whole view failed).
+   */
+  async findUnreadableRawFlowLogs(): Promise<FailedFlowLogObject[]> {
+    const failed: FailedFlowLogObject[] = [];
+    const { text, parquet, excluded } = this.rawSources;
+    const probes: Array<[LocalFlowLogFile, string]> = [];
+    for (const g of text) {
+      for (const f of g.files) {
+        if (!excluded.has(f.path)) probes.push([f, this.readCsv(g, [f.path], g.hasHeader)]);
+      }
+    }
+    for (const g of parquet) {
+      for (const f of g.files) if (!excluded.has(f.path)) probes.push([f, `read_parquet(${quote(f.path)})`]);
+    }
+    for (const [file, source] of probes) {
+      try {
+        await this.run(`SELECT count(*) AS n FROM ${source}`);
+      } catch (error) {
+        failed.push({ file, reason: "unreadable_object", message: `${file.path}: ${errorMessage(error)}` });
+      }
+    }
+    await this.skipRejects();
+    return failed;
+  }
+
+  /**
+   * The lines the scans since the last booking rejected, per object, with the ledger reason of
+   * each. The reject tables keep every scan of the session, so only later scans count.
+   */
+  private async collectRejects(): Promise<RejectedLines[]> {
+    if (!(await this.hasRejectTables())) return [];
+    const rows = await this.run(
+      `SELECT s.file_path AS file, e.scan_id AS scan, e.line AS line, list(DISTINCT e.error_type) AS types,
+              any_value(e.csv_line) AS text
+       FROM reject_errors e JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id
+       WHERE e.scan_id > ${this.lastRejectScan}
+       GROUP BY s.file_path, e.scan_id, e.line`,
+    );
+    await this.skipRejects();
     const byFile = new Map<string, RejectedLines>();
     for (const row of rows) {
       const file = String(row.file);
@@ -345,22 +485,6 @@ export class DuckDbEngine implements QueryEngine {
       group.rows.set(file.path, rows);
     }
     return { groups: [...groups.values()], failed };
-  }
-
-  /** Every UTC hour (its start, Unix seconds) in which some loaded record is traffic. */
-  async rawTrafficHours(): Promise<number[]> {
-    const rows = await this.run(
-      `SELECT DISTINCT "start" - ("start" % 3600) AS hour_start FROM raw_flow_logs
-       WHERE coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL ORDER BY 1`,
-    );
-    return rows.map((r) => Number(r.hour_start));
-  }
-
-  /** Removes an object's records from the loaded table (an object later found truncated). */
-  async dropRawFlowLogFile(path: string): Promise<void> {
-    const prepared = await this.connection.prepare("DELETE FROM raw_flow_records WHERE source_file = ?");
-    prepared.bind([path]);
-    await prepared.run();
   }
 
   /** Records held by the given curated_flows partitions (the ledger's `compacted`). */
@@ -468,36 +592,78 @@ export class DuckDbEngine implements QueryEngine {
     params: z.input<P>,
     target: MaterializeTarget,
   ): Promise<MaterializeResult> {
+    const staged = await this.stage(q, params);
+    const written = await this.publishStaged(staged, target.prefix, target.partitions);
+    return {
+      rowsWritten: [...staged.rows.values()].reduce((a, b) => a + b, 0),
+      partitionsWritten: written,
+      stats: { engine: "duckdb", elapsedMs: staged.elapsedMs },
+    };
+  }
+
+  /**
+   * Runs the query into staging as Hive partitions (zstd Parquet, no bloom filters: nothing
+   * reads curated files by point lookups), without preserving row order (which would serialise
+   * the scan and hold rows back). Rows per partition come from the files' footers.
+   */
+  async stage<P extends z.ZodObject, R extends z.ZodObject>(
+    q: QueryDefinition<P, R>,
+    params: z.input<P>,
+  ): Promise<StagedResult> {
     const started = performance.now();
     if (q.partitionedBy.length === 0) throw new Error(`query ${q.name} declares no partition columns`);
     const sql = await this.loadSql(q, "duckdb");
     const staged = stagingDir(this.options.lakeDir);
     await mkdir(dirname(staged), { recursive: true });
-    let rowsWritten: number;
     try {
       await this.refreshCuratedViews();
+      await this.connection.run("SET preserve_insertion_order = false");
       const prepared = await this.connection.prepare(
-        `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${q.partitionedBy
-          .map(ident)
-          .join(", ")}), WRITE_PARTITION_COLUMNS false)`,
+        `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, WRITE_BLOOM_FILTER false, ` +
+          `PARTITION_BY (${q.partitionedBy.map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
       );
       prepared.bind(orderedParams(q, params));
-      const result = await prepared.runAndReadAll();
-      rowsWritten = Number(result.getRows()[0]?.[0] ?? 0);
+      await prepared.run();
     } catch (error) {
+      await rm(staged, { recursive: true, force: true });
       throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
+    } finally {
+      await this.connection.run("RESET preserve_insertion_order");
     }
+    const rows = new Map<string, number>();
+    const files = await readdir(staged, { recursive: true }).catch(() => [] as string[]);
+    if (files.some((f) => f.endsWith(".parquet"))) {
+      for (const r of await this.run(
+        `SELECT file_name AS file, sum(num_rows) AS n FROM parquet_file_metadata(${quote(`${staged}/${q.partitionedBy.map(() => "*").join("/")}/*.parquet`)}) GROUP BY file_name`,
+      )) {
+        const rel = dirname(String(r.file).slice(staged.length + 1));
+        rows.set(rel, (rows.get(rel) ?? 0) + Number(r.n));
+      }
+    }
+    const partitions = [...rows.keys()]
+      .sort()
+      .map((rel) => Object.fromEntries(rel.split("/").map((kv) => kv.split("=", 2) as [string, string])));
+    return { staged, rows, partitions, elapsedMs: performance.now() - started };
+  }
+
+  /** Swaps the owned partitions of a staged result into place (each whole, empty ones removed). */
+  async publishStaged(
+    staged: StagedResult,
+    prefix: string,
+    owned: ReadonlyArray<Readonly<Record<string, string>>>,
+  ): Promise<string[]> {
     const written = await swapPartitions(
       this.options.lakeDir,
-      staged,
-      join(this.options.lakeDir, target.prefix),
-      target.partitions,
+      staged.staged,
+      join(this.options.lakeDir, prefix),
+      owned,
     );
     await this.refreshCuratedViews();
-    return {
-      rowsWritten,
-      partitionsWritten: written,
-      stats: { engine: "duckdb", elapsedMs: performance.now() - started },
-    };
+    return written;
+  }
+
+  /** Drops a staged result (a run that must redo its query). */
+  async discardStaged(staged: StagedResult): Promise<void> {
+    await rm(staged.staged, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@ import {
   hourWindow,
   type MaterializeResult,
   partitionPrefix,
+  type RejectReason,
   type RunLedger,
   rawFlowLogDay,
   runLedger,
@@ -19,26 +20,27 @@ import {
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
 
+const HOUR = 3600;
+
+/** compact_flows' parameters for the whole hours from `start` (incl.) to `end` (excl.). */
+export function compactParams(start: number, end: number) {
+  // Records of an hour can sit in the next day's folder (objects are filed by `end`).
+  const nextDay = new Date((end + 60) * 1000).toISOString().slice(0, 10);
+  return {
+    dayFrom: rawFlowLogDay(hourWindow(start).dt),
+    dayTo: rawFlowLogDay(nextDay),
+    windowStart: start,
+    windowEnd: end,
+  };
+}
+
 /** compact-flows for one hour: raw records -> curated/flows/dt=/hour= (replaced whole). */
 export async function compactHour(engine: DuckDbEngine, window: HourWindow) {
-  // Records of an hour can sit in the next day's folder (objects are filed by `end`).
-  const nextDay = new Date((window.end + 60) * 1000).toISOString().slice(0, 10);
-  return engine.materialize(
-    compactFlows,
-    {
-      dt: window.dt,
-      hour: window.hour,
-      dayFrom: rawFlowLogDay(window.dt),
-      dayTo: rawFlowLogDay(nextDay),
-      windowStart: window.start,
-      windowEnd: window.end,
-    },
-    {
-      table: "curated_flows",
-      prefix: DATASETS.curatedFlows,
-      partitions: [{ dt: window.dt, hour: window.hour }],
-    },
-  );
+  return engine.materialize(compactFlows, compactParams(window.start, window.end), {
+    table: "curated_flows",
+    prefix: DATASETS.curatedFlows,
+    partitions: [{ dt: window.dt, hour: window.hour }],
+  });
 }
 
 export interface CompactionResult {
@@ -46,14 +48,29 @@ export interface CompactionResult {
   readonly ledger: RunLedger;
 }
 
+/** Every hour that overlaps [first, last] (Unix seconds). */
+function hoursSpanning(first: number, last: number): number[] {
+  const out: number[] = [];
+  for (let h = first - (first % HOUR); h <= last; h += HOUR) out.push(h);
+  return out;
+}
+
 /**
- * The reading and compaction step: loads every flow-log object once, compacts every hour that
- * holds traffic, and books each object's records in the ledger (stored under
+ * The reading and compaction step: compacts every hour the flow-log objects hold in one pass
+ * over the objects, and books each object's records in the ledger (stored under
  * `results/ledger/dt=<object's day>/ledger.json`, one per day of objects, replaced whole).
  *
- * A truncated gzip is found by decompressing each text object in Node alongside DuckDB's read
- * (DuckDB itself returns the readable lines without an error); such an object's records are
- * taken back out before compaction and it is reported as failed, by name.
+ * The raw text is decompressed and parsed by DuckDB twice at most: once by compaction (a
+ * single `COPY ... PARTITION_BY (dt, hour)` streaming from the objects) and once for the
+ * ledger's per-object status counts. Alongside compaction, Node decompresses each text object
+ * to count its lines (the ledger's `read`, independent of the parser) and to prove its gzip
+ * stream complete: DuckDB returns the lines before a truncation without any error. A
+ * truncated or unreadable object is taken out and compaction is redone without it (as it is
+ * when lines need re-reading with single spaces), so its records never reach a partition;
+ * it is reported as failed, by name.
+ *
+ * The run owns every hour that some object's records start in (and that `hourFilter`
+ * accepts): each is replaced whole, and one left without traffic is removed.
  */
 export async function compactFlowLogs(
   engine: DuckDbEngine,
@@ -61,7 +78,7 @@ export async function compactFlowLogs(
   files: ReadonlyArray<LocalFlowLogFile>,
   options: {
     readonly onStep?: (step: string) => void;
-    /** Called once every object has been read (before compaction starts). */
+    /** Called once every object has been read (before partitions are replaced). */
     readonly onLoaded?: () => void;
     /** Compacts only the hours it accepts (a run limited to a window); all by default. */
     readonly hourFilter?: (window: HourWindow) => boolean;
@@ -69,36 +86,92 @@ export async function compactFlowLogs(
   } = {},
 ): Promise<CompactionResult> {
   const { onStep } = options;
-  const text = files.filter((f) => f.encoding === "text");
-  const scanning = scanTextObjects(text.map((f) => f.path));
   onStep?.(`reading ${files.length} flow-log objects`);
   const load = await engine.setRawFlowLogs(files);
-  const scans = await scanning;
-  options.onLoaded?.();
-
   const failures = new Map<string, NonNullable<FileLedger["failure"]>>();
   for (const f of load.failed) failures.set(f.file.path, { reason: f.reason, message: f.message });
+  const text = files.filter((f) => f.encoding === "text" && !failures.has(f.path));
+  const scanning = scanTextObjects(text.map((f) => f.path));
+
+  const days = [...new Set(files.map((f) => rawFlowLogDay(f.day)))].sort();
+  const range = { dayFrom: days[0] ?? "0000/00/00", dayTo: days.at(-1) ?? "0000/00/00" };
+  // Every record the objects hold, whenever it starts: the ledger counts each as used, so
+  // each must reach a partition.
+  const params = { ...range, windowStart: 0, windowEnd: Number.MAX_SAFE_INTEGER };
+  const stageAll = async () => {
+    try {
+      return await engine.stage(compactFlows, params);
+    } catch (error) {
+      // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
+      const unreadable = await engine.findUnreadableRawFlowLogs();
+      if (unreadable.length === 0) throw error;
+      for (const f of unreadable) failures.set(f.file.path, { reason: f.reason, message: f.message });
+      await engine.excludeRawFlowLogFiles(unreadable.map((f) => f.file.path));
+      return engine.stage(compactFlows, params);
+    }
+  };
+
+  onStep?.("compacting every hour");
+  let staged = await stageAll();
+  const { rejected, respaced } = await engine.bookRejects();
+  const scans = await scanning;
+  const truncated: string[] = [];
   for (const scan of scans.values()) {
     if (scan.error === undefined || failures.has(scan.path)) continue;
     failures.set(scan.path, {
       reason: "truncated_gzip",
       message: `${scan.path}: the gzip stream is truncated or corrupt (${scan.error})`,
     });
-    await engine.dropRawFlowLogFile(scan.path);
+    truncated.push(scan.path);
   }
-
-  const hours: Array<{ window: HourWindow; result: MaterializeResult }> = [];
-  const windows = (await engine.rawTrafficHours())
-    .map((start) => hourWindow(start))
-    .filter((w) => options.hourFilter?.(w) ?? true);
-  for (const window of windows) {
-    onStep?.(`compacting ${window.dt} ${window.hour}:00`);
-    hours.push({ window, result: await compactHour(engine, window) });
-    options.onHourDone?.(window, hours.length, windows.length);
+  if (truncated.length > 0 || respaced.size > 0) {
+    await engine.discardStaged(staged);
+    await engine.excludeRawFlowLogFiles(truncated);
+    await engine.addRespacedLines(respaced);
+    staged = await engine.stage(compactFlows, params);
+    for (const [file, counts] of (await engine.bookRejects({ onlyRespaced: true })).rejected) {
+      const mine = rejected.get(file) ?? {};
+      for (const [reason, n] of Object.entries(counts) as Array<[RejectReason, number]>)
+        mine[reason] = (mine[reason] ?? 0) + n;
+      rejected.set(file, mine);
+    }
   }
+  options.onLoaded?.();
 
-  const days = [...new Set(files.map((f) => rawFlowLogDay(f.day)))].sort();
-  const range = { dayFrom: days[0] ?? "0000/00/00", dayTo: days.at(-1) ?? "0000/00/00" };
+  onStep?.("counting records per flow-log object");
+  await engine.materializeRawFlowStatus();
+  const owned = new Map<number, HourWindow>();
+  for (const p of staged.partitions) {
+    const w = hourWindow(Date.parse(`${p.dt}T${p.hour}:00:00Z`) / 1000);
+    owned.set(w.start, w);
+  }
+  for (const span of (await engine.rawFlowLogSpans()).values())
+    for (const start of hoursSpanning(span.first, span.last)) owned.set(start, hourWindow(start));
+  const windows = [...owned.values()]
+    .filter((w) => options.hourFilter?.(w) ?? true)
+    .sort((a, b) => a.start - b.start);
+  // Staged hours the filter declines are not this run's to replace.
+  const declined = staged.partitions.filter((p) => !windows.some((w) => w.dt === p.dt && w.hour === p.hour));
+  for (const p of declined)
+    await rm(join(staged.staged, `dt=${p.dt}`, `hour=${p.hour}`), { recursive: true });
+  const written = new Set(
+    await engine.publishStaged(
+      staged,
+      DATASETS.curatedFlows,
+      windows.map((w) => ({ dt: w.dt, hour: w.hour })),
+    ),
+  );
+  const hours = windows.map((window, i) => {
+    const rel = `dt=${window.dt}/hour=${window.hour}`;
+    const result: MaterializeResult = {
+      rowsWritten: staged.rows.get(rel) ?? 0,
+      partitionsWritten: written.has(rel) ? [rel] : [],
+      stats: { engine: "duckdb", elapsedMs: staged.elapsedMs },
+    };
+    options.onHourDone?.(window, i + 1, windows.length);
+    return { window, result };
+  });
+
   const counted = new Map((await engine.query(flowLedger, range)).rows.map((r) => [r.file, r]));
   const dataGaps: DataGap[] = (await engine.query(flowDataGaps, range)).rows.map((g) => ({
     interfaceId: g.interface_id,
@@ -110,7 +183,7 @@ export async function compactFlowLogs(
   const ledgers = files.map((file) => {
     const c = counted.get(file.path);
     const failure = failures.get(file.path);
-    const rejectedByReason = { ...(load.rejected.get(file.path) ?? {}) };
+    const rejectedByReason = { ...(rejected.get(file.path) ?? {}) };
     const scan = scans.get(file.path);
     const read =
       file.encoding === "parquet"

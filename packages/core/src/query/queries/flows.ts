@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
-import { dt, epochSeconds, hour } from "./params.ts";
+import { epochSeconds } from "./params.ts";
 
 /** `raw_flow_logs.day` values, `YYYY/MM/DD` (the default layout's projection format). */
 const rawDay = z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, "a raw flow-log day, YYYY/MM/DD");
@@ -8,7 +8,12 @@ const rawDay = z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, "a raw flow-log day, YY
 /** Booleans: DuckDB returns true/false, Athena the strings 'true'/'false'. */
 const bool = z.union([z.boolean(), z.enum(["true", "false"])]).transform((v) => v === true || v === "true");
 
-/** Queries over raw and curated flow logs (`queries/flows/`). */
+/**
+ * Queries over raw and curated flow logs (`queries/flows/`).
+ *
+ * compact_flows covers a window of whole hours and puts each row in its minute's hour
+ * partition: Athena runs it per hour, the local engine over a whole run in one pass.
+ */
 export const compactFlows = defineQuery({
   name: "compact_flows",
   area: "flows",
@@ -17,10 +22,8 @@ export const compactFlows = defineQuery({
     dayTo: rawDay,
     windowStart: epochSeconds,
     windowEnd: epochSeconds,
-    dt,
-    hour,
   }),
-  paramOrder: ["dayFrom", "dayTo", "windowStart", "windowEnd", "dt", "hour"],
+  paramOrder: ["dayFrom", "dayTo", "windowStart", "windowEnd"],
   row: z.object({
     account_id: col.nullableString,
     region: col.nullableString,
