@@ -22,6 +22,12 @@ import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.t
 
 const HOUR = 3600;
 
+/**
+ * DuckDB's share of the configured memory limit while it streams the raw objects: the rest
+ * covers Node (its heap, the gzip scan's buffers) and what DuckDB holds beyond its own limit.
+ */
+const RAW_SCAN_MEMORY_SHARE = 0.7;
+
 /** compact_flows' parameters for the whole hours from `start` (incl.) to `end` (excl.). */
 export function compactParams(start: number, end: number) {
   // Records of an hour can sit in the next day's folder (objects are filed by `end`).
@@ -98,16 +104,17 @@ export async function compactFlowLogs(
   // Every record the objects hold, whenever it starts: the ledger counts each as used, so
   // each must reach a partition.
   const params = { ...range, windowStart: 0, windowEnd: Number.MAX_SAFE_INTEGER };
+  const stage = () => engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.stage(compactFlows, params));
   const stageAll = async () => {
     try {
-      return await engine.stage(compactFlows, params);
+      return await stage();
     } catch (error) {
       // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
       const unreadable = await engine.findUnreadableRawFlowLogs();
       if (unreadable.length === 0) throw error;
       for (const f of unreadable) failures.set(f.file.path, { reason: f.reason, message: f.message });
       await engine.excludeRawFlowLogFiles(unreadable.map((f) => f.file.path));
-      return engine.stage(compactFlows, params);
+      return stage();
     }
   };
 
@@ -128,7 +135,7 @@ export async function compactFlowLogs(
     await engine.discardStaged(staged);
     await engine.excludeRawFlowLogFiles(truncated);
     await engine.addRespacedLines(respaced);
-    staged = await engine.stage(compactFlows, params);
+    staged = await stage();
     for (const [file, counts] of (await engine.bookRejects({ onlyRespaced: true })).rejected) {
       const mine = rejected.get(file) ?? {};
       for (const [reason, n] of Object.entries(counts) as Array<[RejectReason, number]>)
@@ -139,7 +146,7 @@ export async function compactFlowLogs(
   options.onLoaded?.();
 
   onStep?.("counting records per flow-log object");
-  await engine.materializeRawFlowStatus();
+  await engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.materializeRawFlowStatus());
   const owned = new Map<number, HourWindow>();
   for (const p of staged.partitions) {
     const w = hourWindow(Date.parse(`${p.dt}T${p.hour}:00:00Z`) / 1000);
