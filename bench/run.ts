@@ -139,7 +139,8 @@ function summarise(
   if (unavailable) return { runs, unavailable };
   const medianSeconds = median(runs.map((r) => r.ms)) / 1000;
   const readsRaw = stage === "baseline" || stage === "compact" || stage === "pipeline";
-  const rows = readsRaw ? manifest.records : runs[0]?.rows;
+  const counted = runs.flatMap((r) => (r.rows === undefined ? [] : [r.rows]));
+  const rows = readsRaw ? manifest.records : counted.length > 0 ? median(counted) : undefined;
   const rowsPerSecond = rows !== undefined && medianSeconds > 0 ? rows / medianSeconds : undefined;
   return {
     runs,
