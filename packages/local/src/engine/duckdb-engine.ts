@@ -654,6 +654,11 @@ export class DuckDbEngine implements QueryEngine {
     try {
       await this.refreshCuratedViews();
       await this.connection.run("SET preserve_insertion_order = false");
+      // Each open partition holds a row group being built, outside what DuckDB can spill: with
+      // DuckDB's defaults a 5M-record run over 24 hours ran out of a 700 MB limit. Flushing
+      // small row groups and keeping few partition files open bounds that memory.
+      await this.connection.run("SET partitioned_write_flush_threshold = 65536");
+      await this.connection.run("SET partitioned_write_max_open_files = 8");
       const prepared = await this.connection.prepare(
         `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, WRITE_BLOOM_FILTER false, ` +
           `PARTITION_BY (${q.partitionedBy.map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
@@ -665,6 +670,8 @@ export class DuckDbEngine implements QueryEngine {
       throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
     } finally {
       await this.connection.run("RESET preserve_insertion_order");
+      await this.connection.run("RESET partitioned_write_flush_threshold");
+      await this.connection.run("RESET partitioned_write_max_open_files");
     }
     const rows = new Map<string, number>();
     const files = await readdir(staged, { recursive: true }).catch(() => [] as string[]);
