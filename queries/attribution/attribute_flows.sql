@@ -166,28 +166,27 @@ hops AS (
     CASE WHEN n.flow_direction = 'ingress' THEN 'dst' ELSE 'src' END
   FROM nat_legs n
 ),
-numbered AS (
-  SELECT row_number() OVER () AS hop_id, h.* FROM hops h
-),
--- A group's intervals overlap all of its records or none (pass 1) or it is one record (pass 2),
--- so "overlaps every record" is the per-record rule.
-src_match AS (
+-- Each address's intervals in preference order (the latest owner first), so that picking among
+-- an end's matches is a min() over a handful of identity rows, not a window over every hop.
+ranked_identity AS (
   SELECT
-    h.hop_id, i.kind, i.namespace, i.workload_kind, i.workload, i.az_id, i.node, i.resource_id, i.service,
-    count(*) OVER (PARTITION BY h.hop_id) AS matches,
-    row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
-  FROM numbered h
-  JOIN day_identity i
-    ON i.ip = h.src_ip AND i.valid_from <= h.min_last_end AND i.valid_to > h.max_first_start
+    i.*,
+    row_number() OVER (PARTITION BY i.ip ORDER BY i.valid_from DESC, i.owner_id) AS preference
+  FROM day_identity i
 ),
-dst_match AS (
-  SELECT
-    h.hop_id, i.kind, i.namespace, i.workload_kind, i.workload, i.az_id, i.node, i.resource_id, i.service,
-    count(*) OVER (PARTITION BY h.hop_id) AS matches,
-    row_number() OVER (PARTITION BY h.hop_id ORDER BY i.valid_from DESC, i.owner_id) AS pick
-  FROM numbered h
-  JOIN day_identity i
-    ON i.ip = h.dst_ip AND i.valid_from <= h.min_last_end AND i.valid_to > h.max_first_start
+-- Every (address, time bounds) an end of a hop has. A group's intervals overlap all of its records
+-- or none (pass 1) or it is one record (pass 2), so "overlaps every record" is the per-record rule.
+hop_ends AS (
+  SELECT src_ip AS ip, max_first_start, min_last_end FROM hops
+  UNION
+  SELECT dst_ip, max_first_start, min_last_end FROM hops
+),
+resolved AS (
+  SELECT e.ip, e.max_first_start, e.min_last_end, count(*) AS matches, min(i.preference) AS preference
+  FROM hop_ends e
+  JOIN ranked_identity i
+    ON i.ip = e.ip AND i.valid_from <= e.min_last_end AND i.valid_to > e.max_first_start
+  GROUP BY e.ip, e.max_first_start, e.min_last_end
 ),
 ends AS (
   SELECT
@@ -219,7 +218,7 @@ ends AS (
     CASE WHEN h.nat_side = 'dst' AND d.kind IS NULL THEN h.nat_id ELSE d.resource_id END AS dst_resource,
     CASE WHEN s.kind = 'load_balancer' THEN s.resource_id WHEN d.kind = 'load_balancer' THEN d.resource_id END AS load_balancer,
     CASE WHEN s.kind = 'load_balancer' THEN s.service WHEN d.kind = 'load_balancer' THEN d.service END AS lb_service,
-    coalesce(s.matches, 0) > 1 OR coalesce(d.matches, 0) > 1 AS overlapping,
+    coalesce(sr.matches, 0) > 1 OR coalesce(dr.matches, 0) > 1 AS overlapping,
     h.aws_service,
     h.flow_direction,
     h.logged_az_id,
@@ -228,9 +227,13 @@ ends AS (
       WHEN s.kind = 'node' AND d.kind = 'pod' THEN h.src_ip
       WHEN s.kind = 'pod' AND d.kind = 'node' THEN h.dst_ip
     END AS nodeport_node_ip
-  FROM numbered h
-  LEFT JOIN src_match s ON s.hop_id = h.hop_id AND s.pick = 1
-  LEFT JOIN dst_match d ON d.hop_id = h.hop_id AND d.pick = 1
+  FROM hops h
+  LEFT JOIN resolved sr
+    ON sr.ip = h.src_ip AND sr.max_first_start = h.max_first_start AND sr.min_last_end = h.min_last_end
+  LEFT JOIN ranked_identity s ON s.ip = sr.ip AND s.preference = sr.preference
+  LEFT JOIN resolved dr
+    ON dr.ip = h.dst_ip AND dr.max_first_start = h.max_first_start AND dr.min_last_end = h.min_last_end
+  LEFT JOIN ranked_identity d ON d.ip = dr.ip AND d.preference = dr.preference
 ),
 lb_nodes AS (
   SELECT dst_ip AS node_ip, min(load_balancer) AS load_balancer, min(lb_service) AS lb_service
