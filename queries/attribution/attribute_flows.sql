@@ -280,11 +280,16 @@ classified AS (
   FROM ends e
   LEFT JOIN lb_nodes ln ON ln.node_ip = e.nodeport_node_ip
 ),
+-- The inter-AZ leg of a NAT hop is a second row from the same hop (one reference to classified:
+-- Trino evaluates a WITH query once per reference).
 charged AS (
-  SELECT c.*, c.category AS out_category, c.subcategory AS out_subcategory FROM classified c
-  UNION ALL
-  SELECT c.*, 'nat', 'cross_az_leg' FROM classified c
-  WHERE c.nat_id IS NOT NULL AND c.src_az_id <> c.dst_az_id
+  SELECT
+    c.*,
+    CASE WHEN leg.inter_az THEN 'nat' ELSE c.category END AS out_category,
+    CASE WHEN leg.inter_az THEN 'cross_az_leg' ELSE c.subcategory END AS out_subcategory
+  FROM classified c
+  CROSS JOIN (VALUES (false), (true)) AS leg(inter_az)
+  WHERE NOT leg.inter_az OR (c.nat_id IS NOT NULL AND c.src_az_id <> c.dst_az_id)
 )
 SELECT
   c.dt,

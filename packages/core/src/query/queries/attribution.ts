@@ -64,8 +64,9 @@ export type AttributedRow = z.output<typeof attributedRowSchema>;
 
 /**
  * Every category of one day (`queries/attribution/attribute_flows.sql`). `dt` is bound once per
- * table read (identity, then the two passes over the flows) so that each scan carries its own
- * partition predicate on Athena.
+ * table read so that each scan carries its own partition predicate on Athena. DuckDB runs
+ * `attribute_flows.sql` (flows grouped per conversation first), Athena `attribute_flows.athena.sql`
+ * (per record), with the same rules and results.
  */
 export const attributeFlows = defineQuery({
   name: "attribute_flows",
@@ -89,4 +90,6 @@ export const attributeFlows = defineQuery({
     "dt",
   ],
   row: attributedRowSchema,
+  // Trino runs a WITH query once per reference: the local text's two passes would multiply its scans.
+  engineSpecific: ["athena"],
 });
