@@ -659,12 +659,28 @@ export class DuckDbEngine implements QueryEngine {
       // small row groups and keeping few partition files open bounds that memory.
       await this.connection.run("SET partitioned_write_flush_threshold = 65536");
       await this.connection.run("SET partitioned_write_max_open_files = 8");
-      const prepared = await this.connection.prepare(
-        `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, WRITE_BLOOM_FILTER false, ` +
-          `PARTITION_BY (${q.partitionedBy.map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
-      );
-      prepared.bind(orderedParams(q, params));
-      await prepared.run();
+      const copy = async () => {
+        const prepared = await this.connection.prepare(
+          `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, WRITE_BLOOM_FILTER false, ` +
+            `PARTITION_BY (${q.partitionedBy.map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
+        );
+        prepared.bind(orderedParams(q, params));
+        await prepared.run();
+      };
+      try {
+        await copy();
+      } catch (error) {
+        // Each thread aggregates and writes with its own buffers: at 5M records under a 700 MB
+        // limit two threads sometimes run out where one does not. Slower beats failing.
+        if (!/Out of Memory/i.test(errorMessage(error)) || (this.options.threads ?? 2) <= 1) throw error;
+        await rm(staged, { recursive: true, force: true });
+        await this.connection.run("SET threads = 1");
+        try {
+          await copy();
+        } finally {
+          await this.connection.run(`SET threads = ${this.options.threads ?? 2}`);
+        }
+      }
     } catch (error) {
       await rm(staged, { recursive: true, force: true });
       throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
