@@ -1,5 +1,5 @@
 import type { QueryDefinition } from "./catalog.ts";
-import { attributeCrossAz, attributeFlows } from "./queries/attribution.ts";
+import { attributeFlows } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging } from "./queries/identity.ts";
@@ -10,7 +10,6 @@ import { ipIdentityFromStaging } from "./queries/identity.ts";
  */
 export const QUERIES: ReadonlyArray<QueryDefinition> = [
   compactFlows,
-  attributeCrossAz,
   flowLedger,
   flowDataGaps,
   attributeFlows,
