@@ -7,7 +7,7 @@ import { readdir } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { dayWindow } from "@flowcost/core";
+import { dayWindow, flowField } from "@flowcost/core";
 import { DuckDbEngine } from "../packages/local/src/engine/duckdb-engine.ts";
 import { attributeDay } from "../packages/local/src/jobs/attribute.ts";
 import { compactFlowLogs } from "../packages/local/src/jobs/compact.ts";
@@ -55,20 +55,9 @@ export interface StageResult {
   readonly unavailable?: string;
 }
 
-/** Flow-log fields DuckDB reads as numbers; the rest as text, as the engine's raw view does. */
-const NUMERIC_FIELDS = new Set([
-  "version",
-  "srcport",
-  "dstport",
-  "protocol",
-  "packets",
-  "bytes",
-  "start",
-  "end",
-  "tcp-flags",
-  "traffic-path",
-  "sublocation-id",
-]);
+/** The engine's column types for flow-log fields (core's field catalogue), so both reads parse alike. */
+const SQL_TYPE = { int: "INTEGER", bigint: "BIGINT", string: "VARCHAR" } as const;
+const sqlType = (name: string) => SQL_TYPE[flowField(name)?.type ?? "string"];
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -78,9 +67,7 @@ async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<S
   const first = files[0];
   if (!first) throw new Error(`${req.dir}: no flow-log objects to read`);
   const header = (await readFirstLine(first)).trim().split(" ");
-  const columns = header
-    .map((name) => `${sqlString(name)}: '${NUMERIC_FIELDS.has(name) ? "BIGINT" : "VARCHAR"}'`)
-    .join(", ");
+  const columns = header.map((name) => `${sqlString(name)}: '${sqlType(name)}'`).join(", ");
   const instance = await DuckDBInstance.create(":memory:", {
     memory_limit: req.memoryLimit,
     threads: String(req.threads),
