@@ -87,7 +87,8 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
     table(
       ["workload", "kind", "sent GB", "received GB", "cost"],
       a.topWorkloads.map((w) => [
-        `${w.namespace ?? "-"}/${w.workload}`,
+        // Non-pod ends (a node, S3, a load balancer) have no namespace: show the name alone.
+        w.namespace ? `${w.namespace}/${w.workload}` : w.workload,
         w.workloadKind ?? "-",
         gb(w.bytesSent),
         gb(w.bytesReceived),
