@@ -1,6 +1,7 @@
 import { seededRandom } from "./random.ts";
 import { alive, type Cluster, type SimNode, type SimPod, type Zone } from "./topology.ts";
 import {
+  addExchange,
   addTruthRow,
   type Billing,
   emitRecord,
@@ -381,18 +382,13 @@ export function networkMinute(
         svc === "S3" ? "s3" : svc === "DYNAMODB" ? "dynamodb" : svc ? "aws-other" : "internet";
       const confidence = net.externalSnat ? "exact" : "node";
       const common = { service: null, loadBalancer: null, natGateway: nat.id, confidence } as const;
-      addTruthRow(truth, { ...common, category: "nat", subcategory, src: internal, dst: far }, up);
-      addTruthRow(truth, { ...common, category: "nat", subcategory, src: far, dst: internal }, down);
+      addExchange(truth, { ...common, category: "nat", subcategory, src: internal, dst: far }, up, down);
       billing.add("nat_bytes", nat.arn, up + down);
       if (pod.node.zone.id !== nat.eni.zone.id) {
-        addTruthRow(
+        addExchange(
           truth,
           { ...common, category: "nat", subcategory: "cross_az_leg", src: internal, dst: far },
           up,
-        );
-        addTruthRow(
-          truth,
-          { ...common, category: "nat", subcategory: "cross_az_leg", src: far, dst: internal },
           down,
         );
         interAz(pod.node.instanceId, pod.node.zone, nat.arn, nat.eni.zone, up);
@@ -458,24 +454,16 @@ export function networkMinute(
     hop(atEni(albEni), atPod(target), targetPort, 8080, request, s, e);
     hop(atPod(target), atEni(albEni), 8080, targetPort, response, s, e);
     const internet = outside(undefined);
-    addTruthRow(
+    addExchange(
       truth,
       { ...common, category: "lb", subcategory: "client", src: internet, dst: lbEnd },
       request,
-    );
-    addTruthRow(
-      truth,
-      { ...common, category: "lb", subcategory: "client", src: lbEnd, dst: internet },
       response,
     );
-    addTruthRow(
+    addExchange(
       truth,
       { ...common, category: "lb", subcategory: "target", src: lbEnd, dst: podEnd(target) },
       request,
-    );
-    addTruthRow(
-      truth,
-      { ...common, category: "lb", subcategory: "target", src: podEnd(target), dst: lbEnd },
       response,
     );
     billing.add("lb_bytes", alb.arn, 2 * (request + response));
@@ -532,14 +520,10 @@ export function networkMinute(
       direction: "egress",
     });
     const internet = outside(undefined);
-    addTruthRow(
+    addExchange(
       truth,
       { ...lbCommon, confidence: "exact", category: "lb", subcategory: "client", src: internet, dst: lbEnd },
       request,
-    );
-    addTruthRow(
-      truth,
-      { ...lbCommon, confidence: "exact", category: "lb", subcategory: "client", src: lbEnd, dst: internet },
       response,
     );
     const nodePortSrc = ephemeral();
@@ -548,7 +532,7 @@ export function networkMinute(
     const crossZone = node.zone.id !== nlbEni.zone.id;
     const lbCategory = crossZone ? "cross_az" : "lb";
     const lbSub = crossZone ? "nlb_cross_zone" : "target";
-    addTruthRow(
+    addExchange(
       truth,
       {
         ...lbCommon,
@@ -559,17 +543,6 @@ export function networkMinute(
         dst: nodeEnd(node),
       },
       request,
-    );
-    addTruthRow(
-      truth,
-      {
-        ...lbCommon,
-        confidence: "node",
-        category: lbCategory,
-        subcategory: lbSub,
-        src: nodeEnd(node),
-        dst: lbEnd,
-      },
       response,
     );
     interAz(nlb.arn, nlbEni.zone, node.instanceId, node.zone, request);
@@ -581,7 +554,7 @@ export function networkMinute(
     hop(atNode(node), atPod(pod), proxyPort, 8443, request, s, e);
     hop(atPod(pod), atNode(node), 8443, proxyPort, response, s, e);
     const hopCategory = node.zone.id === pod.node.zone.id ? "same_az" : "cross_az";
-    addTruthRow(
+    addExchange(
       truth,
       {
         ...lbCommon,
@@ -592,17 +565,6 @@ export function networkMinute(
         dst: podEnd(pod),
       },
       request,
-    );
-    addTruthRow(
-      truth,
-      {
-        ...lbCommon,
-        confidence: "node",
-        category: hopCategory,
-        subcategory: "nodeport",
-        src: podEnd(pod),
-        dst: nodeEnd(node),
-      },
       response,
     );
     interAz(node.instanceId, node.zone, pod.node.instanceId, pod.node.zone, request);
@@ -629,8 +591,7 @@ export function networkMinute(
       category,
       subcategory: "control_plane",
     } as const;
-    addTruthRow(truth, { ...common, src: nodeEnd(node), dst: cpEnd }, request);
-    addTruthRow(truth, { ...common, src: cpEnd, dst: nodeEnd(node) }, response);
+    addExchange(truth, { ...common, src: nodeEnd(node), dst: cpEnd }, request, response);
     // The control plane's side is billed to the EKS service account, not to this account.
     if (node.zone.id !== cp.zone.id) {
       billing.add("inter_az_out", node.instanceId, request);
@@ -670,8 +631,7 @@ export function networkMinute(
         natGateway: null,
         confidence: "exact",
       } as const;
-      addTruthRow(truth, { ...common, src: podEnd(pod), dst: endpointEnd }, request);
-      addTruthRow(truth, { ...common, src: endpointEnd, dst: podEnd(pod) }, response);
+      addExchange(truth, { ...common, src: podEnd(pod), dst: endpointEnd }, request, response);
       // Interface endpoints bill every GB they process, in either direction.
       billing.add("vpce_bytes", vpce.arn, request + response);
     }

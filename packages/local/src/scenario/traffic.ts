@@ -228,6 +228,17 @@ export function nodeEnd(node: SimPod["node"]): TruthEnd {
 export type TruthTable = Map<string, TruthRow>;
 
 /** Adds bytes to the answer key under everything a result row is grouped by. */
+/** A request one way and its response back: the row, then the same row with its ends swapped. */
+export function addExchange(
+  truth: TruthTable,
+  row: Parameters<typeof addTruthRow>[1],
+  requestBytes: number,
+  responseBytes: number,
+): void {
+  addTruthRow(truth, row, requestBytes);
+  addTruthRow(truth, { ...row, src: row.dst, dst: row.src }, responseBytes);
+}
+
 export function addTruthRow(
   truth: TruthTable,
   row: Omit<
