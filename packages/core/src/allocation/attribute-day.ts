@@ -3,14 +3,14 @@ import { BYTES_PER_GB, type RegionPrices } from "../pricing/prices.ts";
 import type { QueryEngine } from "../query/engine.ts";
 import { type AttributedRow, attributeFlows } from "../query/queries/attribution.ts";
 import { type CurNetworkLine, curNetworkLines } from "../query/queries/cur.ts";
-import { type InstanceOfNode, type Reconciliation, type ResultRow, reconcileDay } from "./reconcile.ts";
+import { nodeInstances } from "../query/queries/identity.ts";
+import { type Reconciliation, type ResultRow, reconcileDay } from "./reconcile.ts";
 
 export interface AttributeDayDeps {
   readonly engine: QueryEngine;
   readonly prices: RegionPrices;
   /** Whether a CUR export exists for the day's billing period; without it dollars are estimates. */
   readonly hasCur: boolean;
-  readonly instanceOfNode: InstanceOfNode;
   /** Replaces `results/daily/dt=<dt>/` with these rows (idempotent: a re-run overwrites). */
   readonly writeResults: (dt: string, rows: ReadonlyArray<ResultRow>) => Promise<number>;
 }
@@ -24,7 +24,8 @@ export interface AttributeDayResult {
 
 /**
  * The attribute job for one UTC day on either engine: attribution SQL, the day's billed network
- * lines, reconciliation (which throws when the day does not add up), then one partition write.
+ * lines and node instances, reconciliation (which throws when the day does not add up), then
+ * one partition write.
  */
 export async function attributeAndReconcileDay(
   deps: AttributeDayDeps,
@@ -44,37 +45,14 @@ export async function attributeAndReconcileDay(
   const lines = deps.hasCur
     ? (await deps.engine.query(curNetworkLines, { billingPeriod: day.dt.slice(0, 7), dt: day.dt })).rows
     : [];
-  const fromRows = instancesFromRows(attributed);
-  const reconciliation = reconcileDay(
-    day.dt,
-    attributed,
-    lines,
-    (node) => deps.instanceOfNode(node) ?? fromRows.get(node),
+  // Pods' cross-AZ bytes bill to their node's instance (InterZone lines are per instance).
+  const instances = new Map(
+    (await deps.engine.query(nodeInstances, { dt: day.dt })).rows.map((r) => [r.node, r.instance_id]),
   );
+  const reconciliation = reconcileDay(day.dt, attributed, lines, (node) => instances.get(node));
   const rowsWritten = await deps.writeResults(day.dt, [
     ...reconciliation.rows,
     ...reconciliation.unattributed,
   ]);
   return { attributed, lines, reconciliation, rowsWritten };
-}
-
-/**
- * Node name -> instance id from the day's own rows: node ends carry their instance as the
- * resource (ip_identity.resource_id), so pods on the same node bill to it too.
- */
-export function instancesFromRows(rows: ReadonlyArray<AttributedRow>): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const r of rows) {
-    if (r.src_kind === "node" && r.src_node && r.src_resource?.startsWith("i-"))
-      map.set(r.src_node, r.src_resource);
-    if (r.dst_kind === "node" && r.dst_node && r.dst_resource?.startsWith("i-"))
-      map.set(r.dst_node, r.dst_resource);
-  }
-  return map;
-}
-
-/** `aws:///us-east-1a/i-0abc…` -> `i-0abc…` (kubernetes/cloud-provider-aws); undefined otherwise. */
-export function instanceIdFromProviderId(providerId: string | undefined): string | undefined {
-  const m = /^aws:\/\/\/[^/]+\/(i-[0-9a-f]+)$/.exec(providerId ?? "");
-  return m?.[1];
 }

@@ -2,7 +2,7 @@ import type { QueryDefinition } from "./catalog.ts";
 import { attributeFlows } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, flowDataGaps, flowLedger } from "./queries/flows.ts";
-import { ipIdentityFromStaging } from "./queries/identity.ts";
+import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
 
 /**
  * Every query in `queries/`, registered once. A test fails when a SQL file has no entry here
@@ -15,4 +15,5 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   attributeFlows,
   curNetworkLines,
   ipIdentityFromStaging,
+  nodeInstances,
 ];

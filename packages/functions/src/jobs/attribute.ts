@@ -140,8 +140,6 @@ export const handler = withJob(AttributeEvent, (event) => {
       prices: pricesFor(config().region),
       // Without CUR lines for the day the reconciliation falls back to estimates by itself.
       hasCur: true,
-      // Node rows carry their instance id (ip_identity.resource_id); see instancesFromRows.
-      instanceOfNode: () => undefined,
       writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),
     },
     day,

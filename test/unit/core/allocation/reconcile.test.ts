@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import {
-  type AttributedRow,
   allocateUnits,
   assertReconciled,
   billedResourceKey,

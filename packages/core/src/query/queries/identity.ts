@@ -30,3 +30,12 @@ export const ipIdentityFromStaging = defineQuery({
   }),
   partitionedBy: ["dt"],
 });
+
+/** Node name -> EC2 instance id for a day, from the node rows of `ip_identity`. */
+export const nodeInstances = defineQuery({
+  name: "node_instances",
+  area: "identity",
+  params: z.object({ dt }),
+  paramOrder: ["dt"],
+  row: z.object({ node: col.string, instance_id: col.string }),
+});
