@@ -1,12 +1,10 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import {
+  DATASETS,
   type DayWindow,
   dayWindow,
   type HourWindow,
   hoursOf,
   type MaterializeResult,
-  partitionPrefix,
   type RunLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
@@ -93,13 +91,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     // A window owns the whole days it touches: hours of those days outside it, compacted by an
     // earlier run, would otherwise be attributed with them.
     if (options.from !== undefined || options.to !== undefined)
-      for (const dt of dayNames)
-        for (const hour of hoursOf(dayWindow(dt)))
-          if (!inWindow(hour))
-            await rm(join(options.lakeDir, partitionPrefix("curatedFlows", hour)), {
-              recursive: true,
-              force: true,
-            });
+      await engine.dropPartitions(
+        DATASETS.curatedFlows,
+        dayNames.flatMap((dt) =>
+          hoursOf(dayWindow(dt))
+            .filter((hour) => !inWindow(hour))
+            .map((hour) => ({ dt: hour.dt, hour: hour.hour })),
+        ),
+      );
     const days: DayResult[] = [];
     for (const dt of dayNames) {
       const day = dayWindow(dt);

@@ -537,7 +537,11 @@ export class DuckDbEngine implements QueryEngine {
     return Number(result.getRows()[0]?.[0] ?? 0);
   }
 
-  /** Points each curated view at its Parquet files, or at an empty typed relation when there are none. */
+  /**
+   * Points each curated view at its Parquet files, or at an empty typed relation when there are
+   * none. Run at open and after every write the engine makes (curated data changes only through
+   * it), never per query: listing a year of hourly partitions on every query would be wasted I/O.
+   */
   async refreshCuratedViews(): Promise<void> {
     for (const [table, spec] of Object.entries(CURATED_TABLES) as Array<
       [CuratedTable, (typeof CURATED_TABLES)[CuratedTable]]
@@ -566,7 +570,6 @@ export class DuckDbEngine implements QueryEngine {
     const values = orderedParams(q, params);
     let raw: Array<Record<string, unknown>>;
     try {
-      await this.refreshCuratedViews();
       const prepared = await this.connection.prepare(sql);
       prepared.bind(values);
       raw = (await prepared.runAndReadAll()).getRowObjects() as Array<Record<string, unknown>>;
@@ -652,7 +655,6 @@ export class DuckDbEngine implements QueryEngine {
     const staged = stagingDir(this.options.lakeDir);
     await mkdir(dirname(staged), { recursive: true });
     try {
-      await this.refreshCuratedViews();
       await this.connection.run("SET preserve_insertion_order = false");
       // Each open partition holds a row group being built, outside what DuckDB can spill: with
       // DuckDB's defaults a 5M-record run over 24 hours ran out of a 700 MB limit. Flushing
@@ -719,6 +721,23 @@ export class DuckDbEngine implements QueryEngine {
     );
     await this.refreshCuratedViews();
     return written;
+  }
+
+  /**
+   * Removes partitions of a curated dataset, through the same swap as a write (a swap with nothing
+   * staged), so the views follow: curated data changes only through the engine.
+   */
+  async dropPartitions(
+    prefix: string,
+    partitions: ReadonlyArray<Readonly<Record<string, string>>>,
+  ): Promise<void> {
+    await swapPartitions(
+      this.options.lakeDir,
+      stagingDir(this.options.lakeDir),
+      join(this.options.lakeDir, prefix),
+      partitions,
+    );
+    await this.refreshCuratedViews();
   }
 
   /** Drops a staged result (a run that must redo its query). */
