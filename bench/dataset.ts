@@ -9,7 +9,8 @@ import { generateScenario } from "../packages/local/src/scenario/write.ts";
  * The benchmark cluster: 20 nodes per AZ and 45 replicas per demo replica, about 500 pods.
  * On top of the demo's request paths, every workload calls every other one on two ports
  * (RPC and metrics-style chatter), so a pod talks to about eight peers a minute, as pods in
- * a service mesh do. That gives about a million flow records an hour: 20 million is a day.
+ * a service mesh do, over the generator's default four connections per conversation: about
+ * 6.6 million flow records an hour, so 20 million is about three hours.
  */
 export const BENCH_CLUSTER = { nodesPerZone: 20, replicaFactor: 45 } as const;
 
@@ -70,12 +71,16 @@ export async function readManifest(dir: string): Promise<DatasetManifest | undef
   }
 }
 
+/** The calibration window and the step of a dataset's length: one 5-minute flow-log object. */
+const STEP_MINUTES = 5;
+
 /**
  * Generates about `targetRecords` flow records in one generateScenario call (it streams each
  * 5-minute object to disk, so memory stays flat), starting at midnight so a day-sized target
- * fills one UTC day. A first one-hour call measures the records per hour of the generator's
- * current traffic mix, which sets the hours. The manifest is written last: a folder without one
- * is an interrupted run and is regenerated.
+ * fits one UTC day. A first 5-minute call measures the records per 5 minutes of the generator's
+ * current traffic mix, which sets the length in whole 5-minute steps (the cluster stays the
+ * same at every scale; only the time it covers grows). The manifest is written last: a folder
+ * without one is an interrupted run and is regenerated.
  */
 export async function generateDataset(
   dir: string,
@@ -83,17 +88,25 @@ export async function generateDataset(
   seed: number,
 ): Promise<DatasetManifest> {
   const started = performance.now();
-  const generate = (hours: number) => {
-    process.stderr.write(`  generating ${hours} h of the ${BENCH_CLUSTER.replicaFactor}x cluster\n`);
-    return generateScenario({ outDir: dir, seed, startHour: 0, hours, ...BENCH_CLUSTER, edges: BENCH_EDGES });
+  const generate = (minutes: number) => {
+    process.stderr.write(`  generating ${minutes} min of the ${BENCH_CLUSTER.replicaFactor}x cluster\n`);
+    return generateScenario({
+      outDir: dir,
+      seed,
+      startHour: 0,
+      hours: minutes / 60,
+      ...BENCH_CLUSTER,
+      edges: BENCH_EDGES,
+    });
   };
   await rm(dir, { recursive: true, force: true });
-  let generated = await generate(1);
-  const hours = Math.max(1, Math.round(targetRecords / generated.files.records));
-  if (hours > 1) {
+  let generated = await generate(STEP_MINUTES);
+  const steps = Math.max(1, Math.round(targetRecords / generated.files.records));
+  if (steps > 1) {
     await rm(dir, { recursive: true, force: true });
-    generated = await generate(hours);
+    generated = await generate(steps * STEP_MINUTES);
   }
+  const hours = (steps * STEP_MINUTES) / 60;
   const snapshots = (await readdir(join(dir, "inventory/kubernetes"), { recursive: true })).filter((f) =>
     f.endsWith(".json.gz"),
   ).length;
@@ -110,7 +123,7 @@ export async function generateDataset(
     rawFlowLogBytes: await treeBytes(join(dir, "vpc-flow-logs"), ".gz"),
     generatorHash: await generatorHash(),
     generatedInMs: Math.round(performance.now() - started),
-    generation: "one generateScenario call from 00:00 UTC, after a one-hour calibration call",
+    generation: "one generateScenario call from 00:00 UTC, after a 5-minute calibration call",
   };
   await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -338,7 +338,7 @@ async function main(): Promise<void> {
     };
     scales.push(scale);
     process.stdout.write(
-      `\n${millions(manifest.records)}M flow records (${manifest.hours} h of ${manifest.pods} pods, ` +
+      `\n${millions(manifest.records)}M flow records (${Math.round(manifest.hours * 60)} min of ${manifest.pods} pods, ` +
         `${manifest.flowLogObjects} objects, ${manifest.snapshots} snapshots), ${options.runs} runs, medians:\n` +
         `${scaleTable(scale)}\n` +
         `raw flow logs ${(manifest.rawFlowLogBytes / 1e6).toFixed(1)} MB (gzip text) -> compacted ` +

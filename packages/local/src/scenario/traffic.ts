@@ -297,6 +297,51 @@ export interface Billing {
 const key = (w: SimWorkload) => `${w.namespace}/${w.name}`;
 
 /**
+ * Connections a client pod holds to the server pod it talks to in a minute. Real clients keep
+ * several (HTTP keep-alive and connection pools, a fresh UDP source port per DNS query), each
+ * its own 5-tuple and so its own flow-log record per aggregation interval; compaction folds
+ * them into one row (the grain drops the ephemeral port). One connection per conversation
+ * would make every pod pair's minute a single record, which no real flow log looks like.
+ */
+export const DEFAULT_CONNECTIONS_PER_CONVERSATION = 4;
+
+/**
+ * A conversation's bytes split exactly across its connections (shares drawn from `shapes`,
+ * each connection at least one byte while the bytes allow): the sums are the conversation's,
+ * so the ground truth and the bill do not depend on the connection count. The first connection
+ * keeps the conversation's own client port; the others draw theirs.
+ */
+export function splitConversation(
+  shapes: () => number,
+  clientPort: number,
+  request: number,
+  response: number,
+  connections: number,
+): Array<{ clientPort: number; request: number; response: number }> {
+  const n = Math.max(1, Math.min(connections, request, response));
+  const weights = Array.from({ length: n }, () => 0.5 + shapes());
+  const total = weights.reduce((a, b) => a + b, 0);
+  const split = (bytes: number) => {
+    // Each connection gets one byte, then its share of the rest; the last takes the remainder.
+    const spare = bytes - n;
+    const parts = weights.map((w) => 1 + Math.floor((spare * w) / total));
+    parts[n - 1] = bytes - parts.slice(0, n - 1).reduce((a, b) => a + b, 0);
+    return parts;
+  };
+  const requests = split(request);
+  const responses = split(response);
+  // Distinct ports: two connections on one 5-tuple would be one flow, logged as one record.
+  const ports = new Set([clientPort]);
+  while (ports.size < n) ports.add(32768 + Math.floor(shapes() * 28000));
+  const portList = [...ports];
+  return requests.map((r, i) => ({
+    clientPort: portList[i] as number,
+    request: r,
+    response: responses[i] as number,
+  }));
+}
+
+/**
  * Emits the flow-log records of every transfer, one minute at a time (60 s aggregation, as on
  * Nitro instances), each transfer logged twice: egress at the sender's node ENI and ingress at
  * the receiver's. Returns the ground truth: bytes per (category, source, destination).
@@ -311,9 +356,17 @@ export function generateTraffic(
     billing?: Billing;
     /** More traffic for the same minute (NAT, load balancers, control plane), so output can stream. */
     perMinute?: (minute: number) => void;
+    /** Connections a client holds to its server (see DEFAULT_CONNECTIONS_PER_CONVERSATION). */
+    connectionsPerConversation?: number;
   } = {},
 ): TruthRow[] {
   const random = seededRandom(seed ^ 0x9e3779b9);
+  // The connections' ports and byte shares come from their own stream, so the conversations'
+  // amounts (and with them the truth and the bill) are the same whatever the connection count.
+  const shapes = seededRandom(seed ^ 0x2545f491);
+  const connections = options.connectionsPerConversation ?? DEFAULT_CONNECTIONS_PER_CONVERSATION;
+  if (!Number.isInteger(connections) || connections < 1)
+    throw new RangeError(`connectionsPerConversation must be a whole number >= 1, got ${connections}`);
   const truth = options.truth ?? new Map<string, TruthRow>();
   const byWorkload = new Map<string, SimPod[]>();
   for (const pod of cluster.pods)
@@ -338,8 +391,10 @@ export function generateTraffic(
         const start = minute + Math.floor(random() * 5);
         const end = minute + 55 + Math.floor(random() * 5);
         const protocol = edge.protocol ?? 6;
-        transfer(cluster, sink, client, server, clientPort, edge.port, request, start, end, protocol);
-        transfer(cluster, sink, server, client, edge.port, clientPort, response, start, end, protocol);
+        for (const c of splitConversation(shapes, clientPort, request, response, connections)) {
+          transfer(cluster, sink, client, server, c.clientPort, edge.port, c.request, start, end, protocol);
+          transfer(cluster, sink, server, client, edge.port, c.clientPort, c.response, start, end, protocol);
+        }
         addTruth(truth, client, server, request, edge.port);
         addTruth(truth, server, client, response, edge.port);
         bill(options.billing, client, server, request);

@@ -42,6 +42,11 @@ export interface ScenarioOptions {
   readonly curFormat?: "parquet" | "csv" | "none";
   /** NAT gateway, load balancers, control plane and the unknown peer (default true). */
   readonly network?: boolean;
+  /**
+   * Connections each client pod holds to its server in a minute, each its own flow-log record
+   * (default DEFAULT_CONNECTIONS_PER_CONVERSATION); the bytes and the truth do not depend on it.
+   */
+  readonly connectionsPerConversation?: number;
 }
 
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
@@ -143,6 +148,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, sink, {
     truth: truthTable,
     billing,
+    connectionsPerConversation: options.connectionsPerConversation,
     perMinute: network
       ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
       : undefined,
