@@ -1,6 +1,7 @@
 import { DuckDbEngine } from "@flowcost/local/engine/duckdb-engine";
 import { compactFlowLogs } from "@flowcost/local/jobs/compact";
 import { findFlowLogFiles } from "@flowcost/local/lake/flow-log-files";
+import { seededRandom } from "@flowcost/local/scenario/random";
 import { splitConversation } from "@flowcost/local/scenario/traffic";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
@@ -56,8 +57,7 @@ describe("the generator's connections per conversation: more records, the same b
   });
 
   test("a conversation's bytes split exactly, one byte at least per connection, on distinct ports", () => {
-    let state = 0;
-    const shapes = () => ((state = (state * 7 + 3) % 11), state / 11);
+    const shapes = seededRandom(5);
     const split = splitConversation(shapes, 40000, 10, 3, 4);
     expect(split).toHaveLength(3);
     expect(split.reduce((s, c) => s + c.request, 0)).toBe(10);
