@@ -1,4 +1,4 @@
-import { compactFlows } from "@flowcost/core";
+import { compactFlows, compactFlowsDirected } from "@flowcost/core";
 import { findFlowLogFiles } from "@flowcost/local/lake/flow-log-files";
 import { describe, expect, test } from "vitest";
 import { describeRun, openSqlLake, project, sortRows, writeFlowLogObject } from "../support/sql-lake.ts";
@@ -268,5 +268,54 @@ describe("compact_flows on DuckDB", async () => {
       result.rows.reduce((sum, r) => sum + r.bytes, 0),
       context,
     ).toBe(3173);
+  });
+});
+
+describe("compact_flows_directed on DuckDB: compact_flows' rows and the ledger's status counts from one scan", async () => {
+  const { lakeDir, engine } = await openSqlLake("sql-compact-directed");
+  await writeFlowLogObject(lakeDir, {
+    accountId: "123456789012",
+    region: "us-east-1",
+    fileTime: T + 300,
+    fields: FIELDS,
+    records,
+  });
+  const files = await findFlowLogFiles(lakeDir);
+  await engine.setRawFlowLogs(files);
+  const expected = sortRows(project((await engine.query(compactFlows, params)).rows, KEYS));
+  const viewStatus = await engine.run("SELECT * FROM raw_flow_status ORDER BY ALL");
+  const staged = await engine.adoptRawFlowStatus(await engine.stage(compactFlowsDirected, params));
+  const curated = await engine.run(
+    `SELECT * FROM read_parquet('${staged.staged}/*/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'hour': VARCHAR})`,
+  );
+  const status = await engine.run("SELECT * FROM raw_flow_status ORDER BY ALL");
+  const file = files[0]?.path;
+
+  test("every format here logs flow-direction, so the local job would pick it", () => {
+    expect(engine.rawFlowLogsLogDirection()).toBe(true);
+  });
+
+  test("the staged partitions hold exactly compact_flows' rows, and only the window's hour", () => {
+    expect(staged.partitions).toEqual([{ dt: "2026-11-22", hour: "07" }]);
+    const rows = curated.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])),
+    );
+    expect(sortRows(project(rows, KEYS))).toEqual(expected);
+  });
+
+  test("the status counts per object equal a scan of its own: 11 traffic records, one NODATA, one SKIPDATA window", () => {
+    expect(status).toEqual(viewStatus);
+    const counts = status.map((r) => ({
+      file: r.source_file,
+      status: r.log_status,
+      traffic: r.traffic,
+      records: Number(r.records),
+      gap: r.gap_interface_id === null ? null : [r.gap_interface_id, Number(r.gap_start), Number(r.gap_end)],
+    }));
+    expect(counts).toEqual([
+      { file, status: "NODATA", traffic: false, records: 1, gap: null },
+      { file, status: "OK", traffic: true, records: 11, gap: null },
+      { file, status: "SKIPDATA", traffic: false, records: 1, gap: ["eni-0aaa", T + 20, T + 80] },
+    ]);
   });
 });

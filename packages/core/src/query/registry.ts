@@ -1,7 +1,7 @@
 import type { QueryDefinition } from "./catalog.ts";
 import { attributeFlows } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
-import { compactFlows, flowDataGaps, flowLedger } from "./queries/flows.ts";
+import { compactFlows, compactFlowsDirected, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
 
 /**
@@ -16,4 +16,5 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   curNetworkLines,
   ipIdentityFromStaging,
   nodeInstances,
+  compactFlowsDirected,
 ];

@@ -14,6 +14,7 @@ import {
   QueryFailedError,
   type QueryResult,
   RAW_FLOW_COLUMNS,
+  RAW_FLOW_STATUS_PARTITION,
   type RejectCounts,
   type RejectReason,
   rawFlowLogDay,
@@ -376,6 +377,46 @@ export class DuckDbEngine implements QueryEngine {
       await this.connection.run("RESET preserve_insertion_order");
     }
     await this.skipRejects();
+  }
+
+  /**
+   * Whether every format behind the raw view logs flow-direction, so nothing needs inferring
+   * (compaction can then use compact_flows_directed, which also counts the ledger in its scan).
+   */
+  rawFlowLogsLogDirection(): boolean {
+    const { text, parquet } = this.rawSources;
+    return [...text, ...parquet].every((g) => g.columns.some((c) => c.column === "flow_direction"));
+  }
+
+  /**
+   * Takes compact_flows_directed's status rows out of a staged result into the `raw_flow_status`
+   * table (the ledger's per-object counts, from the compaction scan itself) and returns the
+   * staged result without them. The column mapping is the one its SQL file's header gives.
+   * Without status rows (no record read), the counts come from a scan as before.
+   */
+  async adoptRawFlowStatus(staged: StagedResult): Promise<StagedResult> {
+    const rel = `dt=${RAW_FLOW_STATUS_PARTITION.dt}/hour=${RAW_FLOW_STATUS_PARTITION.hour}`;
+    if (!staged.rows.has(rel)) {
+      await this.materializeRawFlowStatus();
+      return staged;
+    }
+    const dir = join(staged.staged, `dt=${RAW_FLOW_STATUS_PARTITION.dt}`);
+    if (this.rawStatusKind === "table") await this.connection.run("DROP TABLE IF EXISTS raw_flow_status");
+    else if (this.rawStatusKind === "view") await this.connection.run("DROP VIEW IF EXISTS raw_flow_status");
+    await this.connection.run(
+      `CREATE TABLE raw_flow_status AS SELECT
+         account_id AS source_file, region AS day, action AS log_status, direction_inferred AS traffic,
+         interface_id AS gap_interface_id,
+         CASE WHEN action = 'SKIPDATA' THEN first_start END AS gap_start,
+         CASE WHEN action = 'SKIPDATA' THEN last_end END AS gap_end,
+         records, first_start, minute AS last_start
+       FROM read_parquet(${quote(`${dir}/*/*.parquet`)})`,
+    );
+    this.rawStatusKind = "table";
+    await rm(dir, { recursive: true, force: true });
+    const rows = new Map([...staged.rows].filter(([k]) => k !== rel));
+    const partitions = staged.partitions.filter((p) => p.dt !== RAW_FLOW_STATUS_PARTITION.dt);
+    return { ...staged, rows, partitions };
   }
 
   /** Per object: the first and last record `start` it holds (Unix seconds). */

@@ -2,6 +2,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   compactFlows,
+  compactFlowsDirected,
   DATASETS,
   type DataGap,
   type FileLedger,
@@ -66,9 +67,10 @@ function hoursSpanning(first: number, last: number): number[] {
  * over the objects, and books each object's records in the ledger (stored under
  * `results/ledger/dt=<object's day>/ledger.json`, one per day of objects, replaced whole).
  *
- * The raw text is decompressed and parsed by DuckDB twice at most: once by compaction (a
- * single `COPY ... PARTITION_BY (dt, hour)` streaming from the objects) and once for the
- * ledger's per-object status counts. Alongside compaction, Node decompresses each text object
+ * The raw text is decompressed and parsed by DuckDB once by compaction (a single
+ * `COPY ... PARTITION_BY (dt, hour)` streaming from the objects). When every format logs
+ * flow-direction (compact_flows_directed), the same aggregate also yields the ledger's
+ * per-object status counts; otherwise (direction to infer) a second scan counts them. Alongside compaction, Node decompresses each text object
  * to count its lines (the ledger's `read`, independent of the parser) and to prove its gzip
  * stream complete: DuckDB returns the lines before a truncation without any error. A
  * truncated or unreadable object is taken out and compaction is redone without it (as it is
@@ -104,7 +106,11 @@ export async function compactFlowLogs(
   // Every record the objects hold, whenever it starts: the ledger counts each as used, so
   // each must reach a partition.
   const params = { ...range, windowStart: 0, windowEnd: Number.MAX_SAFE_INTEGER };
-  const stage = () => engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.stage(compactFlows, params));
+  // When every format logs the direction, the directed query also counts the ledger's
+  // per-object status in the same scan: the raw text is parsed once per run, not twice.
+  const directed = engine.rawFlowLogsLogDirection();
+  const query = directed ? compactFlowsDirected : compactFlows;
+  const stage = () => engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.stage(query, params));
   const stageAll = async () => {
     try {
       return await stage();
@@ -146,7 +152,8 @@ export async function compactFlowLogs(
   options.onLoaded?.();
 
   onStep?.("counting records per flow-log object");
-  await engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.materializeRawFlowStatus());
+  if (directed) staged = await engine.adoptRawFlowStatus(staged);
+  else await engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.materializeRawFlowStatus());
   const owned = new Map<number, HourWindow>();
   for (const p of staged.partitions) {
     const w = hourWindow(Date.parse(`${p.dt}T${p.hour}:00:00Z`) / 1000);

@@ -55,6 +55,21 @@ export const compactFlows = defineQuery({
 });
 
 /**
+ * compact_flows for runs whose every format logs flow-direction: the same rows without the
+ * direction inference, so the groups stream into the write. The local engine's file also
+ * returns the ledger's per-object status counts from the same scan, in a partition of their
+ * own (dt = RAW_FLOW_STATUS_PARTITION.dt), which the engine takes out before publishing.
+ */
+export const compactFlowsDirected = defineQuery({
+  ...compactFlows,
+  name: "compact_flows_directed",
+  engineSpecific: ["duckdb"],
+});
+
+/** Where compact_flows_directed's local file puts the status rows (never a curated partition). */
+export const RAW_FLOW_STATUS_PARTITION = { dt: "raw_flow_status", hour: "all" } as const;
+
+/**
  * Per flow-log object: records read by the table, and how many are traffic, NODATA, SKIPDATA.
  * Athena names the object with `"$path"`, the local engine with its `source_file` column.
  */

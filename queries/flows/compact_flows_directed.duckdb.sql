@@ -1,0 +1,87 @@
+-- compact_flows_directed (local engine): compact_flows_directed.sql's curated rows, plus the
+--   ledger's per-object status counts from the same scan, so the raw text is read once per run.
+-- Local difference: Athena counts the ledger with its own queries over "$path"; locally one
+--   aggregate with two grouping sets feeds both. The first set is the curated grain (records
+--   that are traffic in the window, as compact_flows_directed.sql takes them); the second is
+--   raw_flow_status' grain (object, day, log status, traffic flag, SKIPDATA window), over every
+--   record the objects hold. The status rows travel in the same partitioned write, in their own
+--   partition dt='raw_flow_status', hour='all', which the engine loads into raw_flow_status and
+--   removes before any partition is published. A COPY writes one schema, so a status row carries
+--   its values in curated columns of the same type:
+--     account_id = source_file, region = day, action = log_status, direction_inferred = traffic,
+--     interface_id = the SKIPDATA record's ENI, first_start = min(start), minute = max(start),
+--     last_end = max(end) (a SKIPDATA group's start and end are its window's), records = count(*).
+-- Parameters: dayFrom, dayTo, windowStart, windowEnd, as compact_flows.
+-- Output: compact_flows' columns; partitions dt, hour (the status rows' as above).
+WITH records AS (
+  SELECT
+    account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
+    pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
+    CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
+    action, "start", "end", bytes, packets, "start" - ("start" % 60) AS minute,
+    source_file, day, log_status,
+    coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
+    CASE WHEN log_status = 'SKIPDATA' THEN interface_id END AS gap_interface_id,
+    CASE WHEN log_status = 'SKIPDATA' THEN "start" END AS gap_start,
+    CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end
+  FROM raw_flow_logs
+  WHERE day BETWEEN CAST(? AS varchar) AND CAST(? AS varchar)
+),
+flagged AS (
+  SELECT
+    *,
+    traffic AND "start" >= CAST(? AS bigint) AND "start" < CAST(? AS bigint) AS compacted
+  FROM records
+),
+grouped AS (
+  SELECT
+    grouping(source_file) = 0 AS status_row,
+    compacted,
+    account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
+    pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
+    service_port, action, minute,
+    source_file, day, log_status, traffic, gap_interface_id,
+    min("start") AS first_start,
+    max("start") AS last_start,
+    max("end") AS max_end,
+    sum(bytes) AS bytes,
+    sum(packets) AS packets,
+    count(*) AS records
+  FROM flagged
+  GROUP BY GROUPING SETS (
+    (
+      compacted, account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
+      pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
+      service_port, action, minute
+    ),
+    (source_file, day, log_status, traffic, gap_interface_id, gap_start, gap_end)
+  )
+)
+SELECT
+  CASE WHEN status_row THEN source_file ELSE account_id END AS account_id,
+  CASE WHEN status_row THEN day ELSE region END AS region,
+  vpc_id,
+  CASE WHEN status_row THEN gap_interface_id ELSE interface_id END AS interface_id,
+  az_id,
+  flow_direction,
+  CASE WHEN status_row THEN traffic ELSE flow_direction IS NULL END AS direction_inferred,
+  srcaddr,
+  dstaddr,
+  pkt_srcaddr,
+  pkt_dstaddr,
+  pkt_src_aws_service,
+  pkt_dst_aws_service,
+  traffic_path,
+  protocol,
+  service_port,
+  CASE WHEN status_row THEN log_status ELSE action END AS action,
+  CASE WHEN status_row THEN last_start ELSE minute END AS minute,
+  first_start,
+  CASE WHEN status_row THEN max_end ELSE coalesce(max_end, last_start) END AS last_end,
+  bytes,
+  packets,
+  records,
+  CASE WHEN status_row THEN 'raw_flow_status' ELSE date_format(from_unixtime(minute), '%Y-%m-%d') END AS dt,
+  CASE WHEN status_row THEN 'all' ELSE date_format(from_unixtime(minute), '%H') END AS hour
+FROM grouped
+WHERE status_row OR compacted
