@@ -4,8 +4,8 @@
 --   with a start and bytes. NODATA and SKIPDATA are status records, never traffic. The rest of
 --   records (an OK record without start or bytes, an unknown log-status) is invalid_record.
 -- Local difference: it reads raw_flow_status, the raw records already counted per object, log
---   status and traffic flag (the local engine scans the objects for it once per run), so the
---   ledger costs no extra scan of the raw text.
+--   status and traffic flag: compact_flows_directed's scan counts them when every format logs
+--   flow-direction, else the local engine scans the objects for them once per run.
 -- Parameters: dayFrom, dayTo bound the raw `day` partition (YYYY/MM/DD).
 -- Output: file, records, used, nodata, skipdata.
 SELECT
