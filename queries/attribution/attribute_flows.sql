@@ -25,11 +25,15 @@
 --   several matches -> the latest owner (latest valid_from), confidence 'ambiguous'; a node end -> 'node' (node SNAT,
 --   hostNetwork, kubelet); an unresolved private address -> 'ambiguous'.
 -- Every statement filters dt = ? so Athena reads one day's partitions only.
--- Speed: records are summed per conversation and ENI first (pass 1), so identity, NAT pairing and
+-- Speed: the receiver's copy of in-VPC bytes (an ingress record at a non-NAT ENI whose packet pair
+--   some non-NAT egress record carries) never counts, so it is dropped before grouping; that halves
+--   the groups. The rest is summed per conversation and ENI (pass 1), so identity, NAT pairing and
 --   classification run per group, not per record; only records touching an address that changes
 --   owner inside their group's time span are read again and resolved one by one (pass 2).
+--   The day's records are read through `day_flows`, inlined (NOT MATERIALIZED) wherever it is
+--   used, so no raw row is held.
 -- Parameters: bytesPerGb, interAzPerGb (each direction), natPerGb, vpcEndpointPerGb,
---   internetPerGb, dt (x3: identity, flows pass 1, flows pass 2).
+--   internetPerGb, dt (x3: identity, the day's flows, the result rows' dt).
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
          CAST(? AS double) AS nat_per_gb, CAST(? AS double) AS vpce_per_gb,
@@ -40,6 +44,43 @@ day_identity AS (
   FROM ip_identity
   WHERE dt = CAST(? AS varchar)
 ),
+-- The day's accepted records at the columns attribution reads (inlined wherever it is read: the
+-- raw rows are never held).
+day_flows AS NOT MATERIALIZED (
+  SELECT
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
+    coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip, coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.bytes, f.first_start, f.last_end
+  FROM curated_flows f
+  WHERE f.dt = CAST(? AS varchar)
+    AND f.action = 'ACCEPT'
+    AND f.flow_direction IN ('egress', 'ingress')
+),
+day AS (
+  SELECT CAST(? AS varchar) AS dt
+),
+nat_enis AS (
+  SELECT ip, min(resource_id) AS nat_id, min(az_id) AS nat_az_id
+  FROM day_identity
+  WHERE kind = 'nat_gateway'
+  GROUP BY ip
+),
+-- Packet pairs some egress record at a non-NAT ENI carries: an ingress record of such a pair at a
+-- non-NAT ENI is the receiver's copy of counted bytes (counting rule), so it is dropped before
+-- grouping, which halves the groups of in-VPC traffic.
+logged_egress_pairs AS (
+  SELECT DISTINCT f.src_ip, f.dst_ip
+  FROM day_flows f
+  LEFT JOIN nat_enis n ON n.ip = f.srcaddr
+  WHERE f.flow_direction = 'egress' AND n.ip IS NULL
+),
+counted_flows AS NOT MATERIALIZED (
+  SELECT f.*
+  FROM day_flows f
+  LEFT JOIN nat_enis n ON n.ip = f.dstaddr
+  LEFT JOIN logged_egress_pairs e ON e.src_ip = f.src_ip AND e.dst_ip = f.dst_ip
+  WHERE f.flow_direction = 'egress' OR n.ip IS NOT NULL OR e.src_ip IS NULL
+),
 -- Pass 1: the day's flows at the grain attribution needs, time kept as the bounds of the
 -- group's records (a group is one conversation seen at one ENI, all day long).
 flow_groups AS (
@@ -47,14 +88,10 @@ flow_groups AS (
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
     coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip, coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
     f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
-    min(f.dt) AS dt,
     sum(f.bytes) AS bytes,
     min(f.first_start) AS min_first_start, max(f.first_start) AS max_first_start,
     min(f.last_end) AS min_last_end, max(f.last_end) AS max_last_end
-  FROM curated_flows f
-  WHERE f.dt = CAST(? AS varchar)
-    AND f.action = 'ACCEPT'
-    AND f.flow_direction IN ('egress', 'ingress')
+  FROM counted_flows f
   GROUP BY
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
     f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port
@@ -82,21 +119,15 @@ unstable_pairs AS (
 -- Pass 2: the records of those address pairs, each at its own time bounds.
 record_groups AS (
   SELECT
-    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
-    p.src_ip, p.dst_ip,
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, f.src_ip, f.dst_ip,
     f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
-    min(f.dt) AS dt,
     sum(f.bytes) AS bytes,
     f.first_start AS min_first_start, f.first_start AS max_first_start,
     f.last_end AS min_last_end, f.last_end AS max_last_end
-  FROM curated_flows f
-  JOIN unstable_pairs p
-    ON p.src_ip = coalesce(f.pkt_srcaddr, f.srcaddr) AND p.dst_ip = coalesce(f.pkt_dstaddr, f.dstaddr)
-  WHERE f.dt = CAST(? AS varchar)
-    AND f.action = 'ACCEPT'
-    AND f.flow_direction IN ('egress', 'ingress')
+  FROM counted_flows f
+  JOIN unstable_pairs p ON p.src_ip = f.src_ip AND p.dst_ip = f.dst_ip
   GROUP BY
-    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, p.src_ip, p.dst_ip,
+    f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, f.src_ip, f.dst_ip,
     f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.first_start, f.last_end
 ),
 groups AS (
@@ -109,7 +140,7 @@ groups AS (
 ),
 flows AS (
   SELECT
-    g.dt,
+    d.dt,
     g.az_id,
     g.flow_direction,
     g.srcaddr,
@@ -123,12 +154,7 @@ flows AS (
     g.bytes,
     CASE WHEN g.flow_direction = 'egress' THEN g.srcaddr ELSE g.dstaddr END AS eni_ip
   FROM groups g
-),
-nat_enis AS (
-  SELECT ip, min(resource_id) AS nat_id, min(az_id) AS nat_az_id
-  FROM day_identity
-  WHERE kind = 'nat_gateway'
-  GROUP BY ip
+  CROSS JOIN day d
 ),
 tagged AS (
   SELECT fl.*, n.nat_id, n.nat_az_id
