@@ -170,9 +170,6 @@ nat_legs AS (
 nat_pairs AS (
   SELECT DISTINCT src_ip, dst_ip FROM nat_legs
 ),
-egress_pairs AS (
-  SELECT DISTINCT src_ip, dst_ip FROM tagged WHERE flow_direction = 'egress' AND nat_id IS NULL
-),
 hops AS (
   SELECT
     t.dt, t.az_id AS logged_az_id, t.flow_direction, t.src_ip, t.dst_ip, t.service_port,
@@ -181,8 +178,9 @@ hops AS (
     CAST(NULL AS varchar) AS nat_id, CAST(NULL AS varchar) AS nat_az_id, CAST(NULL AS varchar) AS nat_side
   FROM tagged t
   LEFT JOIN nat_pairs np ON np.src_ip = t.src_ip AND np.dst_ip = t.dst_ip
-  LEFT JOIN egress_pairs ep ON ep.src_ip = t.src_ip AND ep.dst_ip = t.dst_ip
-  WHERE t.nat_id IS NULL AND np.src_ip IS NULL AND (t.flow_direction = 'egress' OR ep.src_ip IS NULL)
+  -- An ingress record left here has no non-NAT egress record of its pair (counted_flows dropped
+  -- the others), so it is the only copy of its bytes and counts.
+  WHERE t.nat_id IS NULL AND np.src_ip IS NULL
   UNION ALL
   SELECT
     n.dt, n.az_id, n.flow_direction, n.src_ip, n.dst_ip, n.service_port,
@@ -200,12 +198,31 @@ ranked_identity AS (
     row_number() OVER (PARTITION BY i.ip ORDER BY i.valid_from DESC, i.owner_id) AS preference
   FROM day_identity i
 ),
--- Every (address, time bounds) an end of a hop has. A group's intervals overlap all of its records
--- or none (pass 1) or it is one record (pass 2), so "overlaps every record" is the per-record rule.
+-- An address with a single identity interval that spans every record of the day resolves to it
+-- for every hop, whatever the hop's time bounds: it is matched on the address alone.
+day_span AS (
+  SELECT min(min_first_start) AS first_start, max(max_last_end) AS last_end FROM flow_groups
+),
+day_stable AS (
+  SELECT i.ip, 1 AS preference
+  FROM day_identity i
+  CROSS JOIN day_span d
+  GROUP BY i.ip
+  HAVING count(*) = 1 AND min(i.valid_from) <= min(d.first_start) AND max(i.valid_to) > max(d.last_end)
+),
+-- Every other (address, time bounds) an end of a hop has. A group's intervals overlap all of its
+-- records or none (pass 1) or it is one record (pass 2), so "overlaps every record" is the
+-- per-record rule.
 hop_ends AS (
-  SELECT src_ip AS ip, max_first_start, min_last_end FROM hops
+  SELECT h.src_ip AS ip, h.max_first_start, h.min_last_end
+  FROM hops h
+  LEFT JOIN day_stable ds ON ds.ip = h.src_ip
+  WHERE ds.ip IS NULL
   UNION
-  SELECT dst_ip, max_first_start, min_last_end FROM hops
+  SELECT h.dst_ip, h.max_first_start, h.min_last_end
+  FROM hops h
+  LEFT JOIN day_stable ds ON ds.ip = h.dst_ip
+  WHERE ds.ip IS NULL
 ),
 resolved AS (
   SELECT e.ip, e.max_first_start, e.min_last_end, count(*) AS matches, min(i.preference) AS preference
@@ -214,7 +231,7 @@ resolved AS (
     ON i.ip = e.ip AND i.valid_from <= e.min_last_end AND i.valid_to > e.max_first_start
   GROUP BY e.ip, e.max_first_start, e.min_last_end
 ),
-ends AS (
+ends AS NOT MATERIALIZED (
   SELECT
     h.dt, h.bytes, h.service_port, h.nat_id, h.nat_az_id, h.nat_side, h.src_ip, h.dst_ip,
     CASE
@@ -256,10 +273,12 @@ ends AS (
   FROM hops h
   LEFT JOIN resolved sr
     ON sr.ip = h.src_ip AND sr.max_first_start = h.max_first_start AND sr.min_last_end = h.min_last_end
-  LEFT JOIN ranked_identity s ON s.ip = sr.ip AND s.preference = sr.preference
+  LEFT JOIN day_stable ss ON ss.ip = h.src_ip
+  LEFT JOIN ranked_identity s ON s.ip = h.src_ip AND s.preference = coalesce(ss.preference, sr.preference)
   LEFT JOIN resolved dr
     ON dr.ip = h.dst_ip AND dr.max_first_start = h.max_first_start AND dr.min_last_end = h.min_last_end
-  LEFT JOIN ranked_identity d ON d.ip = dr.ip AND d.preference = dr.preference
+  LEFT JOIN day_stable ds ON ds.ip = h.dst_ip
+  LEFT JOIN ranked_identity d ON d.ip = h.dst_ip AND d.preference = coalesce(ds.preference, dr.preference)
 ),
 lb_nodes AS (
   SELECT dst_ip AS node_ip, min(load_balancer) AS load_balancer, min(lb_service) AS lb_service
