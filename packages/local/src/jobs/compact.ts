@@ -71,10 +71,10 @@ function hoursSpanning(first: number, last: number): number[] {
  * The raw text is decompressed and parsed by DuckDB once by compaction (a single
  * `COPY ... PARTITION_BY (dt, hour)` streaming from the objects). When every format logs
  * flow-direction (compact_flows_directed), the same aggregate also yields the ledger's
- * per-object status counts; otherwise (direction to infer) a second scan counts them. Alongside compaction, Node decompresses each text object
- * to count its lines (the ledger's `read`, independent of the parser) and to prove its gzip
- * stream complete: DuckDB returns the lines before a truncation without any error. A
- * truncated or unreadable object is taken out and compaction is redone without it (as it is
+ * per-object status counts; otherwise (direction to infer) a second scan counts them.
+ * Alongside compaction, Node decompresses each text object to count its lines (the ledger's
+ * `read`, independent of the parser) and to prove its gzip stream complete: DuckDB returns the
+ * lines before a truncation without any error. A truncated or unreadable object is taken out and compaction is redone without it (as it is
  * when lines need re-reading with single spaces), so its records never reach a partition;
  * it is reported as failed, by name.
  *
