@@ -145,15 +145,21 @@ const KEYS = [
   "hour",
 ] as const;
 
-describe("compact_flows on DuckDB", async () => {
-  const { lakeDir, engine } = await openSqlLake("sql-compact");
-  await writeFlowLogObject(lakeDir, {
+/** A lake holding the one flow-log object above. */
+async function lakeWithTheObject(name: string) {
+  const lake = await openSqlLake(name);
+  await writeFlowLogObject(lake.lakeDir, {
     accountId: "123456789012",
     region: "us-east-1",
     fileTime: T + 300,
     fields: FIELDS,
     records,
   });
+  return lake;
+}
+
+describe("compact_flows on DuckDB", async () => {
+  const { lakeDir, engine } = await lakeWithTheObject("sql-compact");
   await engine.setRawFlowLogs(await findFlowLogFiles(lakeDir));
   const result = await engine.query(compactFlows, params);
   const context = await describeRun(compactFlows, params);
@@ -272,14 +278,7 @@ describe("compact_flows on DuckDB", async () => {
 });
 
 describe("compact_flows_directed on DuckDB: compact_flows' rows and the ledger's status counts from one scan", async () => {
-  const { lakeDir, engine } = await openSqlLake("sql-compact-directed");
-  await writeFlowLogObject(lakeDir, {
-    accountId: "123456789012",
-    region: "us-east-1",
-    fileTime: T + 300,
-    fields: FIELDS,
-    records,
-  });
+  const { lakeDir, engine } = await lakeWithTheObject("sql-compact-directed");
   const files = await findFlowLogFiles(lakeDir);
   await engine.setRawFlowLogs(files);
   const expected = sortRows(project((await engine.query(compactFlows, params)).rows, KEYS));
