@@ -1,8 +1,14 @@
--- compact_flows_directed (local engine): compact_flows_directed.sql's curated rows, plus the
---   ledger's per-object status counts from the same scan, so the raw text is read once per run.
+-- compact_flows_directed (local engine only): compact_flows' curated rows for runs whose every
+--   format logs flow-direction (v5+ custom formats, every Parquet delivery), without the direction
+--   inference, plus the ledger's per-object status counts from the same scan, so the raw text is
+--   read once per run. compact_flows' inference reads the aggregated groups twice, so DuckDB
+--   materialises every group before writing one; with nothing to infer the groups stream straight
+--   into the partitioned write. A record whose format names flow-direction but logs '-' (never
+--   seen on an OK record) keeps flow_direction NULL with direction_inferred true, as compact_flows
+--   leaves a record it cannot infer. Athena compacts with compact_flows, one hour at a time.
 -- Local difference: Athena counts the ledger with its own queries over "$path"; locally one
 --   aggregate with two grouping sets feeds both. The first set is the curated grain (records
---   that are traffic in the window, as compact_flows_directed.sql takes them); the second is
+--   that are traffic in the window, as compact_flows takes them); the second is
 --   raw_flow_status' grain (object, day, log status, traffic flag, SKIPDATA window), over every
 --   record the objects hold. The status rows travel in the same partitioned write, in their own
 --   partition dt='raw_flow_status', hour='all', which the engine loads into raw_flow_status and

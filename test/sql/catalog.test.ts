@@ -1,8 +1,7 @@
-import { type EngineName, QUERIES, queryFile } from "@flowcost/core";
+import { compactFlowsDirected, QUERIES, queryFile } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
 import { countPlaceholders, describePath, readQueryFile, sqlFiles } from "../support/sql-files.ts";
 
-const ENGINES: ReadonlyArray<EngineName> = ["athena", "duckdb"];
 const files = (await sqlFiles()).filter((f) => !f.startsWith("ddl/"));
 
 describe("queries/ and the registry agree", () => {
@@ -26,8 +25,8 @@ describe("queries/ and the registry agree", () => {
     }
   });
 
-  test("every file a registered query reads exists, for both engines, and no other file does", () => {
-    const needed = new Set(QUERIES.flatMap((q) => ENGINES.map((engine) => queryFile(q, engine))));
+  test("every file a registered query reads exists, for each engine it runs on, and no other file does", () => {
+    const needed = new Set(QUERIES.flatMap((q) => q.engines.map((engine) => queryFile(q, engine))));
     expect(
       [...needed].filter((f) => !files.includes(f)),
       "registered but missing",
@@ -38,6 +37,13 @@ describe("queries/ and the registry agree", () => {
     ).toEqual([]);
   });
 
+  test("a DuckDB-only query has no Athena text: asking for one names the query and the engine", () => {
+    expect(queryFile(compactFlowsDirected, "duckdb")).toBe("flows/compact_flows_directed.duckdb.sql");
+    expect(() => queryFile(compactFlowsDirected, "athena")).toThrow(
+      "query compact_flows_directed runs on duckdb only, not on athena",
+    );
+  });
+
   test("query names are unique", () => {
     const names = QUERIES.map((q) => q.name);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
@@ -45,7 +51,7 @@ describe("queries/ and the registry agree", () => {
 
   test.each(
     QUERIES.flatMap((q) =>
-      [...new Set(ENGINES.map((engine) => queryFile(q, engine)))].map((file) => ({ q, file })),
+      [...new Set(q.engines.map((engine) => queryFile(q, engine)))].map((file) => ({ q, file })),
     ),
   )("$file has one ? per parameter in paramOrder", async ({ q, file }) => {
     const sql = await readQueryFile(file).catch(() => "");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EngineName } from "./engine.ts";
 
 /**
  * Every SQL file in `queries/` is registered here with its parameters (in `?` order) and the
@@ -16,19 +17,21 @@ export interface QueryDefinition<P extends z.ZodObject = z.ZodObject, R extends 
   /** Output partition columns when the query is materialised into a partitioned table. */
   readonly partitionedBy: ReadonlyArray<string>;
   /** Engines whose SQL differs enough to need a sibling file. */
-  readonly engineSpecific: ReadonlyArray<"athena" | "duckdb">;
+  readonly engineSpecific: ReadonlyArray<EngineName>;
+  /** Engines the query runs on (both unless it names one); `queries/` holds its text for each. */
+  readonly engines: ReadonlyArray<EngineName>;
 }
 
 export function defineQuery<P extends z.ZodObject, R extends z.ZodObject>(
-  q: Omit<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific"> &
-    Partial<Pick<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific">>,
+  q: Omit<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific" | "engines"> &
+    Partial<Pick<QueryDefinition<P, R>, "partitionedBy" | "engineSpecific" | "engines">>,
 ): QueryDefinition<P, R> {
   const declared = Object.keys(q.params.shape).sort();
   const ordered = [...new Set(q.paramOrder)].sort();
   if (declared.join() !== ordered.join()) {
     throw new Error(`query ${q.name}: paramOrder must name every parameter once (${declared.join(", ")})`);
   }
-  return { partitionedBy: [], engineSpecific: [], ...q };
+  return { partitionedBy: [], engineSpecific: [], engines: ["athena", "duckdb"], ...q };
 }
 
 /** Values bound to `?`, in order. */
@@ -60,7 +63,10 @@ export const col = {
     .transform(Number),
 } as const;
 
-export function queryFile(q: QueryDefinition, engine?: "athena" | "duckdb"): string {
+export function queryFile(q: QueryDefinition, engine?: EngineName): string {
+  if (engine && !q.engines.includes(engine)) {
+    throw new Error(`query ${q.name} runs on ${q.engines.join(" and ")} only, not on ${engine}`);
+  }
   const suffix = engine && q.engineSpecific.includes(engine) ? `.${engine}` : "";
   return `${q.area}/${q.name}${suffix}.sql`;
 }

@@ -55,15 +55,17 @@ export const compactFlows = defineQuery({
 });
 
 /**
- * compact_flows for runs whose every format logs flow-direction: the same rows without the
- * direction inference, so the groups stream into the write. The local engine's file also
- * returns the ledger's per-object status counts from the same scan, in a partition of their
- * own (dt = RAW_FLOW_STATUS_PARTITION.dt), which the engine takes out before publishing.
+ * compact_flows for local runs whose every format logs flow-direction: the same rows without
+ * the direction inference, so the groups stream into the write, plus the ledger's per-object
+ * status counts from the same scan, in a partition of their own (dt =
+ * RAW_FLOW_STATUS_PARTITION.dt), which the engine takes out before publishing. DuckDB only:
+ * Athena compacts an hour with compact_flows and counts the ledger with its own queries.
  */
 export const compactFlowsDirected = defineQuery({
   ...compactFlows,
   name: "compact_flows_directed",
   engineSpecific: ["duckdb"],
+  engines: ["duckdb"],
 });
 
 /** Where compact_flows_directed's local file puts the status rows (never a curated partition). */
