@@ -36,26 +36,24 @@ export interface DataGap {
   readonly file: string;
 }
 
-export interface FileLedger {
-  /** Path or S3 key of the object. */
-  readonly file: string;
+/** The ledger's counts, for one object or a whole run: read = used + nodata + skipdata + rejected. */
+export interface LedgerCounts {
   readonly read: number;
   readonly used: number;
   readonly nodata: number;
   readonly skipdata: number;
   readonly rejected: number;
   readonly rejectedByReason: RejectCounts;
+}
+
+export interface FileLedger extends LedgerCounts {
+  /** Path or S3 key of the object. */
+  readonly file: string;
   /** Set when the object failed as a whole: why, in words that name the problem. */
   readonly failure?: { readonly reason: RejectReason; readonly message: string };
 }
 
-export interface RunLedger {
-  readonly read: number;
-  readonly used: number;
-  readonly nodata: number;
-  readonly skipdata: number;
-  readonly rejected: number;
-  readonly rejectedByReason: RejectCounts;
+export interface RunLedger extends LedgerCounts {
   readonly files: ReadonlyArray<FileLedger>;
   readonly failedObjects: ReadonlyArray<{
     readonly file: string;
@@ -78,15 +76,7 @@ const sum = (values: Iterable<number>) => {
  * Builds one object's ledger from what was counted. Whatever the counts do not explain is
  * booked as `unaccounted`, so the equation holds exactly and a loss is visible rather than silent.
  */
-export function fileLedger(input: {
-  file: string;
-  read: number;
-  used: number;
-  nodata: number;
-  skipdata: number;
-  rejectedByReason: RejectCounts;
-  failure?: FileLedger["failure"];
-}): FileLedger {
+export function fileLedger(input: Omit<FileLedger, "rejected">): FileLedger {
   const byReason: RejectCounts = {};
   for (const reason of REJECT_REASONS) {
     const n = input.rejectedByReason[reason] ?? 0;
@@ -134,7 +124,7 @@ export function runLedger(
 }
 
 /** True when read = used + nodata + skipdata + rejected and rejected = the sum of its reasons. */
-export function ledgerBalances(l: Omit<FileLedger, "file">): boolean {
+export function ledgerBalances(l: LedgerCounts): boolean {
   return (
     l.read === l.used + l.nodata + l.skipdata + l.rejected &&
     l.rejected === sum(Object.values(l.rejectedByReason).map((n) => n ?? 0))
