@@ -1,9 +1,10 @@
 import { gunzipSync } from "node:zlib";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { type AttributedRow, type CurNetworkLine, type ResultRow, reconcileDay } from "@flowcost/core";
 import { CURATED_TABLES } from "@flowcost/local/engine/tables";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, test } from "vitest";
+import { S3Lake } from "../../../packages/functions/src/adapters/s3-lake.ts";
 import {
   AttributeEvent,
   attributionDay,
@@ -148,10 +149,10 @@ describe("attribute Lambda: results/daily as the results_daily table reads it", 
   test("on S3 the object is a plain PUT of the gzip bytes into the lake bucket, without Content-Encoding", async () => {
     const s3 = mockClient(S3Client);
     s3.on(PutObjectCommand).resolves({});
-    const client = new S3Client({});
-    const lake = { bucket: "flowcost-prod-lake", list: async () => [], delete: async () => {} };
+    s3.on(ListObjectsV2Command).resolves({});
+    const lake = new S3Lake({ s3: new S3Client({}), bucket: "flowcost-prod-lake" });
 
-    await writeResultsDaily(s3ResultsStore(lake, client), "2026-11-22", reconciledRows());
+    await writeResultsDaily(s3ResultsStore(lake), "2026-11-22", reconciledRows());
 
     const calls = s3.commandCalls(PutObjectCommand);
     expect(calls).toHaveLength(1);

@@ -11,7 +11,7 @@ afterEach(() => s3.reset());
 
 const lake = () => {
   const client = new S3Client({});
-  return s3IdentityLake(new S3Lake({ s3: client, bucket: BUCKET }), client);
+  return s3IdentityLake(new S3Lake({ s3: client, bucket: BUCKET }));
 };
 /** A GetObject body as the SDK hands it over (only the method the adapter calls). */
 const body = (bytes: Uint8Array) => ({ transformToByteArray: async () => bytes }) as never;

@@ -9,7 +9,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import {
   errorMessage,
   type MaterializeResult,
@@ -23,6 +23,7 @@ import {
   type SqlLoader,
 } from "@flowcost/core";
 import type { z } from "zod";
+import { S3Lake } from "./s3-lake.ts";
 
 export interface AthenaEngineLogger {
   info(msg: string, extra?: object): void;
@@ -59,7 +60,6 @@ export interface AthenaEngineOptions {
 /** Athena writes at most 100 partitions per INSERT INTO (aws-facts.md §2.5). */
 export const MAX_PARTITIONS_PER_INSERT = 100;
 const PAGE_SIZE = 1000;
-const DELETE_BATCH = 1000;
 const THROTTLED = new Set(["TooManyRequestsException", "ThrottlingException"]);
 
 /**
@@ -113,6 +113,8 @@ export class AthenaEngine implements QueryEngine {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly newRunId: () => string;
+  /** The lake bucket, where materialised runs' files are listed and superseded ones deleted. */
+  private readonly lake: S3Lake;
 
   constructor(private readonly options: AthenaEngineOptions) {
     this.catalog = options.catalog ?? "AwsDataCatalog";
@@ -122,6 +124,7 @@ export class AthenaEngine implements QueryEngine {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.sleep = options.sleep ?? defaultSleep;
     this.now = options.now ?? Date.now;
+    this.lake = new S3Lake({ s3: options.s3, bucket: options.lakeBucket });
     this.newRunId =
       options.runId ??
       (() => {
@@ -212,7 +215,7 @@ export class AthenaEngine implements QueryEngine {
     for (const partition of partitions) {
       const folder = `${target.prefix}/${partitionPath(keys, partition)}/`;
       const runFolder = `${folder}run=${runId}/`;
-      const objects = await this.listKeys(folder);
+      const objects = await this.lake.list(folder);
       const stale = objects.filter((k) => !k.startsWith(runFolder));
       if (objects.length > stale.length) {
         written.push({ values: partition, location: `s3://${this.options.lakeBucket}/${runFolder}`, stale });
@@ -245,7 +248,7 @@ export class AthenaEngine implements QueryEngine {
       );
     }
     // Only now that no partition points at them can the earlier files go.
-    for (const p of [...written, ...empty]) await this.deleteKeys(p.stale);
+    for (const p of [...written, ...empty]) await this.lake.delete(p.stale);
 
     const bytesScanned = executions.reduce((sum, e) => sum + e.bytesScanned, 0);
     const elapsedMs = this.now() - started;
@@ -446,42 +449,6 @@ export class AthenaEngine implements QueryEngine {
     return { columns, partitionKeys };
   }
 
-  private async listKeys(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const continuation = token;
-      const page = await this.options.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.options.lakeBucket,
-          Prefix: prefix,
-          ContinuationToken: continuation,
-        }),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return keys;
-  }
-
-  private async deleteKeys(keys: ReadonlyArray<string>): Promise<void> {
-    for (const batch of chunked(keys, DELETE_BATCH)) {
-      const output = await this.options.s3.send(
-        new DeleteObjectsCommand({
-          Bucket: this.options.lakeBucket,
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
-      const failed = output.Errors ?? [];
-      if (failed.length > 0) {
-        throw new Error(
-          `could not delete ${failed.length} superseded object(s) from s3://${this.options.lakeBucket}, e.g. ` +
-            `${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message ?? ""}`.trim(),
-        );
-      }
-    }
-  }
-
   /** After a failed INSERT, its partial files are never referenced; remove them now, best effort. */
   private async removeRunFolders(
     prefix: string,
@@ -491,7 +458,7 @@ export class AthenaEngine implements QueryEngine {
   ): Promise<void> {
     try {
       for (const p of partitions) {
-        await this.deleteKeys(await this.listKeys(`${prefix}/${partitionPath(keys, p)}/run=${runId}/`));
+        await this.lake.delete(await this.lake.list(`${prefix}/${partitionPath(keys, p)}/run=${runId}/`));
       }
     } catch (error) {
       this.options.logger?.warn("could not remove a failed run's files; the next run removes them", {

@@ -21,6 +21,12 @@ export interface S3LakeOptions {
   readonly runId?: () => string;
 }
 
+export interface LakeObject {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date | undefined;
+}
+
 export class LakeObjectError extends Error {
   readonly key: string;
   constructor(key: string, message: string, options: { cause?: unknown } = {}) {
@@ -62,24 +68,44 @@ export class S3Lake {
 
   /** Writes `value` as gzip JSON. */
   async putJson(key: string, value: unknown): Promise<void> {
+    await this.putBytes(key, gzipSync(JSON.stringify(value)), {
+      contentType: "application/json",
+      contentEncoding: "gzip",
+    });
+  }
+
+  /**
+   * Writes bytes as they are. `contentEncoding: "gzip"` only for objects read back through HTTP
+   * clients; a `.gz` file that Athena decompresses by its name goes without it.
+   */
+  async putBytes(
+    key: string,
+    body: Uint8Array,
+    headers: { readonly contentType: string; readonly contentEncoding?: "gzip" },
+  ): Promise<void> {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucket,
         Key: key,
-        Body: gzipSync(JSON.stringify(value)),
-        ContentType: "application/json",
-        ContentEncoding: "gzip",
+        Body: body,
+        ContentType: headers.contentType,
+        ...(headers.contentEncoding ? { ContentEncoding: headers.contentEncoding } : {}),
       }),
     );
+  }
+
+  /** An object's bytes; S3's NoSuchKey when the key is absent. */
+  async getBytes(key: string): Promise<Uint8Array> {
+    const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    if (!response.Body) throw new LakeObjectError(key, "object has no body");
+    return response.Body.transformToByteArray();
   }
 
   /** Reads a gzip JSON object and parses it with `schema`; undefined when the key is absent. */
   async getJson<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S> | undefined> {
     let bytes: Uint8Array;
     try {
-      const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      if (!response.Body) throw new LakeObjectError(key, "object has no body");
-      bytes = await response.Body.transformToByteArray();
+      bytes = await this.getBytes(key);
     } catch (error) {
       if (error instanceof NoSuchKey) return undefined;
       throw error;
@@ -97,16 +123,46 @@ export class S3Lake {
 
   /** Every key under `prefix`, in S3's (lexicographic) order, following continuation tokens. */
   async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix)).map((o) => o.key);
+  }
+
+  /** Every object under `prefix` with its size and last-modified time, in S3's order. */
+  async listObjects(prefix: string): Promise<LakeObject[]> {
+    const objects: LakeObject[] = [];
+    for await (const page of this.pages(prefix)) {
+      for (const o of page.Contents ?? []) {
+        if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified });
+      }
+    }
+    return objects;
+  }
+
+  /** The names of the folders right under `prefix` (S3's common prefixes, without the slash). */
+  async listFolders(prefix: string): Promise<string[]> {
+    const folders: string[] = [];
+    for await (const page of this.pages(prefix, "/")) {
+      for (const p of page.CommonPrefixes ?? []) {
+        if (p.Prefix) folders.push(p.Prefix.slice(prefix.length).replace(/\/$/, ""));
+      }
+    }
+    return folders;
+  }
+
+  /** ListObjectsV2 pages under `prefix`, following continuation tokens. */
+  private async *pages(prefix: string, delimiter?: string) {
     let token: string | undefined;
     do {
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ContinuationToken: token,
+        }),
       );
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      yield page;
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return keys;
   }
 
   async delete(keys: ReadonlyArray<string>): Promise<void> {

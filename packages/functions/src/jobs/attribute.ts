@@ -1,5 +1,4 @@
 import { gzipSync } from "node:zlib";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   attributeAndReconcileDay,
   DATASETS,
@@ -11,7 +10,6 @@ import {
 } from "@flowcost/core";
 import { z } from "zod";
 import type { S3Lake } from "../adapters/s3-lake.ts";
-import { s3 } from "../shared/clients.ts";
 import { config } from "../shared/config.ts";
 import { athenaEngine, s3Lake } from "../shared/engine.ts";
 import { logger } from "../shared/logger.ts";
@@ -106,25 +104,13 @@ export async function writeResultsDaily(
   return rows.length;
 }
 
-/** The lake bucket as a results store: S3Lake's listing and batched deletes, a plain PUT. */
-export function s3ResultsStore(
-  lake: Pick<S3Lake, "bucket" | "list" | "delete">,
-  client: S3Client,
-): ResultsStore {
+/** The lake bucket as a results store. */
+export function s3ResultsStore(lake: Pick<S3Lake, "list" | "delete" | "putBytes">): ResultsStore {
   return {
     list: (prefix) => lake.list(prefix),
     delete: (keys) => lake.delete(keys),
-    put: async (key, body) => {
-      // No Content-Encoding: the bytes are the gzip file Athena decompresses by its `.gz` name.
-      await client.send(
-        new PutObjectCommand({
-          Bucket: lake.bucket,
-          Key: key,
-          Body: body,
-          ContentType: "application/x-ndjson",
-        }),
-      );
-    },
+    // No Content-Encoding: the bytes are the gzip file Athena decompresses by its `.gz` name.
+    put: (key, body) => lake.putBytes(key, body, { contentType: "application/x-ndjson" }),
   };
 }
 
@@ -133,7 +119,7 @@ export const handler = withJob(AttributeEvent, (event) => {
   return { window: day.dt, partition: `${DATASETS.resultsDaily}/dt=${day.dt}` };
 }).handler(async (event) => {
   const day = attributionDay(event.time, event.mode);
-  const store = s3ResultsStore(s3Lake(), s3);
+  const store = s3ResultsStore(s3Lake());
   const result = await attributeAndReconcileDay(
     {
       engine: athenaEngine(),

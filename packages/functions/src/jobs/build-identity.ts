@@ -1,5 +1,4 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   type AwsSnapshot,
   buildIdentity,
@@ -25,7 +24,6 @@ import {
   zoneMapFrom,
 } from "@flowcost/core";
 import { LakeObjectError, type S3Lake } from "../adapters/s3-lake.ts";
-import { s3 } from "../shared/clients.ts";
 import { athenaEngine, s3Lake } from "../shared/engine.ts";
 import { logger } from "../shared/logger.ts";
 import { ScheduledEvent, withJob } from "../shared/middleware.ts";
@@ -58,34 +56,13 @@ export interface IdentityLake {
   delete(keys: ReadonlyArray<string>): Promise<void>;
 }
 
-/** The lake bucket as an IdentityLake: S3Lake for listing and deleting, plain S3 calls for the rest. */
-export function s3IdentityLake(lake: S3Lake, client: S3Client): IdentityLake {
-  const bucket = lake.bucket;
+/** The lake bucket as an IdentityLake. */
+export function s3IdentityLake(lake: S3Lake): IdentityLake {
   return {
     list: (prefix) => lake.list(prefix),
-    async listFolders(prefix) {
-      const folders: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            Delimiter: "/",
-            ContinuationToken: token,
-          }),
-        );
-        for (const p of page.CommonPrefixes ?? []) {
-          if (p.Prefix) folders.push(p.Prefix.slice(prefix.length).replace(/\/$/, ""));
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return folders;
-    },
+    listFolders: (prefix) => lake.listFolders(prefix),
     async getJson(key) {
-      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if (!response.Body) throw new LakeObjectError(key, "object has no body");
-      const bytes = await response.Body.transformToByteArray();
+      const bytes = await lake.getBytes(key);
       try {
         const text = (key.endsWith(".gz") ? gunzipSync(bytes) : Buffer.from(bytes)).toString("utf8");
         return JSON.parse(text);
@@ -93,16 +70,8 @@ export function s3IdentityLake(lake: S3Lake, client: S3Client): IdentityLake {
         throw new LakeObjectError(key, `not ${key.endsWith(".gz") ? "gzip " : ""}JSON`, { cause: error });
       }
     },
-    async putGzip(key, body) {
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: "application/x-ndjson",
-        }),
-      );
-    },
+    // No Content-Encoding: the bytes are the gzip file Athena decompresses by its `.gz` name.
+    putGzip: (key, body) => lake.putBytes(key, body, { contentType: "application/x-ndjson" }),
     delete: (keys) => lake.delete(keys),
   };
 }
@@ -336,7 +305,7 @@ export const handler = withJob(ScheduledEvent, (event) => {
   return { window: days.join(","), partition: days.map((dt) => `${DATASETS.ipIdentity}/dt=${dt}`).join(",") };
 }).handler(async (event) => {
   const results = await buildRecentIdentity(
-    { lake: s3IdentityLake(s3Lake(), s3), engine: athenaEngine() },
+    { lake: s3IdentityLake(s3Lake()), engine: athenaEngine() },
     event.time,
   );
   for (const r of results) {

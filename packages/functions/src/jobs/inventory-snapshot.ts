@@ -1,7 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   AWS_INVENTORY_CALLS,
   type AwsInventoryCall,
@@ -16,6 +15,7 @@ import {
   type KubernetesListStats,
   readKubernetesInventory,
 } from "../adapters/kubernetes-api.ts";
+import { S3Lake } from "../adapters/s3-lake.ts";
 import { s3 } from "../shared/clients.ts";
 import { config } from "../shared/config.ts";
 import { logger } from "../shared/logger.ts";
@@ -27,19 +27,10 @@ export interface InventoryStore {
 }
 
 /** The lake bucket as an InventoryStore. */
-export function s3InventoryStore(s3: S3Client, bucket: string): InventoryStore {
+export function s3InventoryStore(lake: Pick<S3Lake, "putBytes">): InventoryStore {
   return {
-    async putGzip(key, body) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: "application/json",
-          ContentEncoding: "gzip",
-        }),
-      );
-    },
+    putGzip: (key, body) =>
+      lake.putBytes(key, body, { contentType: "application/json", contentEncoding: "gzip" }),
   };
 }
 
@@ -121,7 +112,7 @@ export const handler = withJob(SnapshotEvent, (event) => ({
   const token = await eksToken({ cluster: event.cluster, region, credentials, signingDate });
   const result = await takeInventorySnapshot(
     {
-      store: s3InventoryStore(s3, config().catalog.lakeBucket),
+      store: s3InventoryStore(new S3Lake({ s3, bucket: config().catalog.lakeBucket })),
       sources: {
         readKubernetes: () =>
           readKubernetesInventory(

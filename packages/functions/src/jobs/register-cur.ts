@@ -1,7 +1,7 @@
 import { type AthenaClient, GetTableMetadataCommand } from "@aws-sdk/client-athena";
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
-import type { S3Lake } from "../adapters/s3-lake.ts";
+import { S3Lake } from "../adapters/s3-lake.ts";
 import { athena, s3 } from "../shared/clients.ts";
 import { config } from "../shared/config.ts";
 import { s3Lake } from "../shared/engine.ts";
@@ -143,24 +143,14 @@ export async function curTableLocation(
   return location;
 }
 
-/** ListObjectsV2 with paging, keeping what the status needs (key, size, last modified). */
+/** The export bucket's objects under a prefix, with what the status needs (key, size, last modified). */
 export function s3CurLister(client: S3Client): RegisterCurDeps["list"] {
-  return async (bucket, prefix) => {
-    const objects: CurObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of page.Contents ?? []) {
-        if (o.Key) {
-          objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified?.toISOString() ?? "" });
-        }
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return objects;
-  };
+  return async (bucket, prefix) =>
+    (await new S3Lake({ s3: client, bucket }).listObjects(prefix)).map((o) => ({
+      key: o.key,
+      size: o.size,
+      lastModified: o.lastModified?.toISOString() ?? "",
+    }));
 }
 
 /** The status object in the lake (gzip JSON, as every `state/` object). */
