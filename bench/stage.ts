@@ -94,18 +94,30 @@ async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<S
   }
 }
 
-/**
- * The compaction step of runPipeline (compactFlowLogs): reading the objects into the engine,
- * with the ledger scan, then every hour's compaction. The time is both together, the part that
- * compares with the bare read; the detail splits them.
- */
-async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+/** Runs `work` on the stage's engine (the lake folder, memory limit and threads it was given), then closes it. */
+async function withEngine<T>(
+  req: Extract<StageRequest, { stage: Stage }>,
+  work: (engine: DuckDbEngine) => Promise<T>,
+): Promise<T> {
   const engine = await DuckDbEngine.open({
     lakeDir: req.dir,
     memoryLimit: req.memoryLimit,
     threads: req.threads,
   });
   try {
+    return await work(engine);
+  } finally {
+    engine.close();
+  }
+}
+
+/**
+ * The compaction step of runPipeline (compactFlowLogs): reading the objects into the engine,
+ * with the ledger scan, then every hour's compaction. The time is both together, the part that
+ * compares with the bare read; the detail splits them.
+ */
+async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  return withEngine(req, async (engine) => {
     const files = await findFlowLogFiles(req.dir);
     const started = performance.now();
     let loadedAt = started;
@@ -127,9 +139,7 @@ async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<St
         objects: files.length,
       },
     };
-  } finally {
-    engine.close();
-  }
+  });
 }
 
 /** The days that have compacted flows, as runPipeline chooses them. */
@@ -142,12 +152,7 @@ async function compactedDays(lakeDir: string): Promise<string[]> {
 
 async function identity(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
   const days = await compactedDays(req.dir);
-  const engine = await DuckDbEngine.open({
-    lakeDir: req.dir,
-    memoryLimit: req.memoryLimit,
-    threads: req.threads,
-  });
-  try {
+  return withEngine(req, async (engine) => {
     const started = performance.now();
     let intervals = 0;
     for (const dt of days) intervals += (await buildIdentityDay(engine, req.dir, dayWindow(dt))).intervals;
@@ -158,19 +163,12 @@ async function identity(req: Extract<StageRequest, { stage: Stage }>): Promise<S
       rows: intervals,
       detail: { days },
     };
-  } finally {
-    engine.close();
-  }
+  });
 }
 
 async function attribute(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
   const days = await compactedDays(req.dir);
-  const engine = await DuckDbEngine.open({
-    lakeDir: req.dir,
-    memoryLimit: req.memoryLimit,
-    threads: req.threads,
-  });
-  try {
+  return withEngine(req, async (engine) => {
     const regions = [...new Set((await findFlowLogFiles(req.dir)).map((f) => f.region))].sort();
     const [counted] = await engine.run("SELECT count(*) AS n FROM curated_flows");
     const compactedRows = Number(counted?.n ?? 0);
@@ -188,9 +186,7 @@ async function attribute(req: Extract<StageRequest, { stage: Stage }>): Promise<
       rows: compactedRows,
       detail: { days, regions, resultRows },
     };
-  } finally {
-    engine.close();
-  }
+  });
 }
 
 async function pipeline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
