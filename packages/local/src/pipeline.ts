@@ -5,6 +5,7 @@ import {
   type HourWindow,
   hoursOf,
   type MaterializeResult,
+  type PriceOverrides,
   type RunLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
@@ -24,6 +25,8 @@ export interface PipelineOptions {
   readonly to?: number;
   /** Only this cluster's snapshots resolve pod and node addresses (other clusters' pods stay unknown). */
   readonly cluster?: string;
+  /** List-price overrides by Region (flowcost.config.json `prices`). */
+  readonly prices?: PriceOverrides;
   /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
   readonly onProgress?: (progress: PipelineProgress) => void;
 }
@@ -108,7 +111,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       });
       options.onStep?.(`attributing ${dt}`);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
-      const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
+      const attribution = await attributeDay(
+        engine,
+        day,
+        regions[0] ?? "us-east-1",
+        options.lakeDir,
+        options.prices,
+      );
       const rows: DayResult["rows"] = attribution.rows;
       days.push({ day, identity, rows, reconciliation: attribution.reconciliation });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });

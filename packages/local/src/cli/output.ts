@@ -1,3 +1,4 @@
+import { type PriceOverrides, pricesFor } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import type { PipelineResult } from "../pipeline.ts";
@@ -287,6 +288,8 @@ export interface AnalyzeContext {
   readonly from?: number;
   readonly to?: number;
   readonly cluster?: string;
+  /** List-price overrides by Region, to name the prices that are still placeholders. */
+  readonly prices?: PriceOverrides;
 }
 
 /** The whole analysis document from a pipeline run. Pure: the same result gives the same document. */
@@ -379,6 +382,18 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
+  for (const region of result.regions) {
+    const { placeholders } = pricesFor(region, context.prices);
+    if (placeholders.length === 0) continue;
+    warnings.push({
+      code: "list-price-placeholder",
+      message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+        anyBilled
+          ? " for the list-cost column only (billed dollars come from the CUR)"
+          : ", so these estimates may be off"
+      }. Set them under "prices" in flowcost.config.json (docs/pricing.md)`,
+    });
+  }
   for (const i of identity) {
     if (i.overlaps > 0)
       warnings.push({
