@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   errorMessage,
+  FLOW_NUMBER_LIMITS,
   flowField,
   type MaterializeResult,
   type MaterializeTarget,
@@ -135,6 +136,15 @@ export function parseMemoryLimit(limit: string): number | undefined {
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/**
+ * compact_flows' number limits (core FLOW_NUMBER_LIMITS) for the `raw_flow_status` view the local
+ * engine defines when it counts the ledger apart from compaction: an OK record outside them is
+ * booked as number_range, as the query files do.
+ */
+const NUMBER_RANGE_OK = Object.entries(FLOW_NUMBER_LIMITS)
+  .map(([field, { min, max }]) => `coalesce(${ident(field)}, 0) BETWEEN ${min} AND ${max}`)
+  .join(" AND ");
 
 /**
  * The embedded engine: DuckDB over a local folder in the lake layout, with views named as the
@@ -338,8 +348,14 @@ export class DuckDbEngine implements QueryEngine {
    */
   private async defineRawFlowStatus(kind: "view" | "table"): Promise<void> {
     const body = `SELECT
-        source_file, day, log_status,
-        coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
+        source_file, day,
+        CASE
+          WHEN coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+            AND NOT (${NUMBER_RANGE_OK})
+          THEN 'NUMBER_RANGE' ELSE log_status
+        END AS log_status,
+        coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+          AND ${NUMBER_RANGE_OK} AS traffic,
         CASE WHEN log_status = 'SKIPDATA' THEN interface_id END AS gap_interface_id,
         CASE WHEN log_status = 'SKIPDATA' THEN "start" END AS gap_start,
         CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end,
@@ -419,11 +435,15 @@ export class DuckDbEngine implements QueryEngine {
     return { ...staged, rows, partitions };
   }
 
-  /** Per object: the first and last record `start` it holds (Unix seconds). */
+  /**
+   * Per object: the first and last `start` of the traffic it holds (Unix seconds). Only traffic
+   * counts: its times are range-checked, where a NODATA line or a rejected record may claim any
+   * second since 1970 and make a run "own" every hour in between.
+   */
   async rawFlowLogSpans(): Promise<Map<string, { first: number; last: number }>> {
     const rows = await this.run(
       `SELECT source_file, min(first_start) AS first, max(last_start) AS last FROM raw_flow_status
-       WHERE first_start IS NOT NULL GROUP BY source_file`,
+       WHERE traffic AND first_start IS NOT NULL GROUP BY source_file`,
     );
     return new Map(
       rows.map((r) => [String(r.source_file), { first: Number(r.first), last: Number(r.last) }]),

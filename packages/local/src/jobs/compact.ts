@@ -219,7 +219,9 @@ export async function compactFlowLogs(
     const used = c?.used ?? 0;
     const nodata = c?.nodata ?? 0;
     const skipdata = c?.skipdata ?? 0;
-    const invalid = (c?.records ?? 0) - used - nodata - skipdata;
+    const numberRange = c?.number_range ?? 0;
+    if (numberRange > 0) rejectedByReason.number_range = (rejectedByReason.number_range ?? 0) + numberRange;
+    const invalid = (c?.records ?? 0) - used - nodata - skipdata - numberRange;
     if (invalid > 0) rejectedByReason.invalid_record = (rejectedByReason.invalid_record ?? 0) + invalid;
     return fileLedger({ file: file.path, read, used, nodata, skipdata, rejectedByReason });
   });
