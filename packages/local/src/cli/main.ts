@@ -5,7 +5,7 @@ import { errorMessage, FlowcostError, InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs } from "../discovery.ts";
 import { runPipeline } from "../pipeline.ts";
 import { generateScenario } from "../scenario/write.ts";
-import { type AnalyzeOutput, analyzeJsonSchema, buildAnalysis } from "./output.ts";
+import { type AnalyzeOutput, analyzeExitStatus, analyzeJsonSchema, buildAnalysis } from "./output.ts";
 import { Progress, type ProgressStream } from "./progress.ts";
 import { renderCsv, renderDiscovery, renderTable } from "./render.ts";
 
@@ -26,7 +26,8 @@ Options:
                                        demo: where to generate the data (default ./flowcost-demo)
   -h, --help                           this text
 
-Exit codes: 0 success, 1 bad input (named in the message), 2 usage error, 3 internal error.
+Exit codes: 0 success, 1 bad input (named in the message), 2 usage error, 3 internal error,
+4 completed with inputs skipped (each named in the warnings).
 `;
 
 /** A wrong flag or flag value: the message names it, and the usage follows. */
@@ -82,7 +83,7 @@ export async function main(
       const written = await writeOutFolder(resolve(options.out), analysis.output);
       progress.note(`wrote ${written.join(", ")} to ${resolve(options.out)}`);
     }
-    return 0;
+    return analyzeExitStatus(analysis.output);
   } catch (error) {
     progress.finishLine();
     err.write(`flowcost: ${errorMessage(error)}\n`);

@@ -5,7 +5,7 @@ import { FLOW_NUMBER_LIMITS, RAW_FLOW_STATUS_PARTITION } from "@flowcost/core";
 import { readRows } from "./duckdb-start.ts";
 import type { StagedResult } from "./partition-writer.ts";
 import type { RejectedLines } from "./rejected-lines.ts";
-import { ident, quote } from "./sql-text.ts";
+import { globUnder, ident } from "./sql-text.ts";
 
 /**
  * compact_flows' number limits (core FLOW_NUMBER_LIMITS) for the view this class defines when the
@@ -68,7 +68,7 @@ export class RawFlowStatus {
          CASE WHEN action = 'SKIPDATA' THEN first_start END AS gap_start,
          CASE WHEN action = 'SKIPDATA' THEN last_end END AS gap_end,
          records, first_start, minute AS last_start
-       FROM read_parquet(${quote(`${dir}/*/*.parquet`)})`,
+       FROM read_parquet(${globUnder(dir, "*/*.parquet")})`,
     );
     this.kind = "table";
     await rm(dir, { recursive: true, force: true });

@@ -100,7 +100,9 @@ export async function compactFlowLogs(
   const load = await engine.rawFlowLogs.define(files);
   const failures = new Map<string, NonNullable<FileLedger["failure"]>>();
   for (const f of load.failed) failures.set(f.file.path, { reason: f.reason, message: f.message });
-  const text = files.filter((f) => f.encoding === "text" && !failures.has(f.path));
+  // Objects whose header failed are scanned too: their records are counted as read (and
+  // rejected for the header), so the ledger's totals keep them rather than reading 0.
+  const text = files.filter((f) => f.encoding === "text");
   const scanning = scanTextObjects(text.map((f) => f.path));
 
   const days = [...new Set(files.map((f) => rawFlowLogDay(f.day)))].sort();
