@@ -1,7 +1,9 @@
+import { identityWarnings } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
 import type { PipelineResult } from "../pipeline.ts";
+import { EXIT } from "./command.ts";
 
 /**
  * The `flowcost analyze --format json` document. The zod schema is the source of truth:
@@ -15,7 +17,7 @@ export const ANALYZE_SCHEMA_VERSION = 1;
 /**
  * Warning codes that name an input the analysis did not use (a skipped file, an object that
  * failed, a snapshot or CUR file that could not be read). Any of them makes `flowcost analyze`
- * exit with EXIT_INPUTS_SKIPPED: the numbers cover what was readable, and a script must not
+ * exit with EXIT.inputsSkipped (4): the numbers cover what was readable, and a script must not
  * take them for the whole.
  */
 export const INPUT_SKIPPED_CODES = [
@@ -28,13 +30,10 @@ export const INPUT_SKIPPED_CODES = [
   "skipped-cur-file",
 ] as const;
 
-/** `flowcost analyze`'s exit status when it completed but some input was not used (docs/analyze.md). */
-export const EXIT_INPUTS_SKIPPED = 4;
-
-/** 0 when every input was used, EXIT_INPUTS_SKIPPED when a warning names one that was not. */
-export function analyzeExitStatus(output: Pick<AnalyzeOutput, "warnings">): 0 | typeof EXIT_INPUTS_SKIPPED {
+/** EXIT.ok when every input was used, EXIT.inputsSkipped (4) when a warning names one that was not. */
+export function analyzeExitStatus(output: Pick<AnalyzeOutput, "warnings">): number {
   const skipped = new Set<string>(INPUT_SKIPPED_CODES);
-  return output.warnings.some((w) => skipped.has(w.code)) ? EXIT_INPUTS_SKIPPED : 0;
+  return output.warnings.some((w) => skipped.has(w.code)) ? EXIT.inputsSkipped : EXIT.ok;
 }
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -443,23 +442,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
-  for (const i of identity) {
-    if (i.overlaps > 0)
-      warnings.push({
-        code: "identity-overlap",
-        message: `${i.date} ${i.cluster}: ${i.overlaps} address(es) claimed by two owners at once; their traffic is labelled ambiguous`,
-      });
-    if (i.missedSnapshots > 0)
-      warnings.push({
-        code: "identity-gap",
-        message: `${i.date} ${i.cluster}: ${i.missedSnapshots} missed snapshot(s); pods that lived only in a gap resolve as unknown`,
-      });
-    if (i.nodesWithoutZone.length > 0)
-      warnings.push({
-        code: "node-without-az",
-        message: `${i.date} ${i.cluster}: nodes without an AZ ID: ${i.nodesWithoutZone.join(", ")}`,
-      });
-  }
+  for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   const reconciliation = result.days.flatMap((d) => {
     const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;
