@@ -9,6 +9,7 @@ import {
   hoursOf,
   identityWarnings,
   type MaterializeResult,
+  type PriceOverrides,
   type RunLedger,
   runLedger,
 } from "@flowcost/core";
@@ -30,6 +31,8 @@ export interface PipelineOptions {
   readonly to?: number;
   /** Only this cluster's snapshots resolve pod and node addresses (other clusters' pods stay unknown). */
   readonly cluster?: string;
+  /** List-price overrides by Region (flowcost.config.json `prices`). */
+  readonly prices?: PriceOverrides;
   /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
   readonly onProgress?: (progress: PipelineProgress) => void;
 }
@@ -121,7 +124,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       });
       options.onStep?.(`attributing ${dt}`);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
-      const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
+      const attribution = await attributeDay(
+        engine,
+        day,
+        regions[0] ?? "us-east-1",
+        options.lakeDir,
+        options.prices,
+      );
       const rows: DayResult["rows"] = attribution.rows;
       const summary = daySummary(
         attribution.reconciliation,

@@ -1,4 +1,4 @@
-import { identityWarnings } from "@flowcost/core";
+import { identityWarnings, type PriceOverrides, pricesFor } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
@@ -327,6 +327,8 @@ export interface AnalyzeContext {
   readonly from?: number;
   readonly to?: number;
   readonly cluster?: string;
+  /** List-price overrides by Region, to name the prices that are still placeholders. */
+  readonly prices?: PriceOverrides;
 }
 
 /** The whole analysis document from a pipeline run. Pure: the same result gives the same document. */
@@ -442,6 +444,18 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
+  for (const region of result.regions) {
+    const { placeholders } = pricesFor(region, context.prices);
+    if (placeholders.length === 0) continue;
+    warnings.push({
+      code: "list-price-placeholder",
+      message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+        anyBilled
+          ? " for the list-cost column only (billed dollars come from the CUR)"
+          : ", so these estimates may be off"
+      }. Set them under "prices" in flowcost.config.json (docs/pricing.md)`,
+    });
+  }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   const reconciliation = result.days.flatMap((d) => {
