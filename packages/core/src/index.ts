@@ -6,6 +6,7 @@ export * from "./flowlog/fields.ts";
 export * from "./flowlog/header.ts";
 export * from "./flowlog/keys.ts";
 export * from "./flowlog/ledger.ts";
+export * from "./flowlog/limits.ts";
 export * from "./inventory/eni.ts";
 export * from "./inventory/identity.ts";
 export * from "./inventory/keys.ts";
