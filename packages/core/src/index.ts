@@ -21,3 +21,7 @@ export * from "./query/queries/flows.ts";
 export * from "./query/queries/identity.ts";
 export * from "./query/registry.ts";
 export * from "./query/sql-loader.ts";
+export * from "./regression/cooldown.ts";
+export * from "./regression/detect.ts";
+export * from "./regression/series.ts";
+export * from "./regression/slack-message.ts";
