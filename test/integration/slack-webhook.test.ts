@@ -1,4 +1,4 @@
-import { redactWebhookUrl, retryAfterMs, SlackPostError, SlackWebhookClient } from "@flowcost/slack";
+import { redactWebhookUrl, retryAfterMs, SlackPostError, SlackWebhookClient } from "@flowcost/publish";
 import { describe, expect, test } from "vitest";
 import { fakeSlack } from "../support/fake-slack.ts";
 

@@ -4,7 +4,7 @@ import type { Regression } from "./detect.ts";
 
 /**
  * Slack Block Kit messages, built here as plain data so the CLI and the Lambdas post the same
- * text (the client that posts them lives in `@flowcost/slack`). Only the block types used are
+ * text (the client that posts them lives in `@flowcost/publish`). Only the block types used are
  * typed; Slack's limits: 50 blocks a message, 3000 characters a section.
  */
 export type SlackBlock =
