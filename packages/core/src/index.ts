@@ -25,3 +25,8 @@ export * from "./regression/cooldown.ts";
 export * from "./regression/detect.ts";
 export * from "./regression/series.ts";
 export * from "./regression/slack-message.ts";
+export * from "./regression/charge-lines.ts";
+export * from "./report/iso-week.ts";
+export * from "./report/render-text.ts";
+export * from "./report/slack-summary.ts";
+export * from "./report/weekly-report.ts";

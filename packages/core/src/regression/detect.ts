@@ -75,7 +75,7 @@ export interface DetectionResult {
 
 const flowKey = (l: ChargeLine) =>
   [l.category, l.source, l.destination, l.sourceAz ?? "", l.destinationAz ?? ""].join("|");
-const workloadOf = (l: ChargeLine) => (l.workload === null ? null : `${l.namespace ?? "-"}/${l.workload}`);
+const workloadOf = (l: ChargeLine) => l.workload;
 
 /**
  * Regressions of day `dt` (default: the last day of `history`): every series (category, namespace,
@@ -216,6 +216,7 @@ export function apiLinks(dt: string, series: SeriesId, baseUrl = ""): { costs: s
   if (series.dimension === "category") filter.category = series.value;
   else if (series.dimension === "namespace") filter.namespace = series.value;
   else if (series.dimension === "service") filter.service = series.value;
+  else if (series.value.includes(":")) filter.workload = series.value;
   else {
     const [namespace, ...name] = series.value.split("/");
     filter.namespace = namespace ?? "";

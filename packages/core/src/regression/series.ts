@@ -9,7 +9,7 @@ export interface ChargeLine {
   /** cross_az, nat, lb, vpc_endpoint, internet, unattributed (same_az costs nothing). */
   readonly category: string;
   readonly subcategory: string | null;
-  /** Who pays this dollar: a workload (with its namespace), a Service, or nobody (`unattributed`). */
+  /** Who pays this dollar: its namespace, and the workload (`shop/catalog`, `node:ip-10-0-0-10...`). */
   readonly namespace: string | null;
   readonly workload: string | null;
   readonly service: string | null;
@@ -45,8 +45,7 @@ export const seriesKey = (s: SeriesId): string => `${s.dimension}:${s.value}`;
 export function seriesOf(line: ChargeLine): SeriesId[] {
   const out: SeriesId[] = [{ dimension: "category", value: line.category }];
   if (line.namespace !== null) out.push({ dimension: "namespace", value: line.namespace });
-  if (line.workload !== null)
-    out.push({ dimension: "workload", value: `${line.namespace ?? "-"}/${line.workload}` });
+  if (line.workload !== null) out.push({ dimension: "workload", value: line.workload });
   if (line.service !== null) out.push({ dimension: "service", value: line.service });
   return out;
 }

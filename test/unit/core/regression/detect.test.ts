@@ -10,12 +10,12 @@ import { describe, expect, test } from "vitest";
 
 /** One charge line: `workload` pays `costUsd` for a cross-AZ flow to `to`. */
 const line = (workload: string, costUsd: number, to = "shop/frontend", category = "cross_az"): ChargeLine => {
-  const [namespace, name] = workload.split("/") as [string, string];
+  const [namespace] = workload.split("/") as [string];
   return {
     category,
     subcategory: null,
     namespace,
-    workload: name,
+    workload,
     service: null,
     costUsd,
     bytes: Math.round(costUsd * 50e9),

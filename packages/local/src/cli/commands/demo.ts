@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildWeeklyReportFiles, defaultReportWeek, publishWeeklyReport } from "@flowcost/publish";
+import { lakeResultsStore } from "../../lake/results-files.ts";
 import { generateScenario } from "../../scenario/write.ts";
 import { defineCommand, EXIT, UsageError } from "../command.ts";
 import {
@@ -70,6 +72,15 @@ export const demoCommand = defineCommand({
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
     await analyzeAndPrint(options.folder, options, io, progress);
+    // The weekly report of what was just generated, where the weekly job would put it.
+    const store = lakeResultsStore(options.folder);
+    const week = await defaultReportWeek(store);
+    if (week) {
+      const files = await buildWeeklyReportFiles(store, week);
+      const { keys } = await publishWeeklyReport(store, files);
+      const html = keys.find((k) => k.endsWith(".html")) ?? "";
+      io.err.write(`\nweekly report ${week.id}: ${join(options.folder, ...html.split("/"))}\n`);
+    }
     return EXIT.ok;
   },
 });
