@@ -276,7 +276,9 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
   const lbByService = [...new Set([...lbNow.keys(), ...lbBefore.keys()])]
     .map((k) => {
       const [service, lb] = k.split("|") as [string, string];
-      return { service, loadBalancer: lb || null, ...delta(lbNow.get(k) ?? 0, lbBefore.get(k) ?? 0) };
+      // `app/<name>/<id>` as the console shows it, not the whole ARN.
+      const shortLb = lb.replace(/^arn:[^:]+:elasticloadbalancing:[^:]*:[^:]*:loadbalancer\//, "");
+      return { service, loadBalancer: shortLb || null, ...delta(lbNow.get(k) ?? 0, lbBefore.get(k) ?? 0) };
     })
     .sort((a, b) => b.cents - a.cents);
 

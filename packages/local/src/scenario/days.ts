@@ -31,7 +31,7 @@ export const PLANTED_EDGE: TrafficEdge = {
   from: "analytics/exporter",
   to: "shop/catalog",
   port: 8080,
-  requestBytesPerMinute: 100_000_000,
+  requestBytesPerMinute: 150_000_000,
   responseRatio: 40,
 };
 
