@@ -19,7 +19,7 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const config = {
   font: FONT,
   view: { stroke: null },
-  axis: { labelFontSize: 11, titleFontSize: 11, gridColor: "#e5e7eb" },
+  axis: { labelFontSize: 11, titleFontSize: 11, gridColor: "#e5e7eb", labelLimit: 280 },
   legend: { labelFontSize: 11, titleFontSize: 11, orient: "bottom" as const },
   range: { category: ["#2563eb", "#f59e0b", "#10b981", "#8b5cf6", "#ef4444", "#6b7280", "#14b8a6", "#ec4899"] },
 };
