@@ -57,11 +57,17 @@ export function reportSentences(r: WeeklyReport): {
       : `Network spend ${dollars(r.total.cents)}, ${deltaText(r.total)} against ${r.previousWeek.id} (${dollars(r.total.previousCents)}).`;
   const gaps: string[] = [];
   if (r.dataQuality.missingDays.length > 0)
-    gaps.push(`No results for ${r.dataQuality.missingDays.length} day(s) of the week: ${r.dataQuality.missingDays.join(", ")}.`);
+    gaps.push(
+      `No results for ${r.dataQuality.missingDays.length} day(s) of the week: ${r.dataQuality.missingDays.join(", ")}.`,
+    );
   if (r.dataQuality.missingCurDays.length > 0)
-    gaps.push(`No CUR lines for ${r.dataQuality.missingCurDays.join(", ")}: those days are list-price estimates.`);
+    gaps.push(
+      `No CUR lines for ${r.dataQuality.missingCurDays.join(", ")}: those days are list-price estimates.`,
+    );
   if (r.previousDaysPresent > 0 && r.previousDaysPresent < 7)
-    gaps.push(`${r.previousWeek.id} has results for ${r.previousDaysPresent} of 7 days: week-over-week deltas compare unequal weeks.`);
+    gaps.push(
+      `${r.previousWeek.id} has results for ${r.previousDaysPresent} of 7 days: week-over-week deltas compare unequal weeks.`,
+    );
   return {
     title: `Network cost report ${r.week.id} (${r.week.start} to ${r.week.end}, UTC)`,
     basis,
@@ -94,8 +100,18 @@ export function renderMarkdown(r: WeeklyReport): string {
     table(
       ["category", r.week.id, r.previousWeek.id, "change"],
       [
-        ...r.categories.map((c) => [CATEGORY_NAMES[c.category] ?? c.category, dollars(c.cents), dollars(c.previousCents), deltaText(c)]),
-        ["**Total**", `**${dollars(r.total.cents)}**`, `**${dollars(r.total.previousCents)}**`, `**${deltaText(r.total)}**`],
+        ...r.categories.map((c) => [
+          CATEGORY_NAMES[c.category] ?? c.category,
+          dollars(c.cents),
+          dollars(c.previousCents),
+          deltaText(c),
+        ]),
+        [
+          "**Total**",
+          `**${dollars(r.total.cents)}**`,
+          `**${dollars(r.total.previousCents)}**`,
+          `**${deltaText(r.total)}**`,
+        ],
       ],
       ["l", "r", "r", "r"],
     ),
@@ -106,23 +122,40 @@ export function renderMarkdown(r: WeeklyReport): string {
       ["day", ...r.categories.map((c) => c.category)],
       [...new Set(r.daily.map((d) => d.dt))].map((dt) => [
         dt,
-        ...r.categories.map((c) => dollars(r.daily.find((d) => d.dt === dt && d.category === c.category)?.cents ?? 0)),
+        ...r.categories.map((c) =>
+          dollars(r.daily.find((d) => d.dt === dt && d.category === c.category)?.cents ?? 0),
+        ),
       ]),
       ["l", ...r.categories.map(() => "r" as const)],
     ),
     "",
     "## Top namespaces (who pays)",
     "",
-    table(["namespace", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topNamespaces), ["l", "r", "r", "r"]),
+    table(["namespace", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topNamespaces), [
+      "l",
+      "r",
+      "r",
+      "r",
+    ]),
     "",
     "## Top workloads (who pays)",
     "",
-    table(["workload", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topWorkloads), ["l", "r", "r", "r"]),
+    table(["workload", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topWorkloads), [
+      "l",
+      "r",
+      "r",
+      "r",
+    ]),
     "",
     "## Top Services",
     "",
     r.topServices.length
-      ? table(["Service", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topServices), ["l", "r", "r", "r"])
+      ? table(["Service", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topServices), [
+          "l",
+          "r",
+          "r",
+          "r",
+        ])
       : "No traffic through a Kubernetes Service's load balancer this week.",
     "",
     "## Top cross-AZ pairs",
@@ -137,7 +170,13 @@ export function renderMarkdown(r: WeeklyReport): string {
     "",
     table(
       ["destination", "GB", r.week.id, r.previousWeek.id, "change"],
-      r.natByDestination.map((n) => [NAT_DESTINATION_NAMES[n.destination] ?? n.destination, gigabytes(n.bytes), dollars(n.cents), dollars(n.previousCents), deltaText(n)]),
+      r.natByDestination.map((n) => [
+        NAT_DESTINATION_NAMES[n.destination] ?? n.destination,
+        gigabytes(n.bytes),
+        dollars(n.cents),
+        dollars(n.previousCents),
+        deltaText(n),
+      ]),
       ["l", "r", "r", "r", "r"],
     ),
     "",
@@ -146,7 +185,13 @@ export function renderMarkdown(r: WeeklyReport): string {
     r.lbByService.length
       ? table(
           ["Service", "load balancer", r.week.id, r.previousWeek.id, "change"],
-          r.lbByService.map((l) => [l.service, l.loadBalancer ?? "-", dollars(l.cents), dollars(l.previousCents), deltaText(l)]),
+          r.lbByService.map((l) => [
+            l.service,
+            l.loadBalancer ?? "-",
+            dollars(l.cents),
+            dollars(l.previousCents),
+            deltaText(l),
+          ]),
           ["l", "l", "r", "r", "r"],
         )
       : "No load balancer cost this week.",
@@ -169,10 +214,14 @@ export function renderMarkdown(r: WeeklyReport): string {
       ? r.recommendations
           .map(
             (rec, i) =>
-              `${i + 1}. **${rec.title}** (${rec.target}): saves about ${dollars(rec.monthlySavingsUsd * 100)} a month.${rec.change ? `\n\n   \`\`\`${rec.changeFormat === "yaml" ? "yaml" : "sh"}\n${rec.change
-                .split("\n")
-                .map((l) => `   ${l}`)
-                .join("\n")}\n   \`\`\`` : ""}`,
+              `${i + 1}. **${rec.title}** (${rec.target}): saves about ${dollars(rec.monthlySavingsUsd * 100)} a month.${
+                rec.change
+                  ? `\n\n   \`\`\`${rec.changeFormat === "yaml" ? "yaml" : "sh"}\n${rec.change
+                      .split("\n")
+                      .map((l) => `   ${l}`)
+                      .join("\n")}\n   \`\`\``
+                  : ""
+              }`,
           )
           .join("\n")
       : "No recommendation with savings for this week (or none computed).",
@@ -195,8 +244,12 @@ export function dataQualityLines(r: WeeklyReport): string[] {
     }.`,
     `SKIPDATA records (gaps the flow log could not capture): ${q.skipdataRecords}.`,
     `Ambiguous identity: ${gigabytes(q.ambiguousBytes)} GB attributed as ambiguous; ${q.identityOverlaps} address overlap(s), ${q.missedSnapshots} missed snapshot(s).`,
-    q.missingCurDays.length ? `Missing CUR days (list-price estimates): ${q.missingCurDays.join(", ")}.` : "Missing CUR days: none.",
-    q.missingDays.length ? `Days without results: ${q.missingDays.join(", ")}.` : "Days without results: none.",
+    q.missingCurDays.length
+      ? `Missing CUR days (list-price estimates): ${q.missingCurDays.join(", ")}.`
+      : "Missing CUR days: none.",
+    q.missingDays.length
+      ? `Days without results: ${q.missingDays.join(", ")}.`
+      : "Days without results: none.",
   ];
   for (const f of q.failedObjects) lines.push(`Unreadable object on ${f.dt}: ${f.file} (${f.reason}).`);
   return lines;
@@ -204,10 +257,36 @@ export function dataQualityLines(r: WeeklyReport): string[] {
 
 /** Every table of the report as one CSV: `table,key,...` with dollars as decimal numbers. */
 export function renderCsv(r: WeeklyReport): string {
-  const rows: Array<Array<string | number>> = [["table", "week", "name", "detail", "bytes", "cost_usd", "previous_cost_usd", "change_usd", "change_fraction", "new", "monthly_savings_usd"]];
+  const rows: Array<Array<string | number>> = [
+    [
+      "table",
+      "week",
+      "name",
+      "detail",
+      "bytes",
+      "cost_usd",
+      "previous_cost_usd",
+      "change_usd",
+      "change_fraction",
+      "new",
+      "monthly_savings_usd",
+    ],
+  ];
   const usd = (cents: number) => (cents / 100).toFixed(2);
   const push = (t: string, name: string, detail: string, bytes: number | "", d: Delta, isNew = false) =>
-    rows.push([t, r.week.id, name, detail, bytes, usd(d.cents), usd(d.previousCents), usd(d.deltaCents), d.deltaFraction === null ? "" : d.deltaFraction.toFixed(4), isNew ? "true" : "", ""]);
+    rows.push([
+      t,
+      r.week.id,
+      name,
+      detail,
+      bytes,
+      usd(d.cents),
+      usd(d.previousCents),
+      usd(d.deltaCents),
+      d.deltaFraction === null ? "" : d.deltaFraction.toFixed(4),
+      isNew ? "true" : "",
+      "",
+    ]);
   for (const c of r.categories) push("category", c.category, "", "", c);
   push("category", "total", "", "", r.total);
   for (const d of r.daily)
@@ -216,13 +295,49 @@ export function renderCsv(r: WeeklyReport): string {
   for (const e of r.topWorkloads) push("workload", e.name, "", "", e, e.isNew);
   for (const e of r.topServices) push("service", e.name, "", "", e, e.isNew);
   for (const p of r.topCrossAzPairs)
-    rows.push(["cross_az_pair", r.week.id, `${p.source} -> ${p.destination}`, p.zones, p.bytes, usd(p.cents), "", "", "", "", ""]);
+    rows.push([
+      "cross_az_pair",
+      r.week.id,
+      `${p.source} -> ${p.destination}`,
+      p.zones,
+      p.bytes,
+      usd(p.cents),
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
   for (const n of r.natByDestination) push("nat_destination", n.destination, "", n.bytes, n);
   for (const l of r.lbByService) push("lb_service", l.service, l.loadBalancer ?? "", "", l);
   for (const u of r.unattributed.byResource)
-    rows.push(["unattributed", r.week.id, u.resource, u.subcategory ?? "", "", usd(u.cents), "", "", "", "", ""]);
+    rows.push([
+      "unattributed",
+      r.week.id,
+      u.resource,
+      u.subcategory ?? "",
+      "",
+      usd(u.cents),
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
   for (const rec of r.recommendations)
-    rows.push(["recommendation", r.week.id, rec.target, rec.kind, "", "", "", "", "", "", rec.monthlySavingsUsd.toFixed(2)]);
+    rows.push([
+      "recommendation",
+      r.week.id,
+      rec.target,
+      rec.kind,
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      rec.monthlySavingsUsd.toFixed(2),
+    ]);
   const field = (v: string | number) => {
     const t = String(v);
     return /[",\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;

@@ -23,7 +23,9 @@ export function weeklySummaryMessage(report: WeeklyReport, link: string | undefi
     mover && mover.deltaCents > 0
       ? `Largest increase: ${mover.name}${mover.isNew ? " (new)" : ""} ${deltaText(mover)}`
       : "",
-    best ? `Top recommendation: ${best.title} (${best.target}), about ${dollars(best.monthlySavingsUsd * 100)} a month` : "",
+    best
+      ? `Top recommendation: ${best.title} (${best.target}), about ${dollars(best.monthlySavingsUsd * 100)} a month`
+      : "",
     link ? (/^https?:\/\//.test(link) ? `<${link}|Full report>` : `Full report: \`${link}\``) : "",
   ].filter(Boolean);
   return {

@@ -16,7 +16,14 @@ import { type IsoWeek, previousIsoWeek } from "./iso-week.ts";
  */
 
 /** Categories in the order a reader expects them; any other category follows. */
-export const REPORT_CATEGORIES = ["cross_az", "nat", "lb", "vpc_endpoint", "internet", "unattributed"] as const;
+export const REPORT_CATEGORIES = [
+  "cross_az",
+  "nat",
+  "lb",
+  "vpc_endpoint",
+  "internet",
+  "unattributed",
+] as const;
 export const NAT_DESTINATIONS = ["s3", "dynamodb", "aws-other", "internet", "cross_az_leg"] as const;
 
 export interface Delta {
@@ -124,13 +131,14 @@ export interface WeeklyReportInput {
 export function endLabel(e: End): string {
   if (e.kind === "pod" || (e.workload && e.namespace && e.kind !== "service"))
     return `${e.namespace ?? "-"}/${e.workload ?? "-"}`;
-  if (e.kind === "service") return `service:${e.namespace ? `${e.namespace}/` : ""}${e.workload ?? e.id ?? "-"}`;
+  if (e.kind === "service")
+    return `service:${e.namespace ? `${e.namespace}/` : ""}${e.workload ?? e.id ?? "-"}`;
   if (e.kind === "unattributed") return "unattributed";
   return `${e.kind}:${e.workload ?? e.id ?? "-"}`;
 }
 
 /** A row's (or charge's) dollars in cents: billed cents on a billed day, list micro-dollars otherwise. */
-const centsOf = (billed: number | null, micros: number) => (billed ?? micros / 10_000);
+const centsOf = (billed: number | null, micros: number) => billed ?? micros / 10_000;
 
 export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
   const top = input.top ?? 10;
@@ -141,7 +149,10 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
   const previous = inWeek(previousWeek);
 
   // Every sum in fractional cents first, rounded once at the end (exact for billed days).
-  const sumBy = <T>(days: ReadonlyArray<DaySummary>, each: (d: DaySummary, add: (k: T, cents: number) => void) => void) => {
+  const sumBy = <T>(
+    days: ReadonlyArray<DaySummary>,
+    each: (d: DaySummary, add: (k: T, cents: number) => void) => void,
+  ) => {
     const m = new Map<T, number>();
     for (const d of days) each(d, (k, c) => m.set(k, (m.get(k) ?? 0) + c));
     return m;
@@ -161,13 +172,18 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
   const catBefore = byCategory(previous);
   const categoryNames = [
     ...REPORT_CATEGORIES,
-    ...[...new Set([...catNow.keys(), ...catBefore.keys()])].filter(
-      (c) => !(REPORT_CATEGORIES as readonly string[]).includes(c),
-    ).sort(),
+    ...[...new Set([...catNow.keys(), ...catBefore.keys()])]
+      .filter((c) => !(REPORT_CATEGORIES as readonly string[]).includes(c))
+      .sort(),
   ];
   const categories = categoryNames
     .map((category) => ({ category, ...delta(catNow.get(category) ?? 0, catBefore.get(category) ?? 0) }))
-    .filter((c) => c.cents !== 0 || c.previousCents !== 0 || (REPORT_CATEGORIES as readonly string[]).includes(c.category));
+    .filter(
+      (c) =>
+        c.cents !== 0 ||
+        c.previousCents !== 0 ||
+        (REPORT_CATEGORIES as readonly string[]).includes(c.category),
+    );
   const total = delta(
     [...catNow.values()].reduce((s, v) => s + v, 0),
     [...catBefore.values()].reduce((s, v) => s + v, 0),
@@ -206,10 +222,8 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
         if (k !== null) add(k, centsOf(c.billedCents, c.listCostMicros));
       }
     });
-  const ranked = (key: (owner: End, row: DayRow) => string | null): RankedEntry[] => {
-    const now = owners(current, key);
-    const before = owners(previous, key);
-    return [...now]
+  const rank = (now: Map<string, number>, before: Map<string, number>): RankedEntry[] =>
+    [...now]
       .map(([name, cents]) => ({
         name,
         ...delta(cents, before.get(name) ?? 0),
@@ -218,27 +232,21 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
       .filter((e) => e.cents > 0)
       .sort((a, b) => b.cents - a.cents || (a.name < b.name ? -1 : 1))
       .slice(0, top);
-  };
+  const ranked = (key: (owner: End, row: DayRow) => string | null) =>
+    rank(owners(current, key), owners(previous, key));
   const topNamespaces = ranked((o) => o.namespace);
   const topWorkloads = ranked((o) => (o.kind === "unattributed" ? null : endLabel(o)));
   // A Service's cost: every row that went through it (its load balancer, its NodePort hop).
-  const serviceNow = sumBy<string>(current, (d, add) => {
-    for (const r of d.rows) if (r.service) add(r.service, rowCents(r));
-  });
-  const serviceBefore = sumBy<string>(previous, (d, add) => {
-    for (const r of d.rows) if (r.service) add(r.service, rowCents(r));
-  });
-  const topServices = [...serviceNow]
-    .map(([name, cents]) => ({
-      name,
-      ...delta(cents, serviceBefore.get(name) ?? 0),
-      isNew: previous.length > 0 && !serviceBefore.has(name),
-    }))
-    .filter((e) => e.cents > 0)
-    .sort((a, b) => b.cents - a.cents || (a.name < b.name ? -1 : 1))
-    .slice(0, top);
+  const services = (days: ReadonlyArray<DaySummary>) =>
+    sumBy<string>(days, (d, add) => {
+      for (const r of d.rows) if (r.service) add(r.service, rowCents(r));
+    });
+  const topServices = rank(services(current), services(previous));
 
-  const pairs = new Map<string, { source: string; destination: string; zones: Map<string, number>; bytes: number; cents: number }>();
+  const pairs = new Map<
+    string,
+    { source: string; destination: string; zones: Map<string, number>; bytes: number; cents: number }
+  >();
   for (const d of current)
     for (const r of d.rows) {
       if (r.category !== "cross_az") continue;
@@ -269,7 +277,8 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
 
   const lbOf = (days: ReadonlyArray<DaySummary>) =>
     sumBy<string>(days, (d, add) => {
-      for (const r of d.rows) if (r.category === "lb") add(`${r.service ?? "-"}|${r.loadBalancer ?? ""}`, rowCents(r));
+      for (const r of d.rows)
+        if (r.category === "lb") add(`${r.service ?? "-"}|${r.loadBalancer ?? ""}`, rowCents(r));
     });
   const lbNow = lbOf(current);
   const lbBefore = lbOf(previous);
@@ -284,7 +293,8 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
 
   const unattributedRows = sumBy<string>(current, (d, add) => {
     for (const r of d.rows)
-      if (r.category === "unattributed") add(`${r.source.id ?? r.source.workload ?? "-"}|${r.subcategory ?? ""}`, rowCents(r));
+      if (r.category === "unattributed")
+        add(`${r.source.id ?? r.source.workload ?? "-"}|${r.subcategory ?? ""}`, rowCents(r));
   });
   const unattributedCents = Math.round([...unattributedRows.values()].reduce((s, v) => s + v, 0));
   const traffic = current.flatMap((d) => d.rows.filter((r) => r.category !== "unattributed"));
@@ -352,14 +362,18 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
       explainedCents: total.cents - unattributedCents,
       explainedFraction: total.cents === 0 ? 1 : (total.cents - unattributedCents) / total.cents,
       bytes,
-      resolvedBytes: traffic.filter((r) => resolved(r.source) && resolved(r.destination)).reduce((s, r) => s + r.bytes, 0),
+      resolvedBytes: traffic
+        .filter((r) => resolved(r.source) && resolved(r.destination))
+        .reduce((s, r) => s + r.bytes, 0),
     },
     recommendations,
     dataQuality: {
       recordsRead: current.reduce((s, d) => s + (d.ledger?.read ?? 0), 0),
       rejectedByReason,
       skipdataRecords: current.reduce((s, d) => s + (d.ledger?.skipdata ?? 0), 0),
-      failedObjects: current.flatMap((d) => (d.ledger?.failedObjects ?? []).map((f) => ({ dt: d.dt, file: f.file, reason: f.reason }))),
+      failedObjects: current.flatMap((d) =>
+        (d.ledger?.failedObjects ?? []).map((f) => ({ dt: d.dt, file: f.file, reason: f.reason })),
+      ),
       ambiguousBytes: traffic.filter((r) => r.confidence === "ambiguous").reduce((s, r) => s + r.bytes, 0),
       identityOverlaps: current.reduce((s, d) => s + d.identity.reduce((t, i) => t + i.overlaps, 0), 0),
       missedSnapshots: current.reduce((s, d) => s + d.identity.reduce((t, i) => t + i.missedSnapshots, 0), 0),
