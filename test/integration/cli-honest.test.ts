@@ -2,7 +2,7 @@ import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
-import { cli } from "../support/cli.ts";
+import { runCli as cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
 
 interface Warning {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { BYTES_PER_GB } from "@flowcost/core";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
-import { cli } from "../support/cli.ts";
+import { runCli as cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
 
 interface End {

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { cli } from "../support/cli.ts";
+import { runCli as cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
 
 describe("each command has its own help", () => {

@@ -1,7 +1,10 @@
 import { main } from "@flowcost/local/cli/main";
 
-/** Runs the CLI in-process with captured stdout and stderr (stderr may pose as a terminal). */
-export async function cli(args: string[], tty = false) {
+/** Runs the `flowcost` CLI in-process, capturing stdout and stderr (stderr may pose as a terminal). */
+export async function runCli(
+  args: string[],
+  tty = false,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const code = await main(
