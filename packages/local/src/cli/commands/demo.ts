@@ -72,6 +72,7 @@ export const demoCommand = defineCommand({
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
     const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+    io.err.write(demoEpilogue(options.folder, output.warnings));
     // The weekly report of what was just generated, where the weekly job would put it.
     const store = lakeResultsStore(options.folder);
     const week = await defaultReportWeek(store);
@@ -81,7 +82,6 @@ export const demoCommand = defineCommand({
       const html = keys.find((k) => k.endsWith(".html")) ?? "";
       io.err.write(`\nweekly report ${week.id}: ${join(options.folder, ...html.split("/"))}\n`);
     }
-    io.err.write(demoEpilogue(options.folder, output.warnings));
     return EXIT.ok;
   },
 });
