@@ -24,6 +24,7 @@ WITH records AS (
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
     CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
+    CASE WHEN protocol IN (6, 17) AND pkt_srcaddr IS NULL AND pkt_dstaddr IS NULL THEN greatest(srcport, dstport) END AS client_port,
     action, "start", "end", bytes, packets, "start" - ("start" % 60) AS minute,
     source_file, day, log_status,
     coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
@@ -45,7 +46,7 @@ grouped AS (
     compacted,
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-    service_port, action, minute,
+    service_port, client_port, action, minute,
     source_file, day, log_status, traffic, gap_interface_id,
     min("start") AS first_start,
     max("start") AS last_start,
@@ -58,7 +59,7 @@ grouped AS (
     (
       compacted, account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
       pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-      service_port, action, minute
+      service_port, client_port, action, minute
     ),
     (source_file, day, log_status, traffic, gap_interface_id, gap_start, gap_end)
   )
@@ -80,6 +81,7 @@ SELECT
   traffic_path,
   protocol,
   service_port,
+  client_port,
   CASE WHEN status_row THEN log_status ELSE action END AS action,
   CASE WHEN status_row THEN last_start ELSE minute END AS minute,
   first_start,

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
-import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { describeOutputs } from "./describe.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
@@ -47,6 +47,19 @@ export interface ScenarioOptions {
    * (default DEFAULT_CONNECTIONS_PER_CONVERSATION); the bytes and the truth do not depend on it.
    */
   readonly connectionsPerConversation?: number;
+  /**
+   * The flow log's format: `custom` (default) is the v5 custom format with pkt-*, az-id,
+   * flow-direction and pkt-*-aws-service; `default` is AWS's default v2 format (the 14 fields,
+   * header line `version account-id ... log-status`), the same records with only those fields:
+   * srcaddr/dstaddr keep their ENI-level meaning (aws-facts.md §1.3, §1.10), so pods and NAT
+   * destinations are found by stitching the two records of a transfer.
+   */
+  readonly flowLogFormat?: "custom" | "default";
+  /**
+   * ENIs whose records are never written (a flow log on some subnets only, or an ENI outside
+   * the logged VPC): the other side of their transfers is logged once. The truth is unchanged.
+   */
+  readonly unloggedInterfaces?: ReadonlyArray<string>;
 }
 
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
@@ -87,7 +100,10 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
-  const header = DEMO_FORMAT.join(" ");
+  const defaultFormat = options.flowLogFormat === "default";
+  const fields: ReadonlyArray<string> = defaultFormat ? DEFAULT_FORMAT : DEMO_FORMAT;
+  const header = fields.join(" ");
+  const unlogged = new Set(options.unloggedInterfaces ?? []);
   // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
   // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
@@ -95,7 +111,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   let objects = 0;
   const flush = (fileTime: number, lines: string[]) => {
     // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
-    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA ${"- ".repeat(DEMO_FORMAT.length - 14).trim()}`;
+    const idle = `${defaultFormat ? 2 : 5} ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA${" -".repeat(fields.length - 14)}`;
     const key = defaultLayoutKey({
       accountId: cluster.accountId,
       region: cluster.region,
@@ -127,12 +143,16 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   };
   const sink = {
     record(fileTime: number, line: string) {
+      const parts = line.split(" ");
+      if (unlogged.size > 0 && unlogged.has(parts[2] ?? "")) return;
+      // The default format is the custom one's first 14 fields (the v2 fields, in order).
+      const text = defaultFormat ? ["2", ...parts.slice(1, 14)].join(" ") : line;
       let lines = buckets.get(fileTime);
       if (!lines) {
         lines = [];
         buckets.set(fileTime, lines);
       }
-      lines.push(line);
+      lines.push(text);
       records++;
     },
     minuteDone(nextMinute: number) {
@@ -150,7 +170,10 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     billing,
     connectionsPerConversation: options.connectionsPerConversation,
     perMinute: network
-      ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
+      ? (minute) =>
+          networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing, {
+            packetAddresses: !defaultFormat,
+          })
       : undefined,
   });
   for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);

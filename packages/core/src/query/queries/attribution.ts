@@ -61,8 +61,69 @@ export const attributeFlows = defineQuery({
     "dt",
     "dt",
     "dt",
+    "dt",
   ],
   row: attributedRowSchema,
   // Trino runs a WITH query once per reference: the local text's two passes would multiply its scans.
   engineSpecific: ["athena"],
+});
+
+/**
+ * How a stitched record's true ends were found (`queries/attribution/stitch_flows.sql`):
+ * `logged` (pkt-srcaddr/pkt-dstaddr logged; only its direction came from inventory),
+ * `own_address` (the ENI's one address is the end), `paired` (the peer ENI's record named it),
+ * `ambiguous` (several records could pair: the end stays at the node) or `unpaired` (no record
+ * of the peer ENI: the end stays at the node).
+ */
+export const PAIRINGS = ["logged", "own_address", "paired", "ambiguous", "unpaired"] as const;
+export type Pairing = (typeof PAIRINGS)[number];
+
+/**
+ * The true ends of a day's flows whose format lacks pkt-srcaddr/pkt-dstaddr, recovered by
+ * pairing the sender's egress record with the receiver's ingress record; materialised into
+ * `curated/stitched_flows/dt=`, which attribute_flows reads in place of those curated rows.
+ */
+export const stitchFlows = defineQuery({
+  name: "stitch_flows",
+  area: "attribution",
+  params: z.object({ dt }),
+  paramOrder: ["dt", "dt"],
+  row: z.object({
+    account_id: col.nullableString,
+    region: col.nullableString,
+    vpc_id: col.nullableString,
+    interface_id: col.nullableString,
+    az_id: col.nullableString,
+    flow_direction: col.string,
+    srcaddr: col.nullableString,
+    dstaddr: col.nullableString,
+    pkt_srcaddr: col.nullableString,
+    pkt_dstaddr: col.nullableString,
+    pkt_src_aws_service: col.nullableString,
+    pkt_dst_aws_service: col.nullableString,
+    protocol: col.nullableInt,
+    service_port: col.nullableInt,
+    client_port: col.nullableInt,
+    minute: col.int,
+    first_start: col.int,
+    last_end: col.int,
+    bytes: col.int,
+    pairing: z.enum(PAIRINGS),
+    dt: col.string,
+  }),
+  partitionedBy: ["dt"],
+});
+
+/** Bytes and records of a day's stitched flows per pairing outcome and direction (the precision report). */
+export const stitchSummary = defineQuery({
+  name: "stitch_summary",
+  area: "attribution",
+  params: z.object({ dt }),
+  paramOrder: ["dt"],
+  row: z.object({
+    pairing: z.enum(PAIRINGS),
+    flow_direction: col.string,
+    bytes: col.int,
+    rows: col.int,
+  }),
 });
