@@ -91,7 +91,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     // A window owns the whole days it touches: hours of those days outside it, compacted by an
     // earlier run, would otherwise be attributed with them.
     if (options.from !== undefined || options.to !== undefined)
-      await engine.dropPartitions(
+      await engine.partitions.drop(
         DATASETS.curatedFlows,
         dayNames.flatMap((dt) =>
           hoursOf(dayWindow(dt))
