@@ -132,6 +132,46 @@ hops AS (
     CASE WHEN n.flow_direction = 'ingress' THEN 'dst' ELSE 'src' END
   FROM nat_legs n
 ),
+-- AWS services by address for formats without pkt-*-aws-service: AWS's published ip-ranges.json
+-- (inventory/aws/ip-ranges.json), the longest matching IPv4 prefix, a named service (S3,
+-- DYNAMODB, ...) before the catch-all AMAZON at equal length, as AWS names them in those fields.
+aws_prefixes AS (
+  SELECT
+    service,
+    CAST(split_part(ip_prefix, '/', 2) AS integer) AS prefix_length,
+    CAST(split_part(split_part(ip_prefix, '/', 1), '.', 1) AS bigint) * 16777216 + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 2) AS bigint) * 65536
+      + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 3) AS bigint) * 256 + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 4) AS bigint) AS first_ip
+  FROM aws_ip_ranges
+  WHERE regexp_like(ip_prefix, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$')
+),
+outside_ips AS (
+  SELECT ip, CAST(split_part(ip, '.', 1) AS bigint) * 16777216 + CAST(split_part(ip, '.', 2) AS bigint) * 65536
+      + CAST(split_part(ip, '.', 3) AS bigint) * 256 + CAST(split_part(ip, '.', 4) AS bigint) AS ip_num
+  FROM (SELECT src_ip AS ip FROM groups WHERE pkt_src_aws_service IS NULL AND pkt_dst_aws_service IS NULL
+        UNION SELECT dst_ip FROM groups WHERE pkt_src_aws_service IS NULL AND pkt_dst_aws_service IS NULL) a
+  WHERE regexp_like(ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$') AND NOT regexp_like(ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd])')
+),
+ip_services AS (
+  SELECT o.ip, max_by(p.service, p.prefix_length * 2 + CASE WHEN p.service = 'AMAZON' THEN 0 ELSE 1 END) AS service
+  FROM outside_ips o
+  JOIN aws_prefixes p
+    ON o.ip_num >= p.first_ip AND o.ip_num < p.first_ip + CAST(power(2, 32 - p.prefix_length) AS bigint)
+  GROUP BY o.ip
+),
+serviced_hops AS (
+  SELECT
+    h.dt, h.logged_az_id, h.flow_direction, h.src_ip, h.dst_ip, h.service_port, h.max_first_start,
+    h.min_last_end, h.bytes, h.pairing,
+    coalesce(h.aws_service, CASE
+      WHEN h.nat_side = 'src' THEN ss.service
+      WHEN h.nat_side = 'dst' THEN ds.service
+      ELSE coalesce(ds.service, ss.service)
+    END) AS aws_service,
+    h.nat_id, h.nat_az_id, h.nat_side
+  FROM hops h
+  LEFT JOIN ip_services ss ON ss.ip = h.src_ip
+  LEFT JOIN ip_services ds ON ds.ip = h.dst_ip
+),
 -- Each address's intervals in preference order (the latest owner first), so that picking among
 -- an end's matches is a min() over a handful of identity rows, not a window over every hop.
 ranked_identity AS (
@@ -192,7 +232,7 @@ ends AS (
       WHEN s.kind = 'node' AND d.kind = 'pod' THEN h.src_ip
       WHEN s.kind = 'pod' AND d.kind = 'node' THEN h.dst_ip
     END AS nodeport_node_ip
-  FROM hops h
+  FROM serviced_hops h
   LEFT JOIN resolved sr
     ON sr.ip = h.src_ip AND sr.max_first_start = h.max_first_start AND sr.min_last_end = h.min_last_end
   LEFT JOIN ranked_identity s ON s.ip = sr.ip AND s.preference = sr.preference

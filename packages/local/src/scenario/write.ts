@@ -3,10 +3,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
-import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { describeOutputs } from "./describe.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
+import { scenarioIpRanges } from "./ip-ranges.ts";
 import { hex, seededRandom } from "./random.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
 import {
@@ -199,6 +200,12 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       `inventory/aws/dt=${day}/${formatCaptureTime(start)}/describe-availability-zones.json.gz`,
     ),
     JSON.stringify(describeAvailabilityZones(cluster), null, 2),
+  );
+  // AWS's published ranges, as the snapshot job (or a user with curl) keeps them next to the data.
+  await mkdir(dirname(join(options.outDir, IP_RANGES_KEY)), { recursive: true });
+  await writeFile(
+    join(options.outDir, IP_RANGES_KEY),
+    `${JSON.stringify(scenarioIpRanges(start - 3600), null, 2)}\n`,
   );
   // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
   for (let at = start; network && at <= end; at += period) {
