@@ -323,6 +323,8 @@ ends AS NOT MATERIALIZED (
     h.logged_az_id,
     CASE
       WHEN h.nat_id IS NOT NULL OR s.kind = 'load_balancer' OR d.kind = 'load_balancer' THEN NULL
+      -- A node that stands in for an end stitching could not recover is no NodePort hop.
+      WHEN h.pairing IN ('ambiguous', 'unpaired') THEN NULL
       WHEN s.kind = 'node' AND d.kind = 'pod' THEN h.src_ip
       WHEN s.kind = 'pod' AND d.kind = 'node' THEN h.dst_ip
     END AS nodeport_node_ip

@@ -25,8 +25,9 @@
 --     ENI's primary address (the node), labelled ambiguous, never guessed.
 --   * unpaired: no record of the peer ENI (not logged, or outside the VPC): the end stays the
 --     ENI's primary address (node level); the other end is the one the record names.
---   A NAT gateway's inside leg without its node's record keeps its NAT and source and pairs with
---   the gateway's outside leg (same ENI, protocol, service port, minute) when one destination does.
+--   A NAT gateway's inside leg without its node's record pairs with the gateway's own outside leg
+--   (same ENI, protocol, service port and minute; the client port too when the gateway kept it)
+--   when that leaves one outside address; otherwise it stays NAT bytes, destination unknown.
 -- AZ: az_id when logged, otherwise the AZ ID of the ENI's own address (from describe-network-
 --   interfaces and the nodes' zone IDs, through ip_identity).
 -- Parameters: dt (x2: identity, the day's curated flows).
@@ -158,11 +159,14 @@ matches AS (
 -- A NAT gateway's inside leg that no node record pairs: its outside leg at the same ENI names
 -- the destination (or source) when the minute and service port leave one candidate.
 nat_outside AS (
-  SELECT interface_id, protocol, service_port, minute, flow_direction,
+  SELECT interface_id, protocol, service_port, cport, minute, flow_direction,
          count(DISTINCT peer_ip) AS n, min(peer_ip) AS peer_ip
   FROM keyed
   WHERE at_nat AND peer_host = 'outside'
-  GROUP BY interface_id, protocol, service_port, minute, flow_direction
+  GROUP BY GROUPING SETS (
+    (interface_id, protocol, service_port, cport, minute, flow_direction),
+    (interface_id, protocol, service_port, minute, flow_direction)
+  )
 ),
 resolved AS (
   SELECT
@@ -172,14 +176,15 @@ resolved AS (
       WHEN NOT k.pairable OR NOT (k.at_node OR k.at_nat) THEN 'own_address'
       WHEN m.same_minute = 1 OR (coalesce(m.same_minute, 0) = 0 AND m.near = 1) THEN 'paired'
       WHEN m.near > 1 THEN 'ambiguous'
-      WHEN k.at_nat AND o.n = 1 THEN 'paired'
-      WHEN k.at_nat AND o.n > 1 THEN 'ambiguous'
+      WHEN k.at_nat AND (po.n = 1 OR ao.n = 1) THEN 'paired'
+      WHEN k.at_nat AND ao.n > 1 THEN 'ambiguous'
       ELSE 'unpaired'
     END AS pairing,
     CASE
       WHEN m.same_minute = 1 THEN m.same_minute_ip
       WHEN coalesce(m.same_minute, 0) = 0 AND m.near = 1 THEN m.near_ip
-      WHEN coalesce(m.near, 0) = 0 AND o.n = 1 THEN o.peer_ip
+      WHEN coalesce(m.near, 0) = 0 AND po.n = 1 THEN po.peer_ip
+      WHEN coalesce(m.near, 0) = 0 AND ao.n = 1 THEN ao.peer_ip
     END AS partner_ip
   FROM keyed k
   LEFT JOIN matches m
@@ -187,11 +192,14 @@ resolved AS (
     AND m.flow_direction = k.flow_direction AND m.sender = k.sender AND m.receiver = k.receiver
     AND m.protocol = k.protocol AND m.service_port = k.service_port AND m.cport = k.cport
     AND m.minute = k.minute
-  LEFT JOIN nat_outside o
+  LEFT JOIN nat_outside po
     ON k.at_nat AND k.pairable
-    AND o.interface_id = k.interface_id AND o.protocol = k.protocol AND o.service_port = k.service_port
-    AND o.minute = k.minute
-    AND o.flow_direction <> k.flow_direction
+    AND po.interface_id = k.interface_id AND po.protocol = k.protocol AND po.service_port = k.service_port
+    AND po.cport = k.cport AND po.minute = k.minute AND po.flow_direction <> k.flow_direction
+  LEFT JOIN nat_outside ao
+    ON k.at_nat AND k.pairable
+    AND ao.interface_id = k.interface_id AND ao.protocol = k.protocol AND ao.service_port = k.service_port
+    AND ao.cport IS NULL AND ao.minute = k.minute AND ao.flow_direction <> k.flow_direction
 )
 SELECT
   r.account_id,
