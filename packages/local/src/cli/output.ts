@@ -1,3 +1,4 @@
+import { identityWarnings, type PriceOverrides, pricesFor } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import type { PipelineResult } from "../pipeline.ts";
@@ -287,6 +288,8 @@ export interface AnalyzeContext {
   readonly from?: number;
   readonly to?: number;
   readonly cluster?: string;
+  /** List-price overrides by Region, to name the prices that are still placeholders. */
+  readonly prices?: PriceOverrides;
 }
 
 /** The whole analysis document from a pipeline run. Pure: the same result gives the same document. */
@@ -379,23 +382,19 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
-  for (const i of identity) {
-    if (i.overlaps > 0)
-      warnings.push({
-        code: "identity-overlap",
-        message: `${i.date} ${i.cluster}: ${i.overlaps} address(es) claimed by two owners at once; their traffic is labelled ambiguous`,
-      });
-    if (i.missedSnapshots > 0)
-      warnings.push({
-        code: "identity-gap",
-        message: `${i.date} ${i.cluster}: ${i.missedSnapshots} missed snapshot(s); pods that lived only in a gap resolve as unknown`,
-      });
-    if (i.nodesWithoutZone.length > 0)
-      warnings.push({
-        code: "node-without-az",
-        message: `${i.date} ${i.cluster}: nodes without an AZ ID: ${i.nodesWithoutZone.join(", ")}`,
-      });
+  for (const region of result.regions) {
+    const { placeholders } = pricesFor(region, context.prices);
+    if (placeholders.length === 0) continue;
+    warnings.push({
+      code: "list-price-placeholder",
+      message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+        anyBilled
+          ? " for the list-cost column only (billed dollars come from the CUR)"
+          : ", so these estimates may be off"
+      }. Set them under "prices" in flowcost.config.json (docs/pricing.md)`,
+    });
   }
+  for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   const reconciliation = result.days.flatMap((d) => {
     const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;
