@@ -1,7 +1,6 @@
-import type { DayWindow } from "../partition/keys.ts";
+import { DATASETS, type DayWindow } from "../partition/keys.ts";
 import { BYTES_PER_GB, type RegionPrices } from "../pricing/prices.ts";
 import type { QueryEngine } from "../query/engine.ts";
-import { DATASETS } from "../partition/keys.ts";
 import {
   type AttributedRow,
   attributeFlows,

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { IP_RANGES_KEY, InvalidInputError, ipRangeRows, parseIpRanges } from "@flowcost/core";
+import { InvalidInputError, IP_RANGES_KEY, ipRangeRows, parseIpRanges } from "@flowcost/core";
 import { ident, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 

@@ -44,7 +44,12 @@ export function scenarioIpRanges(createdAt: number): IpRanges {
         service: "AMAZON",
         network_border_group: "us-east-1",
       },
-      { ipv6_prefix: "2600:1f18::/36", region: "us-east-1", service: "EC2", network_border_group: "us-east-1" },
+      {
+        ipv6_prefix: "2600:1f18::/36",
+        region: "us-east-1",
+        service: "EC2",
+        network_border_group: "us-east-1",
+      },
       {
         ipv6_prefix: "2600:1fa0:8000::/39",
         region: "us-east-1",

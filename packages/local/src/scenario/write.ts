@@ -6,8 +6,8 @@ import { gzip, gzipSync } from "node:zlib";
 import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { describeOutputs } from "./describe.ts";
-import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { scenarioIpRanges } from "./ip-ranges.ts";
+import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { hex, seededRandom } from "./random.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
 import {
