@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
+import { compactFlows } from "./flows.ts";
 import { dt } from "./params.ts";
 
 /** Attribution and reconciliation queries (`queries/attribution/`). */
@@ -88,29 +89,16 @@ export const stitchFlows = defineQuery({
   area: "attribution",
   params: z.object({ dt }),
   paramOrder: ["dt", "dt"],
-  row: z.object({
-    account_id: col.nullableString,
-    region: col.nullableString,
-    vpc_id: col.nullableString,
-    interface_id: col.nullableString,
-    az_id: col.nullableString,
-    flow_direction: col.string,
-    srcaddr: col.nullableString,
-    dstaddr: col.nullableString,
-    pkt_srcaddr: col.nullableString,
-    pkt_dstaddr: col.nullableString,
-    pkt_src_aws_service: col.nullableString,
-    pkt_dst_aws_service: col.nullableString,
-    protocol: col.nullableInt,
-    service_port: col.nullableInt,
-    client_port: col.nullableInt,
-    minute: col.int,
-    first_start: col.int,
-    last_end: col.int,
-    bytes: col.int,
-    pairing: z.enum(PAIRINGS),
-    dt: col.string,
-  }),
+  row: compactFlows.row
+    .omit({
+      direction_inferred: true,
+      traffic_path: true,
+      action: true,
+      packets: true,
+      records: true,
+      hour: true,
+    })
+    .extend({ flow_direction: col.string, pairing: z.enum(PAIRINGS) }),
   partitionedBy: ["dt"],
 });
 
