@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs } from "../../discovery.ts";
 import { runPipeline } from "../../pipeline.ts";
-import { type CommandIo, defineCommand, EXIT, UsageError } from "../command.ts";
+import { type CommandIo, defineCommand, UsageError } from "../command.ts";
 import { loadConfig } from "../config.ts";
 import {
   CONFIG_OPTION,
@@ -19,7 +19,7 @@ import {
   stringOption,
   TO_OPTION,
 } from "../options.ts";
-import { type AnalyzeOutput, buildAnalysis } from "../output.ts";
+import { type AnalyzeOutput, analyzeExitStatus, buildAnalysis } from "../output.ts";
 import { Progress } from "../progress.ts";
 import { renderCsv, renderDiscovery, renderTable } from "../render.ts";
 
@@ -79,8 +79,9 @@ export const analyzeCommand = defineCommand({
   },
   async run(options, io) {
     const progress = new Progress(io.err);
-    await analyzeAndPrint(options.folder, options, io, progress);
-    return EXIT.ok;
+    const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+    // 4 when the analysis completed without some input (each named in the warnings).
+    return analyzeExitStatus(output);
   },
 });
 
