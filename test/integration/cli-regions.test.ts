@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BYTES_PER_GB } from "@flowcost/core";
+import { generateOrganizationScenario } from "@flowcost/local/scenario/organization";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
 import { runCli as cli } from "../support/cli.ts";
@@ -115,5 +116,53 @@ describe("list-price overrides from flowcost.config.json or --config (no CUR: es
     const { code, stderr } = await cli(["analyze", folder, "--config", join(folder, "nope.json")]);
     expect(code).toBe(2);
     expect(stderr).toContain("nope.json: no such file");
+  });
+});
+
+describe("an Organization's lake: two accounts in two Regions (finding 2)", async () => {
+  const folder = await tempDir("cli-org");
+  const org = await generateOrganizationScenario({ outDir: folder, seed: 13 });
+  const run = await cli(["analyze", folder, "--format", "json"]);
+  const output = JSON.parse(run.stdout);
+  type OrgRow = Row & { account: string; region: string; billedCostUsd: number | null };
+
+  test("exit 0; every generated transfer of both accounts once, with exact bytes, each row naming its account and Region", () => {
+    expect(run.code).toBe(0);
+    expect(rowsAsPairs(output.rows)).toEqual(pairBytes(org.truth));
+    for (const [i, member] of org.members.entries()) {
+      const rows = output.rows.filter((r: OrgRow) => r.region === member.cluster.region);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r: OrgRow) => r.account === member.cluster.accountId)).toBe(true);
+      expect(rowsAsPairs(rows)).toEqual(pairBytes(org.members[i]?.truth ?? []));
+    }
+  });
+
+  test("each Region's billed dollars are its own account's CUR lines, to the cent; the day reconciles", () => {
+    for (const member of org.members) {
+      const billed = output.rows
+        .filter((r: OrgRow) => r.region === member.cluster.region)
+        .reduce((s: number, r: OrgRow) => s + Math.round((r.billedCostUsd ?? 0) * 100), 0);
+      expect(billed).toBe(Math.round((member.billedNetworkUsd.get(member.day) ?? 0) * 100));
+    }
+    const [day] = output.reconciliation;
+    expect(day.billedCents).toBe(day.allocatedCents + day.unattributedCents);
+  });
+
+  test("each Region's cross-AZ list dollars use its own prices ($0.02/GB both sides in both Regions)", () => {
+    for (const member of org.members) {
+      const crossBytes = member.truth
+        .filter((t) => t.category === "cross_az")
+        .reduce((s, t) => s + t.bytes, 0);
+      const list = output.rows
+        .filter((r: OrgRow) => r.region === member.cluster.region && r.category === "cross_az")
+        .reduce((s: number, r: OrgRow) => s + r.listCostUsd, 0);
+      expect(list).toBeCloseTo((crossBytes / BYTES_PER_GB) * 0.02, 3);
+    }
+  });
+
+  test("describe outputs under inventory/aws/account=<id>/region=<region>/ are found and used", () => {
+    expect(output.inputs.aws.calls["describe-nat-gateways"]).toBeGreaterThan(0);
+    // NAT traffic resolves to each account's own NAT gateway only through its own describe outputs.
+    expect(output.rows.some((r: OrgRow) => r.category === "nat" && r.region === "us-west-2")).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { InvalidInputError, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
+import { InvalidInputError, parseAwsInventoryKey, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
 
 /**
  * What `flowcost analyze` finds in a folder before it reads anything: every input recognised by
@@ -70,7 +70,6 @@ export interface Discovery {
 const DERIVED = /^(curated|results|reports|state|\.staging|\.trash)(\/|$)/;
 const CUR_FILE = /(?:^|\/)([^/]+)\/data\/BILLING_PERIOD=(\d{4}-\d{2})\/[^/]+\.(parquet|csv\.gz)$/;
 const SNAPSHOT = /^inventory\/kubernetes\/cluster=([^/]+)\/dt=\d{4}-\d{2}-\d{2}\/([^/]+)\.json(\.gz)?$/;
-const DESCRIBE = /^inventory\/aws\/dt=\d{4}-\d{2}-\d{2}\/(\d{8}T\d{6}Z)\/([a-z-]+)\.json(\.gz)?$/;
 const CAPTURE_NAME = /^\d{8}T\d{6}Z\.json(\.gz)?$/;
 
 const isFile = (path: string) =>
@@ -156,8 +155,8 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
       clusters.set(snapshot[1], c);
       continue;
     }
-    const describe = DESCRIBE.exec(rel);
-    const call = describe?.[2];
+    // Both layouts: `inventory/aws/dt=/<ts>/[scope/]` and `inventory/aws/account=/region=/dt=/<ts>/`.
+    const call = rel.startsWith("inventory/aws/") ? parseAwsInventoryKey(rel)?.call : undefined;
     if (call && (DESCRIBE_CALLS as readonly string[]).includes(call)) {
       inputs.push(path);
       calls[call as DescribeCall]++;

@@ -14,7 +14,7 @@ import {
   runLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
-import { attributeDay } from "./jobs/attribute.ts";
+import { attributeDay, attributeDayByPlace } from "./jobs/attribute.ts";
 import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
@@ -118,6 +118,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const store = lakeResultsStore(options.lakeDir);
     const fileDays = new Map(files.map((f) => [f.path, f.day]));
     const accounts = [...new Set(files.map((f) => f.accountId))].sort();
+    // Every account and Region the flow logs come from (their S3 keys name both).
+    const places = [...new Map(files.map((f) => [`${f.accountId}|${f.region}`, f])).values()]
+      .map((f) => ({ accountId: f.accountId, region: f.region }))
+      .sort((a, b) => (`${a.accountId}|${a.region}` < `${b.accountId}|${b.region}` ? -1 : 1));
     for (const dt of dayNames) {
       const day = dayWindow(dt);
       options.onStep?.(`building identity for ${dt}`);
@@ -130,14 +134,24 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       const cutByWindow =
         (options.from !== undefined && options.from > day.start) ||
         (options.to !== undefined && options.to < day.end);
-      // One VPC's region prices the day; the attribution SQL does not split by region yet.
-      const attribution = await attributeDay(
-        engine,
-        day,
-        regions[0] ?? "us-east-1",
-        cutByWindow ? undefined : options.lakeDir,
-        options.prices,
-      );
+      // One account and Region: the whole day at its Region's prices. Several (an Organization's
+      // central bucket): each attributed, priced and reconciled on its own, rows tagged with both.
+      const attribution =
+        places.length > 1
+          ? await attributeDayByPlace(
+              engine,
+              day,
+              places,
+              cutByWindow ? undefined : options.lakeDir,
+              options.prices,
+            )
+          : await attributeDay(
+              engine,
+              day,
+              regions[0] ?? "us-east-1",
+              cutByWindow ? undefined : options.lakeDir,
+              options.prices,
+            );
       const rows: DayResult["rows"] = attribution.rows;
       const summary = daySummary(
         attribution.reconciliation,

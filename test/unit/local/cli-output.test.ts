@@ -59,10 +59,10 @@ describe("CSV rows", () => {
       confidence: "exact",
     });
     const [header, line] = renderCsv([row]).split("\r\n");
-    expect(header?.split(",")).toHaveLength(27);
+    expect(header?.split(",")).toHaveLength(29);
     expect(header).toContain("src_az_id,src_node,src_ip,dst_kind");
     expect(line).toBe(
-      '2026-11-22,lb,,pod,,shop,Deployment,frontend,use1-az4,ip-10-0-0-10.ec2.internal,,load_balancer,"app/k8s-shop-web,""x""/50dc6c495c0c9188",,,,use1-az6,,,,,,1073741824,0.02,,estimated,exact',
+      '2026-11-22,lb,,pod,,shop,Deployment,frontend,use1-az4,ip-10-0-0-10.ec2.internal,,load_balancer,"app/k8s-shop-web,""x""/50dc6c495c0c9188",,,,use1-az6,,,,,,1073741824,0.02,,estimated,exact,,',
     );
   });
 

@@ -14,20 +14,35 @@ export function kubernetesSnapshotKey(cluster: string, capturedAt: number): stri
   return `inventory/kubernetes/cluster=${cluster}/dt=${dtOf(capturedAt)}/${stamp}.json.gz`;
 }
 
+/** The account and Region a capture describes (a lake holding several of either). */
+export interface InventoryPlace {
+  readonly accountId: string;
+  readonly region: string;
+}
+
 /**
  * `scope` is an optional folder between the timestamp and the call: deployments where several
- * clusters in different VPCs or accounts snapshot at the same scheduled time set it (e.g. to the
- * VPC id) so their describe outputs do not overwrite each other.
+ * clusters in different VPCs snapshot at the same scheduled time set it (e.g. to the VPC id) so
+ * their describe outputs do not overwrite each other. `place` puts the capture under
+ * `inventory/aws/account=<id>/region=<region>/`, the layout of a lake with several accounts or
+ * Regions (an Organization's); without it the single-account layout `inventory/aws/dt=/` is kept,
+ * and both are read.
  */
-export function awsInventoryKey(capturedAt: number, call: AwsInventoryCall, scope?: string): string {
-  const folder = `inventory/aws/dt=${dtOf(capturedAt)}/${formatCaptureTime(capturedAt)}`;
+export function awsInventoryKey(
+  capturedAt: number,
+  call: AwsInventoryCall,
+  scope?: string,
+  place?: InventoryPlace,
+): string {
+  const root = place ? `inventory/aws/account=${place.accountId}/region=${place.region}` : "inventory/aws";
+  const folder = `${root}/dt=${dtOf(capturedAt)}/${formatCaptureTime(capturedAt)}`;
   return scope ? `${folder}/${scope}/${call}.json.gz` : `${folder}/${call}.json.gz`;
 }
 
 const KUBERNETES_KEY =
   /(?:^|\/)inventory\/kubernetes\/cluster=([^/]+)\/dt=\d{4}-\d{2}-\d{2}\/([^/]+)\.json(?:\.gz)?$/;
 const AWS_KEY =
-  /(?:^|\/)inventory\/aws\/dt=\d{4}-\d{2}-\d{2}\/(\d{8}T\d{6}Z)\/(?:([^/]+)\/)?([a-z-]+)\.json(?:\.gz)?$/;
+  /(?:^|\/)inventory\/aws\/(?:account=(\d{12})\/region=([a-z0-9-]+)\/)?dt=\d{4}-\d{2}-\d{2}\/(\d{8}T\d{6}Z)\/(?:([^/]+)\/)?([a-z-]+)\.json(?:\.gz)?$/;
 
 export function parseKubernetesSnapshotKey(key: string): { cluster: string; capturedAt: number } | undefined {
   const m = KUBERNETES_KEY.exec(key);
@@ -35,12 +50,22 @@ export function parseKubernetesSnapshotKey(key: string): { cluster: string; capt
   return m?.[1] && capturedAt !== undefined ? { cluster: m[1], capturedAt } : undefined;
 }
 
+/**
+ * A describe output's capture time, call and scope. A capture under `account=/region=` has
+ * `place`, and its scope starts with `<account>/<region>` so captures of two accounts taken at
+ * the same second stay apart.
+ */
 export function parseAwsInventoryKey(
   key: string,
-): { capturedAt: number; scope: string | undefined; call: string } | undefined {
+):
+  | { capturedAt: number; scope: string | undefined; call: string; place: InventoryPlace | undefined }
+  | undefined {
   const m = AWS_KEY.exec(key);
-  const capturedAt = m?.[1] ? parseCaptureTime(m[1]) : undefined;
-  return m?.[3] && capturedAt !== undefined ? { capturedAt, scope: m[2], call: m[3] } : undefined;
+  const capturedAt = m?.[3] ? parseCaptureTime(m[3]) : undefined;
+  if (!m?.[5] || capturedAt === undefined) return undefined;
+  const place = m[1] && m[2] ? { accountId: m[1], region: m[2] } : undefined;
+  const scope = place ? [place.accountId, place.region, m[4]].filter(Boolean).join("/") : m[4];
+  return { capturedAt, scope, call: m[5], place };
 }
 
 function dtOf(seconds: number): string {

@@ -80,6 +80,12 @@ export const resultRowSchema = z
     billedCostUsd: usd.nullable().describe("allocated from the CUR; null when the cost basis is estimated"),
     costBasis: z.enum(["billed", "estimated"]),
     confidence: z.string().describe("exact, node or ambiguous"),
+    account: nullableString
+      .optional()
+      .describe("the AWS account of the flow logs, when the folder holds several accounts or Regions"),
+    region: nullableString
+      .optional()
+      .describe("the Region of the flow logs and of the prices, when the folder holds several"),
   })
   .strict();
 export type ResultRow = z.infer<typeof resultRowSchema>;
@@ -299,6 +305,7 @@ export function toResultRow(r: Row): ResultRow {
     billedCostUsd: billed,
     costBasis: basis === "billed" || basis === "estimated" ? basis : billed === null ? "estimated" : "billed",
     confidence: str(r.confidence) ?? "exact",
+    ...(str(r.region) ? { account: str(r.account_id), region: str(r.region) } : {}),
   };
 }
 

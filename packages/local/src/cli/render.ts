@@ -161,6 +161,8 @@ const CSV_COLUMNS = [
   "billed_cost_usd",
   "cost_basis",
   "confidence",
+  "account",
+  "region",
 ] as const;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double embedded quotes. */
@@ -201,6 +203,8 @@ export function renderCsv(rows: ReadonlyArray<ResultRow>): string {
       r.billedCostUsd,
       r.costBasis,
       r.confidence,
+      r.account ?? null,
+      r.region ?? null,
     ]
       .map(csvField)
       .join(","),

@@ -51,6 +51,8 @@ export async function writeCurExport(
   net: SimNetwork | undefined,
   bill: ReadonlyMap<string, ReadonlyMap<string, number>>,
   format: "parquet" | "csv",
+  /** The export file's part number: an Organization's export holds one part per account here. */
+  part = 1,
 ): Promise<Map<string, number>> {
   const prices = pricesFor(cluster.region);
   const code = prices.billingCode;
@@ -238,9 +240,12 @@ export async function writeCurExport(
     await mkdir(dir, { recursive: true });
     const csv = `${[HEADER.join(","), ...lines.map((l) => HEADER.map((h) => csvField(l[h])).join(","))].join("\n")}\n`;
     if (format === "csv") {
-      await writeFile(join(dir, `${CUR_EXPORT.name}-00001.csv.gz`), await gz(csv));
+      await writeFile(join(dir, `${CUR_EXPORT.name}-${String(part).padStart(5, "0")}.csv.gz`), await gz(csv));
     } else {
-      await writeParquet(join(dir, `${CUR_EXPORT.name}-00001.snappy.parquet`), csv);
+      await writeParquet(
+        join(dir, `${CUR_EXPORT.name}-${String(part).padStart(5, "0")}.snappy.parquet`),
+        csv,
+      );
     }
   }
   return networkUsd;

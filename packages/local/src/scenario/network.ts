@@ -102,7 +102,7 @@ export function buildNetwork(cluster: Cluster, externalSnat: boolean): SimNetwor
   const [a, b, c] = cluster.zones as [Zone, Zone, Zone];
   const eni = (suffix: string, zone: Zone, host: number): SimEni => ({
     eniId: `eni-0${suffix.padEnd(16, "0").slice(0, 16)}`,
-    ip: `10.0.${zone.octet}.${host}`,
+    ip: `${zone.net}.${zone.octet}.${host}`,
     zone,
   });
   const region = cluster.region;

@@ -9,8 +9,10 @@ export interface Zone {
   readonly name: string;
   readonly id: string;
   readonly subnetId: string;
-  /** Third octet base of the zone's /19 subnet in 10.0.0.0/16. */
+  /** Third octet base of the zone's /19 subnet in the VPC's /16. */
   readonly octet: number;
+  /** The VPC's /16 as its first two octets (`10.0`); two accounts' VPCs do not overlap. */
+  readonly net: string;
 }
 
 export interface SimNode {
@@ -68,6 +70,10 @@ export interface TopologyOptions {
   readonly region?: string;
   /** The AWS account the VPC and its flow logs belong to (default 111122223333). */
   readonly accountId?: string;
+  /** The VPC's /16 as `10.<n>` (default 10.0), so several accounts' VPCs do not overlap. */
+  readonly net?: string;
+  /** Default `demo`. */
+  readonly clusterName?: string;
 }
 
 /**
@@ -75,9 +81,9 @@ export interface TopologyOptions {
  * Flow logs carry the ID, Kubernetes the name: a tool that compares them raw is wrong.
  */
 export const DEMO_ZONES: Zone[] = [
-  { name: "us-east-1a", id: "use1-az4", subnetId: "subnet-0aa11aa11aa11aa11", octet: 0 },
-  { name: "us-east-1b", id: "use1-az6", subnetId: "subnet-0bb22bb22bb22bb22", octet: 32 },
-  { name: "us-east-1c", id: "use1-az1", subnetId: "subnet-0cc33cc33cc33cc33", octet: 64 },
+  { name: "us-east-1a", id: "use1-az4", subnetId: "subnet-0aa11aa11aa11aa11", octet: 0, net: "10.0" },
+  { name: "us-east-1b", id: "use1-az6", subnetId: "subnet-0bb22bb22bb22bb22", octet: 32, net: "10.0" },
+  { name: "us-east-1c", id: "use1-az1", subnetId: "subnet-0cc33cc33cc33cc33", octet: 64, net: "10.0" },
 ];
 
 export const DEMO_WORKLOADS: Array<SimWorkload & { replicas: number }> = [
@@ -98,13 +104,14 @@ export const REUSE_WORKLOAD: SimWorkload = { namespace: "batch", kind: "CronJob"
  * `<region>a..c` map to IDs `<short>-az2, -az3, -az1` (also not a -> az1), `<short>` as AWS
  * abbreviates (us-west-2 -> usw2, eu-central-1 -> euc1, ap-southeast-1 -> apse1).
  */
-export function zonesFor(region: string): Zone[] {
-  if (region === "us-east-1") return DEMO_ZONES;
+export function zonesFor(region: string, net = "10.0"): Zone[] {
+  if (region === "us-east-1") return DEMO_ZONES.map((z) => ({ ...z, net }));
   const [area = "", direction = "", n = ""] = region.split("-");
   const dir = direction === "southeast" ? "se" : direction === "northeast" ? "ne" : (direction[0] ?? "");
   const short = `${area}${dir}${n}`;
   return DEMO_ZONES.map((z, i) => ({
     ...z,
+    net,
     name: `${region}${"abc"[i]}`,
     id: `${short}-az${[2, 3, 1][i]}`,
   }));
@@ -113,15 +120,15 @@ export function zonesFor(region: string): Zone[] {
 export function buildCluster(o: TopologyOptions): Cluster {
   const random = seededRandom(o.seed);
   const region = o.region ?? "us-east-1";
-  const zones = zonesFor(region);
+  const zones = zonesFor(region, o.net);
   // us-east-1's private DNS names end ec2.internal; every other Region's <region>.compute.internal.
   const dnsSuffix = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
   const nodes: SimNode[] = [];
   zones.forEach((zone, z) => {
     for (let n = 0; n < o.nodesPerZone; n++) {
-      const ip = `10.0.${zone.octet}.${10 + n}`;
+      const ip = `${zone.net}.${zone.octet}.${10 + n}`;
       nodes.push({
-        name: `ip-10-0-${zone.octet}-${10 + n}.${dnsSuffix}`,
+        name: `ip-${ip.replaceAll(".", "-")}.${dnsSuffix}`,
         zone,
         ip,
         instanceId: `i-0${hex(random, 16)}`,
@@ -136,7 +143,7 @@ export function buildCluster(o: TopologyOptions): Cluster {
     const k = (podsPerNode.get(node) ?? 0) + 1;
     podsPerNode.set(node, k);
     const index = nodes.indexOf(node);
-    return `10.0.${node.zone.octet + 1 + Math.floor(index / DEMO_ZONES.length)}.${k + 10 * (index % DEMO_ZONES.length)}`;
+    return `${node.zone.net}.${node.zone.octet + 1 + Math.floor(index / DEMO_ZONES.length)}.${k + 10 * (index % DEMO_ZONES.length)}`;
   };
 
   const pods: SimPod[] = [];
@@ -180,7 +187,7 @@ export function buildCluster(o: TopologyOptions): Cluster {
   return {
     accountId: o.accountId ?? "111122223333",
     region,
-    clusterName: "demo",
+    clusterName: o.clusterName ?? "demo",
     vpcId: "vpc-0f1e2d3c4b5a69788",
     flowLogId: "fl-0123456789abcdef0",
     zones,

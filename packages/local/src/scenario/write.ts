@@ -3,7 +3,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
-import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
+import {
+  type AwsInventoryCall,
+  awsInventoryKey,
+  DEFAULT_FORMAT,
+  defaultLayoutKey,
+  formatCaptureTime,
+  IP_RANGES_KEY,
+} from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenarioDays } from "./days.ts";
 import { describeOutputs } from "./describe.ts";
@@ -74,6 +81,17 @@ export interface ScenarioOptions {
   readonly region?: string;
   /** The account whose flow logs, describe outputs and CUR lines these are (default 111122223333). */
   readonly accountId?: string;
+  /** The VPC's /16 as `10.<n>` (default 10.0); accounts of one Organization do not overlap. */
+  readonly vpcNet?: string;
+  /** Default `demo`. */
+  readonly clusterName?: string;
+  /**
+   * Describe outputs under `inventory/aws/account=<id>/region=<region>/dt=/<ts>/` (a lake holding
+   * several accounts or Regions) instead of `inventory/aws/dt=/<ts>/` (default false).
+   */
+  readonly inventoryByAccount?: boolean;
+  /** The CUR export file's part number (default 1): one part per account in an Organization's lake. */
+  readonly curPart?: number;
 }
 
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
@@ -124,8 +142,13 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     replicaFactor: options.replicaFactor ?? 1,
     region: options.region,
     accountId: options.accountId,
+    net: options.vpcNet,
+    clusterName: options.clusterName,
   });
   const cluster: Cluster = days.length > 1 ? { ...built, pods: multiDayPods(built, days, seed) } : built;
+  const place = options.inventoryByAccount
+    ? { accountId: cluster.accountId, region: cluster.region }
+    : undefined;
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
@@ -232,18 +255,14 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       snapshots++;
     }
     await writeGzip(
-      join(
-        options.outDir,
-        `inventory/aws/dt=${d.dt}/${formatCaptureTime(d.start)}/describe-availability-zones.json.gz`,
-      ),
+      join(options.outDir, awsInventoryKey(d.start, "describe-availability-zones", undefined, place)),
       JSON.stringify(describeAvailabilityZones(cluster), null, 2),
     );
     // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
     for (let at = d.start; network && at <= d.end; at += period) {
-      const dt = new Date(at * 1000).toISOString().slice(0, 10);
       for (const [call, body] of Object.entries(describeOutputs(dayCluster, network, at))) {
         await writeGzip(
-          join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
+          join(options.outDir, awsInventoryKey(at, call as AwsInventoryCall, undefined, place)),
           JSON.stringify(body),
         );
       }
@@ -263,7 +282,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   const billedNetworkUsd =
     curFormat === "none"
       ? new Map<string, number>()
-      : await writeCurExport(options.outDir, cluster, network, bill, curFormat);
+      : await writeCurExport(options.outDir, cluster, network, bill, curFormat, options.curPart);
   await writeFile(join(options.outDir, "generator-truth.json"), `${JSON.stringify(truth, null, 2)}\n`);
   return {
     cluster,
