@@ -11,7 +11,7 @@ import { z } from "zod";
  * prices in micro-dollars (integers, rounded once per row), so every sum is an integer sum and no
  * reader sees float noise.
  */
-export const DAY_SUMMARY_SCHEMA_VERSION = 1;
+export const DAY_SUMMARY_SCHEMA_VERSION = 2;
 
 export const dateString = z
   .string()

@@ -12,10 +12,11 @@ import {
 import { analyzeCommand } from "./commands/analyze.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { serveCommand } from "./commands/serve.ts";
 import type { ProgressStream } from "./progress.ts";
 
 /** Every command, in the order `flowcost --help` lists them. A new command: one line here. */
-const COMMANDS: ReadonlyArray<Command<unknown>> = [analyzeCommand, demoCommand, schemaCommand];
+const COMMANDS: ReadonlyArray<Command<unknown>> = [analyzeCommand, demoCommand, serveCommand, schemaCommand];
 
 function usage(): string {
   const left = COMMANDS.map((c) => `flowcost ${c.name} ${c.synopsis}`.trimEnd());
