@@ -1,11 +1,11 @@
 import { gunzipSync } from "node:zlib";
-import { buildDaySummary, type CurNetworkLine, createApi, reconcileDay } from "@flowcost/core";
+import { buildDaySummary, createApi, reconcileDay } from "@flowcost/core";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { S3Lake } from "../../packages/functions/src/adapters/s3-lake.ts";
 import { s3ResultsStore } from "../../packages/functions/src/adapters/s3-results-store.ts";
 import { createHandler, handler } from "../../packages/functions/src/api/handler.ts";
-import { attributedRow, GB } from "../support/builders.ts";
+import { attributedRow, curLine, GB } from "../support/builders.ts";
 import { type LocalS3, startS3rver } from "../support/s3rver.ts";
 
 const BUCKET = "flowcost-api-lake";
@@ -49,14 +49,7 @@ function event(
   } as APIGatewayProxyEventV2;
 }
 
-const line = (usage_class: string, resource_id: string, gb: number, cost_usd: number): CurNetworkLine => ({
-  dt: "2026-11-22",
-  usage_class,
-  resource_id,
-  usage_type: "x",
-  usage_amount: gb,
-  cost_usd,
-});
+const line = curLine;
 
 beforeAll(async () => {
   s3 = await startS3rver([BUCKET]);

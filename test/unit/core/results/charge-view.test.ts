@@ -1,7 +1,6 @@
 import {
   type AttributedRow,
   buildDaySummary,
-  type CurNetworkLine,
   chargeView,
   type DaySummary,
   daySummarySchema,
@@ -9,16 +8,9 @@ import {
   trafficView,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
-import { attributedRow, GB } from "../../../support/builders.ts";
+import { attributedRow, curLine, GB } from "../../../support/builders.ts";
 
-const line = (usage_class: string, resource_id: string, gb: number, cost_usd: number): CurNetworkLine => ({
-  dt: "2026-11-22",
-  usage_class,
-  resource_id,
-  usage_type: "x",
-  usage_amount: gb,
-  cost_usd,
-});
+const line = curLine;
 const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
 
 const natRow = (over: Partial<AttributedRow> = {}) =>
@@ -59,7 +51,7 @@ const lbRow = attributedRow({
   list_cost_usd: 0,
 });
 
-function day(rows: AttributedRow[], lines: CurNetworkLine[]): DaySummary {
+function day(rows: AttributedRow[], lines: ReturnType<typeof curLine>[]): DaySummary {
   return buildDaySummary({ reconciliation: reconcileDay("2026-11-22", rows, lines, instances) });
 }
 
