@@ -80,6 +80,26 @@ describe("flowcost serve on loopback: the same figures as flowcost analyze", () 
     expect(shares).toBeCloseTo(1, 9);
   });
 
+  test("GET /v1/costs?groupBy=label:team: chargeback by the pods' team label, still summing to the bill", async () => {
+    const r = await get("/v1/costs?groupBy=label:team,namespace&limit=1000");
+
+    const byTeam = new Map<string | null, number>();
+    for (const g of r.json.groups as Array<{ key: Record<string, string | null>; billedCostUsd: number }>)
+      byTeam.set(
+        g.key["label:team"] ?? null,
+        (byTeam.get(g.key["label:team"] ?? null) ?? 0) + cents(g.billedCostUsd),
+      );
+    expect([...byTeam.values()].reduce((a, b) => a + b, 0)).toBe(916);
+    expect([...byTeam.keys()]).toEqual(
+      expect.arrayContaining(["web", "catalog", "checkout", "payments", "data", null]),
+    );
+    // Owners that are not pods (nodes, Services, unattributed) have no pod label.
+    const web = r.json.groups.find(
+      (g: { key: Record<string, string | null> }) => g.key["label:team"] === "web",
+    );
+    expect(web.key.namespace).toBe("shop");
+  });
+
   test("GET /v1/costs?side=source&groupBy=category (traffic view) equals analyze's totals by category", async () => {
     const r = await get("/v1/costs?side=source&groupBy=category");
 
@@ -168,6 +188,18 @@ describe("flowcost serve on loopback: the same figures as flowcost analyze", () 
     expect(csv.response.headers.get("content-type")).toContain("text/csv");
     expect(csv.text.split("\n")[0]).toContain("AllocatedMethodId,AllocatedMethodDetails,AllocatedResourceId");
     expect(csv.text.trim().split("\n")).toHaveLength(r.json.rows.length + 1);
+    // The same rows from the CLI: flowcost analyze --format focus.
+    let stdout = "";
+    const code = await main(
+      ["analyze", lake, "--format", "focus"],
+      { write: (t: string) => (stdout += t) },
+      {
+        write: () => true,
+        isTTY: false,
+      },
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe(csv.text);
   });
 
   test("recommendations, regressions and weekly reports say they have none yet", async () => {

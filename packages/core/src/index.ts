@@ -45,3 +45,4 @@ export * from "./results/charge-split.ts";
 export * from "./results/charge-view.ts";
 export * from "./results/day-summary.ts";
 export * from "./results/store.ts";
+export * from "./results/workload-labels.ts";

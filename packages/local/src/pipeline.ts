@@ -188,6 +188,7 @@ function daySummary(
       ),
     ),
     identity: stats,
+    workloads: identity.workloads,
     warnings,
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),

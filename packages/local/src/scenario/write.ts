@@ -310,6 +310,17 @@ function nodeJson(node: SimNode): unknown {
   };
 }
 
+/** The `team` label of the demo's workloads: chargeback by team is `groupBy=label:team`. */
+const TEAMS: Readonly<Record<string, string>> = {
+  frontend: "web",
+  cart: "checkout",
+  catalog: "catalog",
+  api: "payments",
+  ledger: "payments",
+  coredns: "platform",
+  "nightly-report": "data",
+};
+
 function podJson(pod: SimPod): unknown {
   const w = pod.workload;
   const owner =
@@ -318,7 +329,10 @@ function podJson(pod: SimPod): unknown {
       : w.kind === "StatefulSet"
         ? { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name }
         : { apiVersion: "batch/v1", kind: "Job", name: `${w.name}-${pod.ownerSuffix}` };
-  const labels: Record<string, string> = { "app.kubernetes.io/name": w.name };
+  const labels: Record<string, string> = {
+    "app.kubernetes.io/name": w.name,
+    team: TEAMS[w.name] ?? w.namespace,
+  };
   if (w.kind === "Deployment") labels["pod-template-hash"] = pod.ownerSuffix;
   if (w.kind === "CronJob") labels["batch.kubernetes.io/job-name"] = owner.name;
   return {
