@@ -356,9 +356,10 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
     expect(stderr).toContain(broken);
   });
 
-  test("an unknown --cluster: exit 1, listing the clusters found", async () => {
+  test("an unknown --cluster: a usage error (exit 2) before the pipeline runs, listing the clusters found", async () => {
     const { code, stderr } = await cli(["analyze", folder, "--cluster", "prod"]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
+    expect(stderr).not.toContain("compacting");
     expect(stderr).toContain("--cluster prod: no kubectl snapshots for it");
     expect(stderr).toContain("found: demo");
   });

@@ -21,3 +21,8 @@ export * from "./query/queries/flows.ts";
 export * from "./query/queries/identity.ts";
 export * from "./query/registry.ts";
 export * from "./query/sql-loader.ts";
+export * from "./results/build-summary.ts";
+export * from "./results/charge-split.ts";
+export * from "./results/charge-view.ts";
+export * from "./results/day-summary.ts";
+export * from "./results/store.ts";
