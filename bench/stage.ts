@@ -55,6 +55,11 @@ export interface StageResult {
    * hardly moves when other processes share the cores.
    */
   readonly cpuSeconds?: number;
+  /**
+   * CPU seconds (every thread, DuckDB's included) of the stage's work alone, imports excluded:
+   * the figure to compare stages by when other processes share the cores.
+   */
+  readonly workCpuSeconds?: number;
   /** 1-minute load average when the stage ended: above the core count, wall times are contended. */
   readonly loadAverage?: number;
   /** Rows the stage processed (raw records, compacted rows, intervals, pods...). */
@@ -293,14 +298,45 @@ async function attributeFloor(req: Extract<StageRequest, { stage: Stage }>): Pro
   });
 }
 
+/**
+ * Peak resident memory per step of a run, sampled every 10 ms (between samples a peak can be
+ * missed; the process's maxRSS is the exact overall figure).
+ */
+function stepPeaks() {
+  const peaks: Record<string, number> = {};
+  let step = "start";
+  const sample = () => {
+    peaks[step] = Math.max(peaks[step] ?? 0, Math.round(process.memoryUsage.rss() / 2 ** 20));
+  };
+  const timer = setInterval(sample, 10);
+  return {
+    onStep(next: string) {
+      sample();
+      step = next.replace(/\d{4}-\d{2}-\d{2}/, "<day>").replace(/\d+/g, "N");
+    },
+    stop(): Record<string, number> {
+      sample();
+      clearInterval(timer);
+      return peaks;
+    },
+  };
+}
+
 async function pipeline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const peaks = stepPeaks();
   const started = performance.now();
-  const result = await runPipeline({ lakeDir: req.dir, memoryLimit: req.memoryLimit, threads: req.threads });
+  const result = await runPipeline({
+    lakeDir: req.dir,
+    memoryLimit: req.memoryLimit,
+    threads: req.threads,
+    onStep: peaks.onStep,
+  });
   return {
     stage: "pipeline",
     ms: performance.now() - started,
     maxRssKb: 0,
     detail: {
+      peakMiBByStep: peaks.stop(),
       objects: result.flowLogObjects,
       hours: result.hours.length,
       days: result.days.length,
@@ -360,13 +396,16 @@ async function runStage(req: StageRequest): Promise<StageResult> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const request = JSON.parse(process.argv[2] ?? "null") as StageRequest | null;
   if (!request) throw new Error("usage: node --import tsx bench/stage.ts '<StageRequest JSON>'");
+  const before = process.cpuUsage();
   const result = await runStage(request);
+  const work = process.cpuUsage(before);
   // maxRSS is in KiB on Linux and macOS; read at the very end so it covers the whole stage.
   const usage = process.resourceUsage();
   const measured: StageResult = {
     ...result,
     maxRssKb: usage.maxRSS,
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    workCpuSeconds: (work.user + work.system) / 1e6,
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
   process.stdout.write(`\n${JSON.stringify(measured)}\n`);

@@ -121,6 +121,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
       const rows: DayResult["rows"] = attribution.rows;
+      options.onStep?.(`writing the results of ${dt}`);
       const summary = daySummary(
         attribution.reconciliation,
         identity,
