@@ -299,25 +299,33 @@ async function attributeFloor(req: Extract<StageRequest, { stage: Stage }>): Pro
 }
 
 /**
- * Peak resident memory per step of a run, sampled every 10 ms (between samples a peak can be
- * missed; the process's maxRSS is the exact overall figure).
+ * Peak resident memory and wall seconds per step of a run, memory sampled every 10 ms (between
+ * samples a peak can be missed; the process's maxRSS is the exact overall figure).
  */
 function stepPeaks() {
   const peaks: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
   let step = "start";
+  let since = performance.now();
   const sample = () => {
     peaks[step] = Math.max(peaks[step] ?? 0, Math.round(process.memoryUsage.rss() / 2 ** 20));
+  };
+  const close = () => {
+    sample();
+    const now = performance.now();
+    seconds[step] = Math.round(((seconds[step] ?? 0) + (now - since) / 1000) * 100) / 100;
+    since = now;
   };
   const timer = setInterval(sample, 10);
   return {
     onStep(next: string) {
-      sample();
+      close();
       step = next.replace(/\d{4}-\d{2}-\d{2}/, "<day>").replace(/\d+/g, "N");
     },
-    stop(): Record<string, number> {
-      sample();
+    stop(): { peakMiB: Record<string, number>; seconds: Record<string, number> } {
+      close();
       clearInterval(timer);
-      return peaks;
+      return { peakMiB: peaks, seconds };
     },
   };
 }
@@ -336,7 +344,7 @@ async function pipeline(req: Extract<StageRequest, { stage: Stage }>): Promise<S
     ms: performance.now() - started,
     maxRssKb: 0,
     detail: {
-      peakMiBByStep: peaks.stop(),
+      steps: peaks.stop(),
       objects: result.flowLogObjects,
       hours: result.hours.length,
       days: result.days.length,
