@@ -24,6 +24,8 @@ const USAGE = `npm run bench -- [options]
   --memory-limit <size>  DuckDB memory_limit, as flowcost analyze takes it (default 1GB)
   --threads <n>          DuckDB threads (default 2)
   --regenerate           regenerate data even when bench/data has it for this scale and seed
+  --keep-data            reuse bench/data even when the generator's source changed since (say so
+                         only when the change keeps the generator's default output, e.g. a new option)
   --out <file>           results file (default bench/results/<YYYY-MM-DD>.json)
 `;
 
@@ -63,6 +65,7 @@ function parseOptions(argv: string[]) {
       "memory-limit": { type: "string", default: "1GB" },
       threads: { type: "string", default: "2" },
       regenerate: { type: "boolean", default: false },
+      "keep-data": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -87,6 +90,7 @@ function parseOptions(argv: string[]) {
     memoryLimit: values["memory-limit"],
     threads: Math.round(positiveNumber("threads", values.threads)),
     regenerate: values.regenerate,
+    keepData: values["keep-data"],
     out: values.out,
   };
 }
@@ -117,11 +121,15 @@ async function ensureDataset(
   targetRecords: number,
   seed: number,
   regenerate: boolean,
+  keepData: boolean,
 ): Promise<{ dir: string; manifest: DatasetManifest; generation?: StageResult }> {
   const dir = datasetDir(dataRoot, targetRecords, seed);
   const existing = await readManifest(dir);
-  if (existing && !regenerate && existing.generatorHash === (await generatorHash())) {
-    log(`reusing ${relative(ROOT, dir)} (${existing.records.toLocaleString("en")} records)`);
+  const hash = await generatorHash();
+  if (existing && !regenerate && (existing.generatorHash === hash || keepData)) {
+    const older =
+      existing.generatorHash === hash ? "" : ` from generator ${existing.generatorHash} (now ${hash})`;
+    log(`reusing ${relative(ROOT, dir)} (${existing.records.toLocaleString("en")} records)${older}`);
     return { dir, manifest: existing };
   }
   log(`generating ${millions(targetRecords)}M records into ${relative(ROOT, dir)}`);
@@ -397,6 +405,7 @@ async function main(): Promise<void> {
       target,
       options.seed,
       options.regenerate,
+      options.keepData,
     );
     const perStage = new Map<Stage, StageResult[]>();
     for (let run = 1; run <= options.runs; run++) {
