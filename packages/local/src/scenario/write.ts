@@ -3,10 +3,11 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import { gzip } from "node:zlib";
-import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenarioDays } from "./days.ts";
 import { describeOutputs } from "./describe.ts";
+import { scenarioIpRanges } from "./ip-ranges.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { hex, seededRandom } from "./random.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
@@ -56,6 +57,19 @@ export interface ScenarioOptions {
   readonly days?: number;
   /** Whether the last of several days carries the planted regression (default true). */
   readonly plantRegression?: boolean;
+  /**
+   * The flow log's format: `custom` (default) is the v5 custom format with pkt-*, az-id,
+   * flow-direction and pkt-*-aws-service; `default` is AWS's default v2 format (the 14 fields,
+   * header line `version account-id ... log-status`), the same records with only those fields:
+   * srcaddr/dstaddr keep their ENI-level meaning (aws-facts.md §1.3, §1.10), so pods and NAT
+   * destinations are found by stitching the two records of a transfer.
+   */
+  readonly flowLogFormat?: "custom" | "default";
+  /**
+   * ENIs whose records are never written (a flow log on some subnets only, or an ENI outside
+   * the logged VPC): the other side of their transfers is logged once. The truth is unchanged.
+   */
+  readonly unloggedInterfaces?: ReadonlyArray<string>;
   /** The cluster's Region (default us-east-1); its list prices make the CUR's dollars. */
   readonly region?: string;
   /** The account whose flow logs, describe outputs and CUR lines these are (default 111122223333). */
@@ -66,7 +80,8 @@ export interface ScenarioOptions {
  * Compresses and writes flow-log objects on a worker thread, in the order given, while the
  * generator goes on with the next minutes: gzip was a quarter of the generator's time on the
  * main thread. Same bytes as before (the same zlib, default level). `done` resolves once every
- * object is on disk and rejects with the first write's error.
+ * object is on disk and rejects with the first write's error. The worker does not keep the
+ * process alive until `done` is awaited, so a generator that throws midway cannot hang it.
  */
 function gzipObjectWriter(): { write(path: string, text: string): void; done(): Promise<void> } {
   const worker = new Worker(
@@ -85,6 +100,7 @@ function gzipObjectWriter(): { write(path: string, text: string): void; done(): 
      });`,
     { eval: true },
   );
+  worker.unref();
   let pending = 0;
   let failure: Error | undefined;
   let settle: (() => void) | undefined;
@@ -103,6 +119,7 @@ function gzipObjectWriter(): { write(path: string, text: string): void; done(): 
       worker.postMessage({ path, text });
     },
     async done() {
+      worker.ref();
       if (pending > 0 && failure === undefined) await new Promise<void>((resolve) => (settle = resolve));
       await worker.terminate();
       if (failure) throw failure;
@@ -163,7 +180,10 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
-  const header = DEMO_FORMAT.join(" ");
+  const defaultFormat = options.flowLogFormat === "default";
+  const fields: ReadonlyArray<string> = defaultFormat ? DEFAULT_FORMAT : DEMO_FORMAT;
+  const header = fields.join(" ");
+  const unlogged = new Set(options.unloggedInterfaces ?? []);
   // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
   // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
@@ -172,7 +192,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   let objects = 0;
   const flush = (fileTime: number, lines: string[]) => {
     // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
-    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA ${"- ".repeat(DEMO_FORMAT.length - 14).trim()}`;
+    const idle = `${defaultFormat ? 2 : 5} ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA${" -".repeat(fields.length - 14)}`;
     const key = defaultLayoutKey({
       accountId: cluster.accountId,
       region: cluster.region,
@@ -202,12 +222,16 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   };
   const sink = {
     record(fileTime: number, line: string) {
+      const parts = line.split(" ");
+      if (unlogged.size > 0 && unlogged.has(parts[2] ?? "")) return;
+      // The default format is the custom one's first 14 fields (the v2 fields, in order).
+      const text = defaultFormat ? ["2", ...parts.slice(1, 14)].join(" ") : line;
       let lines = buckets.get(fileTime);
       if (!lines) {
         lines = [];
         buckets.set(fileTime, lines);
       }
-      lines.push(line);
+      lines.push(text);
       records++;
     },
     minuteDone(nextMinute: number) {
@@ -222,62 +246,65 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   };
   const daily: Array<{ day: ScenarioDay; truth: TruthRow[] }> = [];
   let snapshots = 0;
-  try {
-    for (const d of days) {
-      // One day's window of the cluster; a multi-day scenario draws each later day from its own seed.
-      const dayCluster: Cluster = days.length > 1 ? { ...cluster, start: d.start, end: d.end } : cluster;
-      const daySeed = seed + d.index * 7919;
-      const dayTruth: TruthTable = days.length > 1 ? new Map() : truthTable;
-      const dayRandom = d.index === 0 ? netRandom : networkRandom(daySeed);
-      billDay = d.dt;
-      generateTraffic(dayCluster, edgesForDay(options.edges ?? DEMO_TRAFFIC, d), daySeed, sink, {
-        truth: dayTruth,
-        billing,
-        connectionsPerConversation: options.connectionsPerConversation,
-        perMinute: network
-          ? (minute) =>
-              networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale)
-          : undefined,
-      });
-      for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
-      buckets.clear();
-      daily.push({ day: d, truth: [...dayTruth.values()].sort((a, b) => b.bytes - a.bytes) });
+  for (const d of days) {
+    // One day's window of the cluster; a multi-day scenario draws each later day from its own seed.
+    const dayCluster: Cluster = days.length > 1 ? { ...cluster, start: d.start, end: d.end } : cluster;
+    const daySeed = seed + d.index * 7919;
+    const dayTruth: TruthTable = days.length > 1 ? new Map() : truthTable;
+    const dayRandom = d.index === 0 ? netRandom : networkRandom(daySeed);
+    billDay = d.dt;
+    generateTraffic(dayCluster, edgesForDay(options.edges ?? DEMO_TRAFFIC, d), daySeed, sink, {
+      truth: dayTruth,
+      billing,
+      connectionsPerConversation: options.connectionsPerConversation,
+      perMinute: network
+        ? (minute) =>
+            networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale, {
+              packetAddresses: !defaultFormat,
+            })
+        : undefined,
+    });
+    for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
+    buckets.clear();
+    daily.push({ day: d, truth: [...dayTruth.values()].sort((a, b) => b.bytes - a.bytes) });
 
-      const period = (options.snapshotMinutes ?? 5) * 60;
-      for (let at = d.start; at <= d.end; at += period) {
-        const dt = new Date(at * 1000).toISOString().slice(0, 10);
-        const list = kubectlList(dayCluster, at);
-        await writeGzip(
-          join(
-            options.outDir,
-            `inventory/kubernetes/cluster=${cluster.clusterName}/dt=${dt}/${formatCaptureTime(at)}.json.gz`,
-          ),
-          JSON.stringify(list, null, 2),
-        );
-        snapshots++;
-      }
+    const period = (options.snapshotMinutes ?? 5) * 60;
+    for (let at = d.start; at <= d.end; at += period) {
+      const dt = new Date(at * 1000).toISOString().slice(0, 10);
+      const list = kubectlList(dayCluster, at);
       await writeGzip(
         join(
           options.outDir,
-          `inventory/aws/dt=${d.dt}/${formatCaptureTime(d.start)}/describe-availability-zones.json.gz`,
+          `inventory/kubernetes/cluster=${cluster.clusterName}/dt=${dt}/${formatCaptureTime(at)}.json.gz`,
         ),
-        JSON.stringify(describeAvailabilityZones(cluster), null, 2),
+        JSON.stringify(list, null, 2),
       );
-      // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
-      for (let at = d.start; network && at <= d.end; at += period) {
-        const dt = new Date(at * 1000).toISOString().slice(0, 10);
-        for (const [call, body] of Object.entries(describeOutputs(dayCluster, network, at))) {
-          await writeGzip(
-            join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
-            JSON.stringify(body),
-          );
-        }
+      snapshots++;
+    }
+    await writeGzip(
+      join(
+        options.outDir,
+        `inventory/aws/dt=${d.dt}/${formatCaptureTime(d.start)}/describe-availability-zones.json.gz`,
+      ),
+      JSON.stringify(describeAvailabilityZones(cluster), null, 2),
+    );
+    // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
+    for (let at = d.start; network && at <= d.end; at += period) {
+      const dt = new Date(at * 1000).toISOString().slice(0, 10);
+      for (const [call, body] of Object.entries(describeOutputs(dayCluster, network, at))) {
+        await writeGzip(
+          join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
+          JSON.stringify(body),
+        );
       }
     }
-  } catch (error) {
-    await objectWriter.done().catch(() => undefined);
-    throw error;
   }
+  // AWS's published ranges, as the snapshot job (or a user with curl) keeps them next to the data.
+  await mkdir(dirname(join(options.outDir, IP_RANGES_KEY)), { recursive: true });
+  await writeFile(
+    join(options.outDir, IP_RANGES_KEY),
+    `${JSON.stringify(scenarioIpRanges(firstDay.start - 3600), null, 2)}\n`,
+  );
   await objectWriter.done();
   const truth =
     days.length > 1
