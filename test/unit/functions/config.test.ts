@@ -26,6 +26,7 @@ describe("Lambda config", () => {
       flowLogSource: "acme-flow-logs",
       queryTimeoutMs: 600_000,
       prices: {},
+      alerts: { minIncreaseUsd: 5, minPercent: 25, cooldownDays: 3, allClear: false },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.catalog)).toBe(true);
@@ -37,6 +38,34 @@ describe("Lambda config", () => {
     expect(config.prices).toEqual({ "us-west-2": { natGatewayPerGb: 0.045 } });
     expect(() => parseConfig(LINKS, { ...env, FLOWCOST_PRICES: '{"us-west-2":{"natPerGb":0.045}}' })).toThrow(
       /FLOWCOST_PRICES: .*natPerGb/,
+    );
+  });
+
+  test("alert settings and the Slack webhook secret: defaults, values, and errors that name the setting, never the secret", () => {
+    const env = { AWS_REGION: "us-east-1" };
+    const url = "https://hooks.slack.com/services/T000/B000/s3cr3t";
+    const config = parseConfig(
+      { ...LINKS, SlackWebhookUrl: { value: url } },
+      {
+        ...env,
+        FLOWCOST_ALERT_MIN_INCREASE_USD: "20",
+        FLOWCOST_ALERT_ALL_CLEAR: "true",
+        FLOWCOST_API_URL: "https://api.example.com",
+      },
+    );
+    expect(config.alerts).toEqual({
+      minIncreaseUsd: 20,
+      minPercent: 25,
+      cooldownDays: 3,
+      allClear: true,
+      apiUrl: "https://api.example.com",
+    });
+    expect(config.slackWebhookUrl).toBe(url);
+    expect(
+      parseConfig({ ...LINKS, SlackWebhookUrl: { value: "none" } }, env).slackWebhookUrl,
+    ).toBeUndefined();
+    expect(() => parseConfig(LINKS, { ...env, FLOWCOST_ALERT_COOLDOWN_DAYS: "1.5" })).toThrow(
+      /FLOWCOST_ALERT_COOLDOWN_DAYS/,
     );
   });
 
