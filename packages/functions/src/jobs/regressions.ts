@@ -12,9 +12,10 @@ import {
 } from "@flowcost/core";
 import { type RegressionRunResult, runRegressions, type SlackWebhookClient } from "@flowcost/publish";
 import { dailyNetworkCosts } from "../adapters/cost-explorer.ts";
+import { S3Lake } from "../adapters/s3-lake.ts";
 import { s3ResultsStore } from "../adapters/s3-results-store.ts";
-import { config } from "../shared/config.ts";
-import { s3Lake } from "../shared/engine.ts";
+import { s3 } from "../shared/clients.ts";
+import { publishConfig } from "../shared/config.ts";
 import { logger } from "../shared/logger.ts";
 import { ScheduledEvent, withJob } from "../shared/middleware.ts";
 import { slackClient } from "../shared/slack.ts";
@@ -110,9 +111,15 @@ export async function regressionsJob(deps: RegressionsJobDeps, time: string): Pr
 
 export const handler = withJob(ScheduledEvent, (event) => ({ window: regressionsDay(event.time) })).handler(
   async (event) => {
-    const c = config();
+    const c = publishConfig();
     const result = await regressionsJob(
-      { store: s3ResultsStore(s3Lake()), ce, slack: slackClient(), region: c.region, alerts: c.alerts },
+      {
+        store: s3ResultsStore(new S3Lake({ s3, bucket: c.lakeBucket })),
+        ce,
+        slack: slackClient(),
+        region: c.region,
+        alerts: c.alerts,
+      },
       event.time,
     );
     for (const f of result.crossCheck) logger.warn("Cost Explorer and CUR disagree", { ...f });

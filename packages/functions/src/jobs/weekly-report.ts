@@ -5,9 +5,10 @@ import {
   type SlackWebhookClient,
   weeklyReportKey,
 } from "@flowcost/publish";
+import { S3Lake } from "../adapters/s3-lake.ts";
 import { s3ResultsStore } from "../adapters/s3-results-store.ts";
-import { config } from "../shared/config.ts";
-import { s3Lake } from "../shared/engine.ts";
+import { s3 } from "../shared/clients.ts";
+import { publishConfig } from "../shared/config.ts";
 import { logger } from "../shared/logger.ts";
 import { ScheduledEvent, withJob } from "../shared/middleware.ts";
 import { slackClient } from "../shared/slack.ts";
@@ -44,12 +45,12 @@ export async function weeklyReportJob(
 
 export const handler = withJob(ScheduledEvent, (event) => ({ window: reportWeek(event.time).id })).handler(
   async (event) => {
-    const c = config();
+    const c = publishConfig();
     const result = await weeklyReportJob(
       {
-        store: s3ResultsStore(s3Lake()),
+        store: s3ResultsStore(new S3Lake({ s3, bucket: c.lakeBucket })),
         slack: slackClient(),
-        link: (key) => reportLink(c.catalog.lakeBucket, key, c.reportLinkBase),
+        link: (key) => reportLink(c.lakeBucket, key, c.reportLinkBase),
       },
       event.time,
     );

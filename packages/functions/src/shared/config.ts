@@ -19,6 +19,18 @@ const ConfigSchema = z.object({
   queriesDir: z.string().min(1).optional(),
   /** List-price overrides by Region (docs/pricing.md); JSON in FLOWCOST_PRICES. */
   prices: priceOverridesSchema.default({}),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+/**
+ * The config of the jobs that only read results and publish (weekly report, regressions): no
+ * Athena catalog (they are not granted it), the lake bucket by name, the alert settings and the
+ * Slack webhook secret.
+ */
+const PublishConfigSchema = z.object({
+  lakeBucket: z.string().min(3).max(63),
+  region: z.string().min(1),
   /** Regression alerts (docs/deploy.md): thresholds, cooldown, the API's URL for links. */
   alerts: z.object({
     minIncreaseUsd: z.coerce.number().nonnegative().default(5),
@@ -33,7 +45,7 @@ const ConfigSchema = z.object({
   slackWebhookUrl: z.string().optional(),
 });
 
-export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+export type PublishConfig = Readonly<z.infer<typeof PublishConfigSchema>>;
 
 /** Where each key comes from, so an error names what to set. */
 const SOURCES: Record<string, string> = {
@@ -43,6 +55,7 @@ const SOURCES: Record<string, string> = {
   queryTimeoutMs: "FLOWCOST_QUERY_TIMEOUT_MS",
   queriesDir: "FLOWCOST_QUERIES_DIR",
   prices: "FLOWCOST_PRICES",
+  lakeBucket: "FLOWCOST_LAKE_BUCKET",
   alerts: "FLOWCOST_ALERT_*",
   reportLinkBase: "FLOWCOST_REPORT_LINK_BASE",
   slackWebhookUrl: "Resource.SlackWebhookUrl (sst secret set SlackWebhookUrl <url>)",
@@ -93,6 +106,28 @@ export function parseConfig(
     queryTimeoutMs: env.FLOWCOST_QUERY_TIMEOUT_MS ?? 600_000,
     queriesDir: env.FLOWCOST_QUERIES_DIR,
     prices: jsonOrText(env.FLOWCOST_PRICES),
+  });
+  if (!result.success) throw configError(result.error);
+  return Object.freeze({ ...result.data, catalog: Object.freeze({ ...result.data.catalog }) });
+}
+
+/** Names each bad key and what to set; never echoes a value (the webhook URL is a secret). */
+function configError(error: z.ZodError): ConfigError {
+  const problems = error.issues.map((issue) => {
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    return `${keyName(issue.path)}: ${missing ? "missing" : issue.message}`;
+  });
+  return new ConfigError(`invalid flowcost configuration: ${problems.join("; ")}`);
+}
+
+/** The publishing jobs' config from explicit inputs; tests call this, handlers `publishConfig()`. */
+export function parsePublishConfig(
+  links: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): PublishConfig {
+  const result = PublishConfigSchema.safeParse({
+    lakeBucket: env.FLOWCOST_LAKE_BUCKET,
+    region: env.AWS_REGION,
     alerts: {
       minIncreaseUsd: env.FLOWCOST_ALERT_MIN_INCREASE_USD || undefined,
       minPercent: env.FLOWCOST_ALERT_MIN_PERCENT || undefined,
@@ -103,15 +138,8 @@ export function parseConfig(
     reportLinkBase: env.FLOWCOST_REPORT_LINK_BASE || undefined,
     slackWebhookUrl: secretValue(links.SlackWebhookUrl),
   });
-  if (!result.success) {
-    // Never echo a value here: the webhook URL is a secret.
-    const problems = result.error.issues.map((issue) => {
-      const missing = issue.code === "invalid_type" && issue.input === undefined;
-      return `${keyName(issue.path)}: ${missing ? "missing" : issue.message}`;
-    });
-    throw new ConfigError(`invalid flowcost configuration: ${problems.join("; ")}`);
-  }
-  return Object.freeze({ ...result.data, catalog: Object.freeze({ ...result.data.catalog }) });
+  if (!result.success) throw configError(result.error);
+  return Object.freeze({ ...result.data, alerts: Object.freeze({ ...result.data.alerts }) });
 }
 
 /** An `sst.Secret` link's value (`{ value }`); "none" or empty means not configured. */
@@ -133,6 +161,13 @@ function linkedResources(): Record<string, unknown> {
 }
 
 let parsed: Config | undefined;
+let parsedPublish: PublishConfig | undefined;
+
+/** The publishing jobs' config, parsed once per cold start. */
+export function publishConfig(): PublishConfig {
+  parsedPublish ??= parsePublishConfig(linkedResources(), process.env);
+  return parsedPublish;
+}
 
 /** The config, parsed on the first call of a cold start and reused by every invocation after. */
 export function config(): Config {

@@ -1,5 +1,5 @@
 import { SlackWebhookClient } from "@flowcost/publish";
-import { config } from "./config.ts";
+import { publishConfig } from "./config.ts";
 import { logger } from "./logger.ts";
 
 let client: SlackWebhookClient | null | undefined;
@@ -10,7 +10,7 @@ let client: SlackWebhookClient | null | undefined;
  */
 export function slackClient(): SlackWebhookClient | undefined {
   if (client === undefined) {
-    const url = config().slackWebhookUrl;
+    const url = publishConfig().slackWebhookUrl;
     client =
       url === undefined
         ? null
