@@ -1,11 +1,5 @@
 import { CostExplorerClient, GetCostAndUsageCommand } from "@aws-sdk/client-cost-explorer";
-import {
-  type AttributedRow,
-  addDays,
-  buildDaySummary,
-  type CurNetworkLine,
-  reconcileDay,
-} from "@flowcost/core";
+import { type AttributedRow, addDays } from "@flowcost/core";
 import type { SlackWebhookClient } from "@flowcost/publish";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, test } from "vitest";
@@ -20,35 +14,14 @@ import {
   reportWeek,
   weeklyReportJob,
 } from "../../../packages/functions/src/jobs/weekly-report.ts";
-import { attributedRow, GB } from "../../support/builders.ts";
+import { crossAzDay, exporterRow } from "../../support/day-summaries.ts";
 import { memoryStore } from "../../support/memory-store.ts";
 
 const ce = mockClient(CostExplorerClient);
 beforeEach(() => ce.reset());
 
-const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
-
-/** A day: frontend -> catalog, `usd` billed per side (InterZone-Out and -In). */
-function day(dt: string, usd: number, extra: AttributedRow[] = []) {
-  const rows = [attributedRow({ dt, bytes: 100 * GB * usd, list_cost_usd: 2 * usd }), ...extra];
-  const line = (usage_class: string, resource_id: string, cost: number): CurNetworkLine => ({
-    dt,
-    usage_class,
-    resource_id,
-    usage_type: "x",
-    usage_amount: cost * 100,
-    cost_usd: cost,
-  });
-  const extraUsd = extra.reduce((s, r) => s + r.list_cost_usd / 2, 0);
-  return buildDaySummary({
-    reconciliation: reconcileDay(
-      dt,
-      rows,
-      [line("inter_az_out", "i-0aaa", usd + extraUsd), line("inter_az_in", "i-0bbb", usd + extraUsd)],
-      instances,
-    ),
-  });
-}
+const day = (dt: string, usd: number, extra: AttributedRow[] = []) =>
+  crossAzDay(dt, { usdPerSide: usd, extra });
 
 /** One day of a Cost Explorer answer, its groups' UnblendedCost. */
 const ceDay = (dt: string, groups: Record<string, number>) => ({
@@ -123,17 +96,7 @@ describe("the daily regressions job", () => {
   test("judges the previous UTC day, posts once, cross-checks the CUR with Cost Explorer and records the finding", async () => {
     const { store, docs } = memoryStore();
     for (let i = 0; i < 14; i++) await store.writeDay(day(addDays("2026-11-08", i), 10));
-    await store.writeDay(
-      day("2026-11-22", 10, [
-        attributedRow({
-          dt: "2026-11-22",
-          src_namespace: "analytics",
-          src_workload: "exporter",
-          bytes: 900 * GB,
-          list_cost_usd: 18,
-        }),
-      ]),
-    );
+    await store.writeDay(day("2026-11-22", 10, [exporterRow("2026-11-22", 900)]));
     // Cost Explorer agrees with the CUR except on the 21st ($5 more than the CUR's $20 inter-AZ).
     ce.on(GetCostAndUsageCommand).resolves({
       ResultsByTime: Array.from({ length: 15 }, (_, i) => {

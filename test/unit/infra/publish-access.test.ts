@@ -6,14 +6,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import {
-  type AttributedRow,
-  addDays,
-  buildDaySummary,
-  type CurNetworkLine,
-  daySummaryKey,
-  reconcileDay,
-} from "@flowcost/core";
+import { type AttributedRow, addDays, daySummaryKey } from "@flowcost/core";
 import type { SlackWebhookClient } from "@flowcost/publish";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, test } from "vitest";
@@ -22,7 +15,7 @@ import { S3Lake } from "../../../packages/functions/src/adapters/s3-lake.ts";
 import { s3ResultsStore } from "../../../packages/functions/src/adapters/s3-results-store.ts";
 import { regressionsJob } from "../../../packages/functions/src/jobs/regressions.ts";
 import { weeklyReportJob } from "../../../packages/functions/src/jobs/weekly-report.ts";
-import { attributedRow, GB } from "../../support/builders.ts";
+import { crossAzDay, exporterRow } from "../../support/day-summaries.ts";
 
 const s3 = mockClient(S3Client);
 const ce = mockClient(CostExplorerClient);
@@ -62,28 +55,11 @@ beforeEach(() => {
   });
 });
 
-const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
+/** `n` billed days from `first` under results/summary/, $0.10 a side, plus `extra(dt)` rows. */
 function seedDays(first: string, n: number, extra: (dt: string) => AttributedRow[] = () => []) {
   for (let i = 0; i < n; i++) {
     const dt = addDays(first, i);
-    const rows = [attributedRow({ dt, bytes: 10 * GB, list_cost_usd: 0.2 }), ...extra(dt)];
-    const usd = rows.reduce((s, r) => s + r.list_cost_usd, 0) / 2;
-    const line = (usage_class: string, resource_id: string): CurNetworkLine => ({
-      dt,
-      usage_class,
-      resource_id,
-      usage_type: "x",
-      usage_amount: usd * 100,
-      cost_usd: usd,
-    });
-    const summary = buildDaySummary({
-      reconciliation: reconcileDay(
-        dt,
-        rows,
-        [line("inter_az_out", "i-0aaa"), line("inter_az_in", "i-0bbb")],
-        instances,
-      ),
-    });
+    const summary = crossAzDay(dt, { usdPerSide: 0.1, extra: extra(dt) });
     objects.set(daySummaryKey(dt), new TextEncoder().encode(JSON.stringify(summary)));
   }
 }
@@ -113,19 +89,7 @@ const lake = () =>
 
 describe("least privilege: each publishing job's calls against its IAM grants (infra/publish-access.ts)", () => {
   test("regressions: reads day summaries and its state, writes only its state, asks Cost Explorer", async () => {
-    seedDays("2026-11-08", 15, (dt) =>
-      dt === "2026-11-22"
-        ? [
-            attributedRow({
-              dt,
-              src_namespace: "analytics",
-              src_workload: "exporter",
-              bytes: 900 * GB,
-              list_cost_usd: 18,
-            }),
-          ]
-        : [],
-    );
+    seedDays("2026-11-08", 15, (dt) => (dt === "2026-11-22" ? [exporterRow(dt, 900)] : []));
     const result = await regressionsJob(
       {
         store: lake(),

@@ -143,7 +143,10 @@ export function curNetworkTotals(summary: DaySummary): { interAzUsd: number; nat
 export function crossCheckCur(
   ce: ReadonlyArray<CeDailyCost>,
   summaries: ReadonlyArray<DaySummary>,
-  tolerance: { toleranceUsd: number; toleranceFraction: number } = { toleranceUsd: 1, toleranceFraction: 0.02 },
+  tolerance: { toleranceUsd: number; toleranceFraction: number } = {
+    toleranceUsd: 1,
+    toleranceFraction: 0.02,
+  },
 ): CurCrossCheck[] {
   const findings: CurCrossCheck[] = [];
   for (const s of summaries) {
@@ -157,7 +160,10 @@ export function crossCheckCur(
     ];
     for (const [what, ceUsd, curUsd] of pairs) {
       const difference = ceUsd - curUsd;
-      if (Math.abs(difference) > Math.max(tolerance.toleranceUsd, tolerance.toleranceFraction * Math.abs(curUsd)))
+      if (
+        Math.abs(difference) >
+        Math.max(tolerance.toleranceUsd, tolerance.toleranceFraction * Math.abs(curUsd))
+      )
         findings.push({ dt: s.dt, what, costExplorerUsd: ceUsd, curUsd, differenceUsd: difference });
     }
   }
