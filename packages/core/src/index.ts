@@ -34,6 +34,7 @@ export * from "./query/registry.ts";
 export * from "./query/sql-loader.ts";
 export * from "./regression/charge-lines.ts";
 export * from "./regression/cooldown.ts";
+export * from "./regression/cost-explorer.ts";
 export * from "./regression/detect.ts";
 export * from "./regression/series.ts";
 export * from "./regression/slack-message.ts";

@@ -139,6 +139,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         options.prices,
       );
       const rows: DayResult["rows"] = attribution.rows;
+      options.onStep?.(`writing the results of ${dt}`);
       const summary = daySummary(
         attribution.reconciliation,
         identity,
