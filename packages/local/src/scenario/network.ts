@@ -100,19 +100,23 @@ const INTERNET_CLIENTS = ["198.51.100.23", "198.51.100.57", "198.51.100.91"];
 
 export function buildNetwork(cluster: Cluster, externalSnat: boolean): SimNetwork {
   const [a, b, c] = cluster.zones as [Zone, Zone, Zone];
+  // Resource ids are unique per account: a second account's end in its own digits (the demo's
+  // account keeps the ids it always had).
+  const own = (id: string) =>
+    cluster.accountId === "111122223333" ? id : `${id.slice(0, -4)}${cluster.accountId.slice(-4)}`;
   const eni = (suffix: string, zone: Zone, host: number): SimEni => ({
-    eniId: `eni-0${suffix.padEnd(16, "0").slice(0, 16)}`,
+    eniId: own(`eni-0${suffix.padEnd(16, "0").slice(0, 16)}`),
     ip: `${zone.net}.${zone.octet}.${host}`,
     zone,
   });
   const region = cluster.region;
   const account = cluster.accountId;
-  const natId = "nat-0a1b2c3d4e5f60718";
+  const natId = own("nat-0a1b2c3d4e5f60718");
   const albName = "k8s-shop-storefro-4f1c2a9b7e";
   const nlbName = "k8s-payments-apipubli-8d3e6b2c1a";
-  const albShort = `app/${albName}/5e6f7a8b9c0d1e2f`;
-  const nlbShort = `net/${nlbName}/1a2b3c4d5e6f7a8b`;
-  const vpceId = "vpce-0e5f6a7b8c9d0e1f2";
+  const albShort = own(`app/${albName}/5e6f7a8b9c0d1e2f`);
+  const nlbShort = own(`net/${nlbName}/1a2b3c4d5e6f7a8b`);
+  const vpceId = own("vpce-0e5f6a7b8c9d0e1f2");
   return {
     vpcEndpoint: {
       id: vpceId,
