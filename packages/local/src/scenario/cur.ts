@@ -205,7 +205,10 @@ export async function writeCurExport(
       "AmazonEC2",
       `${code}-DataTransfer-Regional-Bytes`,
       "InterZone-Out",
-      UNEXPLAINED_INSTANCE,
+      // Instance ids are unique across accounts: a second account's in its own digits.
+      cluster.accountId === "111122223333"
+        ? UNEXPLAINED_INSTANCE
+        : `${UNEXPLAINED_INSTANCE.slice(0, -4)}${cluster.accountId.slice(-4)}`,
       UNEXPLAINED_GB,
       UNEXPLAINED_GB * prices.interAzPerGbEachDirection,
       "Data Transfer",
