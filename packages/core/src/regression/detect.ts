@@ -210,19 +210,33 @@ function explain(
   return { topFlows, topWorkloads };
 }
 
-/** `/v1/costs` and `/v1/flows` for the day, filtered to the series. */
+/**
+ * `/v1/costs` and `/v1/flows` for the day, filtered as the API allows (window, category,
+ * namespace) and grouped so the series' own line is in the answer: a workload's costs grouped by
+ * workload within its namespace, a Service's by Service.
+ */
 export function apiLinks(dt: string, series: SeriesId, baseUrl = ""): { costs: string; flows: string } {
-  const filter: Record<string, string> = { from: dt, to: dt };
-  if (series.dimension === "category") filter.category = series.value;
-  else if (series.dimension === "namespace") filter.namespace = series.value;
-  else if (series.dimension === "service") filter.service = series.value;
-  else if (series.value.includes(":")) filter.workload = series.value;
-  else {
-    const [namespace, ...name] = series.value.split("/");
-    filter.namespace = namespace ?? "";
-    filter.workload = name.join("/");
+  const window = { from: dt, to: dt };
+  let costs: Record<string, string> = { ...window, groupBy: "category" };
+  let flows: Record<string, string> = { ...window };
+  if (series.dimension === "category" && !series.value.includes(":")) {
+    costs = { ...window, category: series.value, groupBy: "namespace,workload" };
+    flows = { ...window, category: series.value };
+  } else if (series.dimension === "namespace") {
+    costs = { ...window, namespace: series.value, groupBy: "workload,category" };
+    flows = { ...window, namespace: series.value };
+  } else if (series.dimension === "workload") {
+    const [namespace] = series.value.split("/");
+    const pod = !series.value.includes(":") && namespace !== undefined && namespace !== "-";
+    costs = pod
+      ? { ...window, namespace, groupBy: "workload,category" }
+      : { ...window, groupBy: "workload,category" };
+    flows = pod ? { ...window, namespace } : { ...window };
+  } else if (series.dimension === "service") {
+    costs = { ...window, groupBy: "service,category" };
+    flows = { ...window, category: "lb" };
   }
-  const q = new URLSearchParams(filter).toString();
   const base = baseUrl.replace(/\/+$/, "");
-  return { costs: `${base}/v1/costs?${q}`, flows: `${base}/v1/flows?${q}` };
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+  return { costs: `${base}/v1/costs?${q(costs)}`, flows: `${base}/v1/flows?${q(flows)}` };
 }
