@@ -163,7 +163,9 @@ export function detectRegressions(
 
 /**
  * The flows and workloads behind an increase: each one's cost on the day minus the median of its
- * own cost over the baseline days, largest first, with its share of the series' increase.
+ * own cost over the baseline days, largest first, with its share of the increase. When other
+ * flows fell meanwhile the rises add up to more than the net increase; shares are then of the
+ * rises, so they never add up to more than 100%.
  */
 function explain(
   today: ReadonlyArray<ChargeLine>,
@@ -182,14 +184,18 @@ function explain(
     };
     const now = sum(today);
     const before = baseline.map(sum);
-    return [...now]
+    const rises = [...now]
       .map(([k, cost]) => ({ k, increaseUsd: cost - median(before.map((m) => m.get(k) ?? 0)) }))
       .filter((c) => c.increaseUsd > 0)
-      .sort((a, b) => b.increaseUsd - a.increaseUsd)
-      .slice(0, top);
+      .sort((a, b) => b.increaseUsd - a.increaseUsd);
+    const whole = Math.max(
+      increase,
+      rises.reduce((t, c) => t + c.increaseUsd, 0),
+    );
+    return rises.slice(0, top).map((c) => ({ ...c, share: whole > 0 ? c.increaseUsd / whole : 0 }));
   };
   const sample = new Map(today.map((l) => [flowKey(l), l]));
-  const topFlows = grouped(flowKey).map(({ k, increaseUsd }): FlowCause => {
+  const topFlows = grouped(flowKey).map(({ k, increaseUsd, share }): FlowCause => {
     const l = sample.get(k) as ChargeLine;
     return {
       label: `${l.source} -> ${l.destination}`,
@@ -199,13 +205,13 @@ function explain(
       sourceAz: l.sourceAz,
       destinationAz: l.destinationAz,
       increaseUsd,
-      share: increase > 0 ? Math.min(1, increaseUsd / increase) : 0,
+      share,
     };
   });
-  const topWorkloads = grouped(workloadOf).map(({ k, increaseUsd }) => ({
+  const topWorkloads = grouped(workloadOf).map(({ k, increaseUsd, share }) => ({
     label: k,
     increaseUsd,
-    share: increase > 0 ? Math.min(1, increaseUsd / increase) : 0,
+    share,
   }));
   return { topFlows, topWorkloads };
 }
