@@ -155,7 +155,11 @@ const attributePermissions: Permission[] = [
   { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
   {
     actions: readWriteDelete,
-    resources: [lakeObjects("results/daily/"), lakeObjects("results/recommendations/")],
+    resources: [
+      lakeObjects("results/daily/"),
+      lakeObjects("results/summary/"),
+      lakeObjects("results/recommendations/"),
+    ],
   },
 ];
 
