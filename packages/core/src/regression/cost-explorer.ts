@@ -127,7 +127,7 @@ export function curNetworkTotals(summary: DaySummary): { interAzUsd: number; nat
   for (const row of summary.rows)
     for (const c of row.charges) {
       if (c.billedCents === null) continue;
-      // One charge per billed line class, so inter-AZ and NAT dollars separate exactly.
+      // Each charge is billed on one line class (unattributed remainders included).
       if (INTER_AZ.has(c.usageClass)) interAz += c.billedCents;
       else if (NAT.has(c.usageClass)) nat += c.billedCents;
     }
