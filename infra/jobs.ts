@@ -102,6 +102,12 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
           "elasticloadbalancing:DescribeLoadBalancers",
           "elasticloadbalancing:DescribeTargetGroups",
           "elasticloadbalancing:DescribeTags",
+          // Recommendations: cross-zone settings, VPC endpoints, route tables and subnets.
+          "elasticloadbalancing:DescribeLoadBalancerAttributes",
+          "elasticloadbalancing:DescribeTargetGroupAttributes",
+          "ec2:DescribeVpcEndpoints",
+          "ec2:DescribeRouteTables",
+          "ec2:DescribeSubnets",
         ],
         // EC2 and ELB Describe* calls support no resource-level scoping.
         resources: ["*"],

@@ -87,6 +87,12 @@ export const AWS_INVENTORY_CALLS = [
   "describe-load-balancers",
   "describe-target-groups",
   "describe-tags",
+  // Read by the recommendations (docs/analyze.md lists what each rule needs).
+  "describe-load-balancer-attributes",
+  "describe-target-group-attributes",
+  "describe-vpc-endpoints",
+  "describe-route-tables",
+  "describe-subnets",
 ] as const;
 export type AwsInventoryCall = (typeof AWS_INVENTORY_CALLS)[number];
 
