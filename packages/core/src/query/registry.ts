@@ -3,6 +3,7 @@ import { attributeFlows } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, compactFlowsDirected, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
+import { natDestinations } from "./queries/recommendation.ts";
 
 /**
  * Every query in `queries/`, registered once. A test fails when a SQL file has no entry here
@@ -17,4 +18,5 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   ipIdentityFromStaging,
   nodeInstances,
   compactFlowsDirected,
+  natDestinations,
 ];
