@@ -7,7 +7,9 @@ import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { describeOutputs } from "./describe.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
+import { PLANT_EDGES, PLANT_NAT_DESTINATIONS } from "./problems.ts";
 import { hex, seededRandom } from "./random.ts";
+import { APPLIED_TOPOLOGY_SERVICE, serviceObjects } from "./services.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
 import {
   DEMO_FORMAT,
@@ -47,6 +49,17 @@ export interface ScenarioOptions {
    * (default DEFAULT_CONNECTIONS_PER_CONVERSATION); the bytes and the truth do not depend on it.
    */
   readonly connectionsPerConversation?: number;
+  /**
+   * Plants the problems the recommendations find and decline (scenario/problems.ts): more
+   * workloads, Services and NAT destinations. Off by default (the existing truth stays as it was);
+   * `flowcost demo` turns it on.
+   */
+  readonly problems?: boolean;
+  /**
+   * With `problems`: from this instant (Unix seconds) shop/search carries `trafficDistribution:
+   * PreferSameZone` in the snapshots and its clients reach endpoints in their own zone (before/after).
+   */
+  readonly topologyAppliedAt?: number;
 }
 
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
@@ -83,7 +96,9 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     end,
     nodesPerZone: options.nodesPerZone ?? 2,
     replicaFactor: options.replicaFactor ?? 1,
+    problems: options.problems ?? false,
   });
+  const problems = options.problems ?? false;
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
@@ -109,7 +124,9 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     objects++;
   };
   const network =
-    options.network === false ? undefined : buildNetwork(cluster, options.externalSnat ?? false);
+    options.network === false
+      ? undefined
+      : buildNetwork(cluster, options.externalSnat ?? false, problems ? PLANT_NAT_DESTINATIONS : []);
   const bill: ScenarioBill = new Map();
   let billDay = day;
   const truthTable: TruthTable = new Map();
@@ -145,14 +162,30 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       }
     },
   };
-  generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, sink, {
-    truth: truthTable,
-    billing,
-    connectionsPerConversation: options.connectionsPerConversation,
-    perMinute: network
-      ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
-      : undefined,
-  });
+  const appliedAt = options.topologyAppliedAt;
+  generateTraffic(
+    cluster,
+    options.edges ?? (problems ? [...DEMO_TRAFFIC, ...PLANT_EDGES] : DEMO_TRAFFIC),
+    seed,
+    sink,
+    {
+      truth: truthTable,
+      billing,
+      connectionsPerConversation: options.connectionsPerConversation,
+      // Zone routing on shop/search: a client reaches an endpoint in its own zone when there is one.
+      serverFor:
+        appliedAt === undefined
+          ? undefined
+          : (edge, client, candidates, minute, index) => {
+              if (edge.to !== APPLIED_TOPOLOGY_SERVICE || minute < appliedAt) return undefined;
+              const local = candidates.filter((s) => s.node.zone.id === client.node.zone.id);
+              return local.length ? local[(minute / 60 + index) % local.length] : undefined;
+            },
+      perMinute: network
+        ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
+        : undefined,
+    },
+  );
   for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
   const truth = [...truthTable.values()].sort((a, b) => b.bytes - a.bytes);
 
@@ -160,7 +193,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   let snapshots = 0;
   for (let at = start; at <= end; at += period) {
     const dt = new Date(at * 1000).toISOString().slice(0, 10);
-    const list = kubectlList(cluster, at);
+    const list = kubectlList(cluster, at, { problems, topologyAppliedAt: appliedAt });
     await writeGzip(
       join(
         options.outDir,
@@ -187,6 +220,12 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       );
     }
   }
+  // AWS's published ranges (a few real-shaped prefixes): the Region of AWS-service destinations.
+  if (network)
+    await writeFile(
+      join(options.outDir, "inventory/aws/ip-ranges.json"),
+      `${JSON.stringify(IP_RANGES, null, 2)}\n`,
+    );
   const curFormat = options.curFormat ?? "parquet";
   const billedNetworkUsd =
     curFormat === "none"
@@ -211,8 +250,12 @@ async function writeGzip(path: string, text: string): Promise<void> {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** What `kubectl get pods,nodes -A -o json` prints at time `at`. */
-export function kubectlList(cluster: Cluster, at: number): unknown {
+/** What `kubectl get pods,nodes,services,endpointslices -A -o json` prints at time `at`. */
+export function kubectlList(
+  cluster: Cluster,
+  at: number,
+  options: { problems?: boolean; topologyAppliedAt?: number } = {},
+): unknown {
   const pods = cluster.pods.filter((p) => alive(p, at)).map((p) => podJson(p));
   // A DaemonSet pod on the host network on every node: its IP is the node's, never a pod identity.
   const daemons = cluster.nodes.map((n, i) => hostNetworkPod(n, i, cluster.start - 86400));
@@ -222,7 +265,13 @@ export function kubectlList(cluster: Cluster, at: number): unknown {
   return {
     apiVersion: "v1",
     kind: "List",
-    items: [...cluster.nodes.map(nodeJson), ...pods, ...daemons, ...finished],
+    items: [
+      ...cluster.nodes.map(nodeJson),
+      ...pods,
+      ...daemons,
+      ...finished,
+      ...serviceObjects(cluster, at, options.problems ?? false, options.topologyAppliedAt),
+    ],
     metadata: { resourceVersion: "" },
   };
 }
@@ -250,6 +299,7 @@ function nodeJson(node: SimNode): unknown {
     },
     spec: { providerID: `aws:///${node.zone.name}/${node.instanceId}` },
     status: {
+      nodeInfo: { kubeletVersion: "v1.34.2-eks-f69f56f", kubeProxyVersion: "v1.34.2-eks-f69f56f" },
       addresses: [
         { type: "InternalIP", address: node.ip },
         { type: "InternalDNS", address: node.name },
@@ -264,8 +314,8 @@ function podJson(pod: SimPod): unknown {
   const owner =
     w.kind === "Deployment"
       ? { apiVersion: "apps/v1", kind: "ReplicaSet", name: `${w.name}-${pod.ownerSuffix}` }
-      : w.kind === "StatefulSet"
-        ? { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name }
+      : w.kind === "StatefulSet" || w.kind === "DaemonSet"
+        ? { apiVersion: "apps/v1", kind: w.kind, name: w.name }
         : { apiVersion: "batch/v1", kind: "Job", name: `${w.name}-${pod.ownerSuffix}` };
   const labels: Record<string, string> = { "app.kubernetes.io/name": w.name };
   if (w.kind === "Deployment") labels["pod-template-hash"] = pod.ownerSuffix;
@@ -351,3 +401,36 @@ function describeAvailabilityZones(cluster: Cluster): unknown {
     })),
   };
 }
+
+/** A few prefixes in the shape of AWS's ip-ranges.json, covering the generator's AWS destinations. */
+export const IP_RANGES = {
+  syncToken: "1764547200",
+  createDate: "2026-11-21-00-00-00",
+  prefixes: [
+    { ip_prefix: "52.216.0.0/15", region: "us-east-1", service: "AMAZON", network_border_group: "us-east-1" },
+    { ip_prefix: "52.216.0.0/15", region: "us-east-1", service: "S3", network_border_group: "us-east-1" },
+    {
+      ip_prefix: "3.218.180.0/22",
+      region: "us-east-1",
+      service: "AMAZON",
+      network_border_group: "us-east-1",
+    },
+    {
+      ip_prefix: "3.218.180.0/22",
+      region: "us-east-1",
+      service: "DYNAMODB",
+      network_border_group: "us-east-1",
+    },
+    { ip_prefix: "3.80.0.0/12", region: "us-east-1", service: "AMAZON", network_border_group: "us-east-1" },
+    { ip_prefix: "3.80.16.0/24", region: "us-east-1", service: "EBS", network_border_group: "us-east-1" },
+    {
+      ip_prefix: "3.83.220.0/24",
+      region: "us-east-1",
+      service: "API_GATEWAY",
+      network_border_group: "us-east-1",
+    },
+    { ip_prefix: "3.5.0.0/19", region: "us-east-1", service: "AMAZON", network_border_group: "us-east-1" },
+    { ip_prefix: "52.95.128.0/21", region: "eu-west-1", service: "S3", network_border_group: "eu-west-1" },
+  ],
+  ipv6_prefixes: [],
+};
