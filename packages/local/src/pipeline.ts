@@ -5,12 +5,14 @@ import {
   type HourWindow,
   hoursOf,
   type MaterializeResult,
+  type Recommendation,
   type RunLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
 import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
+import { recommendDays } from "./jobs/recommend.ts";
 import { findFlowLogFiles } from "./lake/flow-log-files.ts";
 
 export interface PipelineOptions {
@@ -51,6 +53,8 @@ export interface PipelineResult {
   readonly regions: string[];
   /** The ingestion ledger of the flow-log objects read: read = used + nodata + skipdata + rejected. */
   readonly ledger: RunLedger;
+  /** The catalogue rules over the window (each day's are also written to results/recommendations/dt=). */
+  readonly recommendations: Recommendation[];
 }
 
 /**
@@ -113,7 +117,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       days.push({ day, identity, rows, reconciliation: attribution.reconciliation });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
-    return { flowLogObjects: files.length, hours, days, regions, ledger };
+    options.onStep?.("recommending");
+    // Savings extrapolate from the measured time: the whole hours each day's flows were compacted for.
+    const measured = days.map((d) => {
+      const covered = hours.filter((h) => h.window.dt === d.day.dt && h.result.rowsWritten > 0);
+      const from = Math.min(...covered.map((h) => h.window.start));
+      return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
+    });
+    const { recommendations } = await recommendDays(
+      engine,
+      options.lakeDir,
+      measured,
+      regions[0] ?? "us-east-1",
+      options.cluster,
+    );
+    return { flowLogObjects: files.length, hours, days, regions, ledger, recommendations };
   } finally {
     engine.close();
   }

@@ -62,7 +62,7 @@ export async function main(
     if (options.command === "demo") {
       folder = resolve(options.out ?? "flowcost-demo");
       progress.note(`generating a demo cluster into ${folder}`);
-      const scenario = await generateScenario({ outDir: folder });
+      const scenario = await generateScenario({ outDir: folder, problems: true });
       progress.note(
         `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
       );

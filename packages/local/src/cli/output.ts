@@ -1,3 +1,4 @@
+import { recommendationSchema } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import type { PipelineResult } from "../pipeline.ts";
@@ -9,7 +10,7 @@ import type { PipelineResult } from "../pipeline.ts";
  * consumer could trip over (a removed or renamed field, a changed meaning); adding an optional
  * section does not bump it.
  */
-export const ANALYZE_SCHEMA_VERSION = 1;
+export const ANALYZE_SCHEMA_VERSION = 2;
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const nullableString = z.string().nullable();
@@ -195,6 +196,11 @@ export const analyzeOutputSchema = z
       ),
     warnings: z.array(z.object({ code: z.string(), message: z.string() }).strict()),
     rows: z.array(resultRowSchema).describe("the daily result rows"),
+    recommendations: z
+      .array(recommendationSchema)
+      .describe(
+        "the catalogue rules over the window: recommended (by estimated monthly savings), applied (with the measured before/after), reports, then declined with their reason",
+      ),
   })
   .strict();
 export type AnalyzeOutput = z.infer<typeof analyzeOutputSchema>;
@@ -470,5 +476,6 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     reconciliation: reconciliation.length ? reconciliation : null,
     warnings,
     rows,
+    recommendations: result.recommendations ?? [],
   };
 }
