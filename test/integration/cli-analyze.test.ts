@@ -356,9 +356,10 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
     expect(stderr).toContain(broken);
   });
 
-  test("an unknown --cluster: exit 1, listing the clusters found", async () => {
+  test("an unknown --cluster: a usage error (exit 2) before the pipeline runs, listing the clusters found", async () => {
     const { code, stderr } = await cli(["analyze", folder, "--cluster", "prod"]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
+    expect(stderr).not.toContain("compacting");
     expect(stderr).toContain("--cluster prod: no kubectl snapshots for it");
     expect(stderr).toContain("found: demo");
   });
@@ -484,7 +485,7 @@ describe("progress on stderr", async () => {
         /\rcompacting {2}\[[#.]{24}\] 1\/\d+ 2026-11-22 \d\d:00<EL>/,
       );
       const piped = await run("node", [bin, "analyze", folder, "--format", "json"]);
-      expect(JSON.parse(piped.stdout).schemaVersion).toBe(1);
+      expect(JSON.parse(piped.stdout).schemaVersion).toBe(2);
       expect(piped.stderr).not.toContain("\r");
     },
   );

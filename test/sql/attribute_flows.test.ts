@@ -127,9 +127,9 @@ const apiTo = (o: Partial<Record<(typeof KEYS)[number], unknown>>) => ({
 
 describe("attribute_flows on DuckDB: owners by time within one conversation", async () => {
   const { engine } = await openSqlLake("sql-attribute-flows");
-  await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, identity);
+  await engine.partitions.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, identity);
   for (const [hour, rows] of Object.entries(flowsByHour)) {
-    await engine.writeRows("curated_flows", DATASETS.curatedFlows, { dt, hour }, rows);
+    await engine.partitions.writeRows("curated_flows", DATASETS.curatedFlows, { dt, hour }, rows);
   }
   const params = {
     dt,

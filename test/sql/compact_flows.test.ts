@@ -160,7 +160,7 @@ async function lakeWithTheObject(name: string) {
 
 describe("compact_flows on DuckDB", async () => {
   const { lakeDir, engine } = await lakeWithTheObject("sql-compact");
-  await engine.setRawFlowLogs(await findFlowLogFiles(lakeDir));
+  await engine.rawFlowLogs.define(await findFlowLogFiles(lakeDir));
   const result = await engine.query(compactFlows, params);
   const context = await describeRun(compactFlows, params);
   const rows = sortRows(project(result.rows, KEYS));
@@ -280,10 +280,12 @@ describe("compact_flows on DuckDB", async () => {
 describe("compact_flows_directed on DuckDB: compact_flows' rows and the ledger's status counts from one scan", async () => {
   const { lakeDir, engine } = await lakeWithTheObject("sql-compact-directed");
   const files = await findFlowLogFiles(lakeDir);
-  await engine.setRawFlowLogs(files);
+  await engine.rawFlowLogs.define(files);
   const expected = sortRows(project((await engine.query(compactFlows, params)).rows, KEYS));
   const viewStatus = await engine.run("SELECT * FROM raw_flow_status ORDER BY ALL");
-  const staged = await engine.adoptRawFlowStatus(await engine.stage(compactFlowsDirected, params));
+  const staged = await engine.rawFlowStatus.adopt(
+    await engine.partitions.stage(compactFlowsDirected, params),
+  );
   const curated = await engine.run(
     `SELECT * FROM read_parquet('${staged.staged}/*/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'hour': VARCHAR})`,
   );
@@ -291,7 +293,7 @@ describe("compact_flows_directed on DuckDB: compact_flows' rows and the ledger's
   const file = files[0]?.path;
 
   test("every format here logs flow-direction, so the local job would pick it", () => {
-    expect(engine.rawFlowLogsLogDirection()).toBe(true);
+    expect(engine.rawFlowLogs.logDirection()).toBe(true);
   });
 
   test("the staged partitions hold exactly compact_flows' rows, and only the window's hour", () => {

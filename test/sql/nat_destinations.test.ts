@@ -48,9 +48,9 @@ const atNat = (o: Record<string, unknown>) => ({
 describe("nat_destinations", () => {
   test("sums the outside leg at the NAT ENI per outside address and AWS service, both directions, never the VPC side", async () => {
     const { engine } = await openSqlLake("sql-nat-destinations");
-    await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, [natIdentity]);
+    await engine.partitions.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, [natIdentity]);
     const s3 = "52.216.8.10";
-    await engine.writeRows("curated_flows", DATASETS.curatedFlows, { dt, hour: "00" }, [
+    await engine.partitions.writeRows("curated_flows", DATASETS.curatedFlows, { dt, hour: "00" }, [
       // Upload: node -> NAT (VPC side, not counted here), NAT -> S3 (outside leg).
       atNat({
         flow_direction: "ingress",

@@ -27,7 +27,7 @@ describe("node_instances", () => {
   test("maps every node seen that day to the instance the CUR bills, once, from node rows only", async () => {
     const { engine } = await openSqlLake("sql-node-instances");
     const quiet = "ip-10-0-2-20.ec2.internal";
-    await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, [
+    await engine.partitions.writeRows("ip_identity", DATASETS.ipIdentity, { dt }, [
       // One node with two addresses (two ENIs): one pair, not two.
       row({}),
       row({ ip: "10.0.1.11" }),
@@ -51,7 +51,7 @@ describe("node_instances", () => {
       // A NAT gateway's resource is not an instance.
       row({ ip: "10.0.0.220", kind: "nat_gateway", owner_id: "nat-0c", node: null, resource_id: "nat-0c" }),
     ]);
-    await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt: "2026-11-21" }, [
+    await engine.partitions.writeRows("ip_identity", DATASETS.ipIdentity, { dt: "2026-11-21" }, [
       row({ node: "gone-yesterday", resource_id: "i-0old" }),
     ]);
 

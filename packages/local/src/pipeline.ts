@@ -1,12 +1,17 @@
 import {
+  buildDaySummary,
   DATASETS,
+  type DaySummary,
   type DayWindow,
+  dayLedger,
   dayWindow,
   type HourWindow,
   hoursOf,
+  identityWarnings,
   type MaterializeResult,
   type Recommendation,
   type RunLedger,
+  runLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
@@ -14,6 +19,7 @@ import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { recommendDays } from "./jobs/recommend.ts";
 import { findFlowLogFiles } from "./lake/flow-log-files.ts";
+import { lakeResultsStore } from "./lake/results-files.ts";
 
 export interface PipelineOptions {
   readonly lakeDir: string;
@@ -44,6 +50,8 @@ export interface DayResult {
   readonly rows: Awaited<ReturnType<typeof attributeDay>>["rows"];
   /** Billed vs allocated vs unattributed cents for the day (costBasis estimated without CUR). */
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
+  /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
+  readonly summary?: DaySummary;
 }
 
 export interface PipelineResult {
@@ -95,7 +103,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     // A window owns the whole days it touches: hours of those days outside it, compacted by an
     // earlier run, would otherwise be attributed with them.
     if (options.from !== undefined || options.to !== undefined)
-      await engine.dropPartitions(
+      await engine.partitions.drop(
         DATASETS.curatedFlows,
         dayNames.flatMap((dt) =>
           hoursOf(dayWindow(dt))
@@ -104,6 +112,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ),
       );
     const days: DayResult[] = [];
+    const store = lakeResultsStore(options.lakeDir);
+    const fileDays = new Map(files.map((f) => [f.path, f.day]));
+    const accounts = [...new Set(files.map((f) => f.accountId))].sort();
     for (const dt of dayNames) {
       const day = dayWindow(dt);
       options.onStep?.(`building identity for ${dt}`);
@@ -114,7 +125,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
       const rows: DayResult["rows"] = attribution.rows;
-      days.push({ day, identity, rows, reconciliation: attribution.reconciliation });
+      const summary = daySummary(
+        attribution.reconciliation,
+        identity,
+        ledger,
+        fileDays,
+        dt,
+        regions,
+        accounts,
+      );
+      await store.writeDay(summary);
+      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
     options.onStep?.("recommending");
@@ -129,10 +150,54 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       options.lakeDir,
       measured,
       regions[0] ?? "us-east-1",
+      store,
       options.cluster,
     );
     return { flowLogObjects: files.length, hours, days, regions, ledger, recommendations };
   } finally {
     engine.close();
   }
+}
+
+/**
+ * The day's results document: the reconciled rows with their charge split, the ledger of the
+ * flow-log objects delivered for the day, identity statistics and the day's warnings. Account and
+ * Region are set when the run read exactly one of each.
+ */
+function daySummary(
+  reconciliation: Awaited<ReturnType<typeof attributeDay>>["reconciliation"],
+  identity: IdentityJobResult,
+  ledger: RunLedger,
+  fileDays: ReadonlyMap<string, string>,
+  dt: string,
+  regions: ReadonlyArray<string>,
+  accounts: ReadonlyArray<string>,
+): DaySummary {
+  const stats = identity.clusters.map(({ cluster, stats: s }) => ({
+    cluster,
+    snapshots: s.snapshots,
+    overlaps: s.overlaps,
+    missedSnapshots: s.missedSnapshots,
+    nodesWithoutZone: [...s.nodesWithoutZone],
+  }));
+  const warnings = stats.flatMap((s) => identityWarnings(dt, s));
+  if (reconciliation.costBasis === "estimated")
+    warnings.push({
+      code: "no-cur",
+      message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
+    });
+  return buildDaySummary({
+    reconciliation,
+    ledger: dayLedger(
+      runLedger(
+        ledger.files.filter((f) => fileDays.get(f.file) === dt),
+        [],
+        0,
+      ),
+    ),
+    identity: stats,
+    warnings,
+    ...(regions.length === 1 ? { region: regions[0] } : {}),
+    ...(accounts.length === 1 ? { account: accounts[0] } : {}),
+  });
 }

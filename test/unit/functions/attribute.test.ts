@@ -9,8 +9,8 @@ import {
   AttributeEvent,
   attributionDay,
   RESULTS_DAILY_COLUMNS,
-  type ResultsStore,
-  s3ResultsStore,
+  type ResultsDailyStore,
+  s3ResultsDailyStore,
   writeResultsDaily,
 } from "../../../packages/functions/src/jobs/attribute.ts";
 import { attributedRow, GB } from "../../support/builders.ts";
@@ -44,7 +44,7 @@ function reconciledRows(): ResultRow[] {
   return [...r.rows, ...r.unattributed];
 }
 
-function fakeStore(initial: string[] = []): ResultsStore & { objects: Map<string, Uint8Array> } {
+function fakeStore(initial: string[] = []): ResultsDailyStore & { objects: Map<string, Uint8Array> } {
   const objects = new Map<string, Uint8Array>(initial.map((k) => [k, new Uint8Array()]));
   return {
     objects,
@@ -152,7 +152,7 @@ describe("attribute Lambda: results/daily as the results_daily table reads it", 
     s3.on(ListObjectsV2Command).resolves({});
     const lake = new S3Lake({ s3: new S3Client({}), bucket: "flowcost-prod-lake" });
 
-    await writeResultsDaily(s3ResultsStore(lake), "2026-11-22", reconciledRows());
+    await writeResultsDaily(s3ResultsDailyStore(lake), "2026-11-22", reconciledRows());
 
     const calls = s3.commandCalls(PutObjectCommand);
     expect(calls).toHaveLength(1);

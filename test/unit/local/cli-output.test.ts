@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseInstant } from "@flowcost/local/cli/main";
+import { parseInstant } from "@flowcost/local/cli/options";
 import { analyzeJsonSchema, toResultRow } from "@flowcost/local/cli/output";
 import { Progress } from "@flowcost/local/cli/progress";
 import { renderCsv } from "@flowcost/local/cli/render";

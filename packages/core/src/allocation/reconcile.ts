@@ -34,7 +34,16 @@ export interface Reconciliation {
   readonly billedCents: number;
   readonly allocatedCents: number;
   readonly unattributedCents: number;
+  /**
+   * Per row of `rows` (same index), the row's billed cents by the line class they came from, so
+   * the charge view can send each class to its payer (InterZone-Out to the sender, In to the
+   * receiver, ...). Each entry sums to the row's billed cents; empty when the day is estimated.
+   */
+  readonly rowClassCents: ReadonlyArray<ClassCents>;
 }
+
+/** Billed cents by line class, for one row. */
+export type ClassCents = Readonly<Partial<Record<UsageClass, number>>>;
 
 /** Maps a Kubernetes node name to the EC2 instance that CUR bills (from `spec.providerID`). */
 export type InstanceOfNode = (node: string) => string | undefined;
@@ -130,6 +139,7 @@ export function reconcileDay(
       billedCents: 0,
       allocatedCents: 0,
       unattributedCents: 0,
+      rowClassCents: attributed.map(() => ({})),
     };
   }
   const drawers = new Map<string, Array<{ row: number; bytes: number }>>();
@@ -168,6 +178,7 @@ export function reconcileDay(
   const lineCents = toCentsPreservingTotal(pools.map(([, p]) => p.cost));
 
   const rowCents = attributed.map(() => 0);
+  const rowClassCents: Array<Partial<Record<UsageClass, number>>> = attributed.map(() => ({}));
   const unattributed: ResultRow[] = [];
   pools.forEach(([key, pool], i) => {
     const cents = lineCents[i] ?? 0;
@@ -186,7 +197,10 @@ export function reconcileDay(
     );
     parts.forEach((p, k) => {
       const d = list[k];
-      if (d) rowCents[d.row] = (rowCents[d.row] ?? 0) + p;
+      if (!d) return;
+      rowCents[d.row] = (rowCents[d.row] ?? 0) + p;
+      const byClass = rowClassCents[d.row];
+      if (byClass && p !== 0) byClass[pool.usageClass] = (byClass[pool.usageClass] ?? 0) + p;
     });
     const rest = cents - parts.reduce((s, p) => s + p, 0);
     if (rest !== 0) unattributed.push(unattributedRow(dt, pool.usageClass, pool.raw, rest));
@@ -205,6 +219,7 @@ export function reconcileDay(
     billedCents: lineCents.reduce((s, c) => s + c, 0),
     allocatedCents: rowCents.reduce((s, c) => s + c, 0),
     unattributedCents: unattributed.reduce((s, r) => s + Math.round((r.billed_cost_usd ?? 0) * 100), 0),
+    rowClassCents,
   };
   assertReconciled(result, lines);
   return result;

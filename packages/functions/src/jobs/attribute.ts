@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import {
   attributeAndReconcileDay,
+  buildDaySummary,
   DATASETS,
   type DayWindow,
   dayWindow,
@@ -10,6 +11,7 @@ import {
 } from "@flowcost/core";
 import { z } from "zod";
 import type { S3Lake } from "../adapters/s3-lake.ts";
+import { s3ResultsStore } from "../adapters/s3-results-store.ts";
 import { config } from "../shared/config.ts";
 import { athenaEngine, s3Lake } from "../shared/engine.ts";
 import { logger } from "../shared/logger.ts";
@@ -80,8 +82,8 @@ export function resultsDailyBody(rows: ReadonlyArray<ResultRow>): Uint8Array {
   return gzipSync(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
 }
 
-/** The part of the lake the results writer needs. */
-export interface ResultsStore {
+/** The part of the lake the results_daily writer needs. */
+export interface ResultsDailyStore {
   list(prefix: string): Promise<string[]>;
   delete(keys: ReadonlyArray<string>): Promise<void>;
   put(key: string, body: Uint8Array): Promise<void>;
@@ -93,7 +95,7 @@ export interface ResultsStore {
  * by an older layout or an interrupted run). Idempotent: a re-run writes the same key.
  */
 export async function writeResultsDaily(
-  store: ResultsStore,
+  store: ResultsDailyStore,
   dt: string,
   rows: ReadonlyArray<ResultRow>,
 ): Promise<number> {
@@ -104,8 +106,8 @@ export async function writeResultsDaily(
   return rows.length;
 }
 
-/** The lake bucket as a results store. */
-export function s3ResultsStore(lake: Pick<S3Lake, "list" | "delete" | "putBytes">): ResultsStore {
+/** The lake bucket as a results_daily store. */
+export function s3ResultsDailyStore(lake: Pick<S3Lake, "list" | "delete" | "putBytes">): ResultsDailyStore {
   return {
     list: (prefix) => lake.list(prefix),
     delete: (keys) => lake.delete(keys),
@@ -119,7 +121,7 @@ export const handler = withJob(AttributeEvent, (event) => {
   return { window: day.dt, partition: `${DATASETS.resultsDaily}/dt=${day.dt}` };
 }).handler(async (event) => {
   const day = attributionDay(event.time, event.mode);
-  const store = s3ResultsStore(s3Lake());
+  const store = s3ResultsDailyStore(s3Lake());
   const result = await attributeAndReconcileDay(
     {
       engine: athenaEngine(),
@@ -129,6 +131,10 @@ export const handler = withJob(AttributeEvent, (event) => {
       writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),
     },
     day,
+  );
+  // The day document the API, reports and alerts read: written after results/daily, in one PUT.
+  await s3ResultsStore(s3Lake()).writeDay(
+    buildDaySummary({ reconciliation: result.reconciliation, region: config().region }),
   );
   logger.info("attribute finished", {
     mode: event.mode,

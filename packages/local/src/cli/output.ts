@@ -1,4 +1,4 @@
-import { recommendationSchema } from "@flowcost/core";
+import { identityWarnings, recommendationSchema } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import type { PipelineResult } from "../pipeline.ts";
@@ -385,23 +385,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
-  for (const i of identity) {
-    if (i.overlaps > 0)
-      warnings.push({
-        code: "identity-overlap",
-        message: `${i.date} ${i.cluster}: ${i.overlaps} address(es) claimed by two owners at once; their traffic is labelled ambiguous`,
-      });
-    if (i.missedSnapshots > 0)
-      warnings.push({
-        code: "identity-gap",
-        message: `${i.date} ${i.cluster}: ${i.missedSnapshots} missed snapshot(s); pods that lived only in a gap resolve as unknown`,
-      });
-    if (i.nodesWithoutZone.length > 0)
-      warnings.push({
-        code: "node-without-az",
-        message: `${i.date} ${i.cluster}: nodes without an AZ ID: ${i.nodesWithoutZone.join(", ")}`,
-      });
-  }
+  for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   const reconciliation = result.days.flatMap((d) => {
     const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;

@@ -35,7 +35,8 @@ export async function attributeDay(
       engine,
       prices: pricesFor(region),
       hasCur: curFiles.length > 0,
-      writeResults: (dt, rows) => engine.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
+      writeResults: (dt, rows) =>
+        engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
     },
     day,
   );

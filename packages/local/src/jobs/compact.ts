@@ -19,6 +19,7 @@ import {
   runLedger,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
+import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
 
 const HOUR = 3600;
@@ -96,7 +97,7 @@ export async function compactFlowLogs(
 ): Promise<CompactionResult> {
   const { onStep } = options;
   onStep?.(`reading ${files.length} flow-log objects`);
-  const load = await engine.setRawFlowLogs(files);
+  const load = await engine.rawFlowLogs.define(files);
   const failures = new Map<string, NonNullable<FileLedger["failure"]>>();
   for (const f of load.failed) failures.set(f.file.path, { reason: f.reason, message: f.message });
   const text = files.filter((f) => f.encoding === "text" && !failures.has(f.path));
@@ -109,25 +110,26 @@ export async function compactFlowLogs(
   const params = { ...range, windowStart: 0, windowEnd: Number.MAX_SAFE_INTEGER };
   // When every format logs the direction, the directed query also counts the ledger's
   // per-object status in the same scan: the raw text is parsed once per run, not twice.
-  const directed = engine.rawFlowLogsLogDirection();
+  const directed = engine.rawFlowLogs.logDirection();
   const query = directed ? compactFlowsDirected : compactFlows;
-  const stage = () => engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.stage(query, params));
+  const stage = () =>
+    engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () => engine.partitions.stage(query, params));
   const stageAll = async () => {
     try {
       return await stage();
     } catch (error) {
       // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
-      const unreadable = await engine.findUnreadableRawFlowLogs();
+      const unreadable = await findUnreadableObjects(engine);
       if (unreadable.length === 0) throw error;
       for (const f of unreadable) failures.set(f.file.path, { reason: f.reason, message: f.message });
-      await engine.excludeRawFlowLogFiles(unreadable.map((f) => f.file.path));
+      await engine.rawFlowLogs.exclude(unreadable.map((f) => f.file.path));
       return stage();
     }
   };
 
   onStep?.("compacting every hour");
   let staged = await stageAll();
-  const { rejected, respaced } = await engine.bookRejects();
+  const { rejected, respaced } = await engine.rejects.book();
   const scans = await scanning;
   const truncated: string[] = [];
   for (const scan of scans.values()) {
@@ -139,11 +141,11 @@ export async function compactFlowLogs(
     truncated.push(scan.path);
   }
   if (truncated.length > 0 || respaced.size > 0) {
-    await engine.discardStaged(staged);
-    await engine.excludeRawFlowLogFiles(truncated);
-    await engine.addRespacedLines(respaced);
+    await engine.partitions.discard(staged);
+    await engine.rawFlowLogs.exclude(truncated);
+    await engine.rawFlowLogs.addRespacedLines(respaced);
     staged = await stage();
-    for (const [file, counts] of (await engine.bookRejects({ onlyRespaced: true })).rejected) {
+    for (const [file, counts] of (await engine.rejects.book({ onlyRespaced: true })).rejected) {
       const mine = rejected.get(file) ?? {};
       for (const [reason, n] of Object.entries(counts) as Array<[RejectReason, number]>)
         mine[reason] = (mine[reason] ?? 0) + n;
@@ -153,14 +155,14 @@ export async function compactFlowLogs(
   options.onLoaded?.();
 
   onStep?.("counting records per flow-log object");
-  if (directed) staged = await engine.adoptRawFlowStatus(staged);
-  else await engine.withMemoryShare(RAW_SCAN_MEMORY_SHARE, () => engine.materializeRawFlowStatus());
+  if (directed) staged = await engine.rawFlowStatus.adopt(staged);
+  else await engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () => engine.rawFlowStatus.materialize());
   const owned = new Map<number, HourWindow>();
   for (const p of staged.partitions) {
     const w = hourWindow(Date.parse(`${p.dt}T${p.hour}:00:00Z`) / 1000);
     owned.set(w.start, w);
   }
-  for (const span of (await engine.rawFlowLogSpans()).values())
+  for (const span of (await engine.rawFlowStatus.spans()).values())
     for (const start of hoursSpanning(span.first, span.last)) owned.set(start, hourWindow(start));
   const windows = [...owned.values()]
     .filter((w) => options.hourFilter?.(w) ?? true)
@@ -170,7 +172,7 @@ export async function compactFlowLogs(
   for (const p of declined)
     await rm(join(staged.staged, `dt=${p.dt}`, `hour=${p.hour}`), { recursive: true });
   const written = new Set(
-    await engine.publishStaged(
+    await engine.partitions.publish(
       staged,
       DATASETS.curatedFlows,
       windows.map((w) => ({ dt: w.dt, hour: w.hour })),
@@ -224,7 +226,7 @@ export async function compactFlowLogs(
     return fileLedger({ file: file.path, read, used, nodata, skipdata, rejectedByReason });
   });
 
-  const compacted = await engine.compactedRecords(
+  const compacted = await engine.curated.compactedRecords(
     hours.filter((h) => h.result.partitionsWritten.length > 0).map((h) => h.window),
   );
   const ledger = runLedger(

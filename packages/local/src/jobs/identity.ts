@@ -64,7 +64,7 @@ export async function buildIdentityDay(
   });
   // The same rows the build-identity Lambda stages for Athena (core identityRowsForDay).
   const rows = identityRowsForDay(result.intervals, day);
-  await engine.writeRows("ip_identity", DATASETS.ipIdentity, { dt: day.dt }, rows);
+  await engine.partitions.writeRows("ip_identity", DATASETS.ipIdentity, { dt: day.dt }, rows);
   return {
     clusters: result.clusters.map((stats) => ({ cluster: stats.cluster, stats })),
     network: result.network,

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type NatDestination,
   natDestinations,
@@ -7,9 +5,10 @@ import {
   type Recommendation,
   type RecommendationsDocument,
   type ResultRow,
+  type ResultsStore,
   recommend,
-  recommendationsDocumentSchema,
   windowDays,
+  writeRecommendations,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { readRecommendationInventory } from "../lake/recommendation-inputs.ts";
@@ -29,9 +28,6 @@ export interface RecommendJobResult {
   readonly documents: RecommendationsDocument[];
 }
 
-export const recommendationsKey = (dt: string): string =>
-  `results/recommendations/dt=${dt}/recommendations.json`;
-
 /**
  * The recommendations of a window and of each of its days: the catalogue rules over the days'
  * result rows, the lake's inventory (latest snapshot and AWS capture in the window), the NAT
@@ -43,6 +39,7 @@ export async function recommendDays(
   lakeDir: string,
   days: ReadonlyArray<MeasuredDay>,
   region: string,
+  store: ResultsStore,
   cluster?: string,
 ): Promise<RecommendJobResult> {
   const prices = pricesFor(region);
@@ -85,14 +82,8 @@ export async function recommendDays(
   const documents: RecommendationsDocument[] = [];
   for (const d of days) {
     const r = await run([d]);
-    const doc = recommendationsDocumentSchema.parse({
-      dt: d.dt,
-      windowDays: r.windowDays,
-      recommendations: r.recommendations,
-    });
-    const path = join(lakeDir, recommendationsKey(d.dt));
-    await mkdir(join(path, ".."), { recursive: true });
-    await writeFile(path, `${JSON.stringify(doc, null, 2)}\n`);
+    const doc = { dt: d.dt, windowDays: r.windowDays, recommendations: r.recommendations };
+    await writeRecommendations(store, doc);
     documents.push(doc);
   }
   const recommendations =

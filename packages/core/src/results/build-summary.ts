@@ -1,0 +1,133 @@
+import type { Reconciliation, ResultRow } from "../allocation/reconcile.ts";
+import type { LedgerCounts } from "../flowlog/ledger.ts";
+import { chargeSplit } from "./charge-split.ts";
+import {
+  DAY_SUMMARY_SCHEMA_VERSION,
+  type DayLedger,
+  type DayRow,
+  type DaySummary,
+  daySummarySchema,
+  type End,
+} from "./day-summary.ts";
+
+export interface DaySummaryInput {
+  readonly reconciliation: Reconciliation;
+  readonly ledger?: DayLedger | null;
+  readonly identity?: DaySummary["identity"];
+  readonly workloads?: DaySummary["workloads"];
+  readonly warnings?: DaySummary["warnings"];
+  readonly account?: string;
+  readonly region?: string;
+}
+
+const cents = (usd: number | null) => (usd === null ? null : Math.round(usd * 100));
+
+function end(row: ResultRow, p: "src" | "dst"): End {
+  return {
+    kind: row[`${p}_kind`],
+    id: row[`${p}_resource`] ?? row[`${p}_ip`],
+    namespace: row[`${p}_namespace`],
+    workloadKind: row[`${p}_workload_kind`],
+    workload: row[`${p}_workload`],
+    azId: row[`${p}_az_id`],
+    node: row[`${p}_node`],
+  };
+}
+
+function dayRow(row: ResultRow, classCents: Reconciliation["rowClassCents"][number]): DayRow {
+  const base = {
+    category: row.category,
+    subcategory: row.subcategory,
+    source: end(row, "src"),
+    destination: end(row, "dst"),
+    service: row.service,
+    loadBalancer: row.load_balancer,
+    natGateway: row.nat_gateway,
+    bytes: row.bytes,
+    listCostMicros: Math.round(row.list_cost_usd * 1e6),
+    billedCents: cents(row.billed_cost_usd),
+    costBasis: row.cost_basis,
+    confidence: row.confidence,
+  };
+  return { ...base, charges: chargeSplit(base, classCents) };
+}
+
+/** The ledger's counts as the day document keeps them (per-object detail stays in the run's ledger). */
+export function dayLedger(
+  ledger: LedgerCounts & {
+    failedObjects?: ReadonlyArray<{
+      readonly file: string;
+      readonly reason: string;
+      readonly message: string;
+    }>;
+  },
+): DayLedger {
+  return {
+    read: ledger.read,
+    used: ledger.used,
+    nodata: ledger.nodata,
+    skipdata: ledger.skipdata,
+    rejected: ledger.rejected,
+    rejectedByReason: Object.fromEntries(
+      Object.entries(ledger.rejectedByReason).filter((e): e is [string, number] => typeof e[1] === "number"),
+    ),
+    failedObjects: (ledger.failedObjects ?? []).map((f) => ({
+      file: f.file,
+      reason: f.reason,
+      message: f.message,
+    })),
+  };
+}
+
+/**
+ * One day's results document from its reconciliation: every row (unattributed included) with
+ * exact money and its charge split, and the day's data-quality facts. Validated before it is
+ * returned, so a writer never stores a document the readers would reject.
+ */
+export function buildDaySummary(input: DaySummaryInput): DaySummary {
+  const r = input.reconciliation;
+  const rows = [
+    ...r.rows.map((row, i) => dayRow(row, r.rowClassCents[i] ?? {})),
+    ...r.unattributed.map((row) => dayRow(row, {})),
+  ];
+  const doc: DaySummary = {
+    schemaVersion: DAY_SUMMARY_SCHEMA_VERSION,
+    dt: r.dt,
+    costBasis: r.costBasis,
+    ...(input.account === undefined ? {} : { account: input.account }),
+    ...(input.region === undefined ? {} : { region: input.region }),
+    rows,
+    reconciliation: {
+      costBasis: r.costBasis,
+      billedCents: r.billedCents,
+      allocatedCents: r.allocatedCents,
+      unattributedCents: r.unattributedCents,
+    },
+    ledger: input.ledger ?? null,
+    identity: input.identity ?? [],
+    ...(input.workloads === undefined ? {} : { workloads: input.workloads }),
+    warnings: input.warnings ?? [],
+  };
+  return daySummarySchema.parse(doc);
+}
+
+/** The data-quality warnings of one cluster's identity statistics for a day. */
+export function identityWarnings(dt: string, s: DaySummary["identity"][number]): DaySummary["warnings"] {
+  const warnings: DaySummary["warnings"] = [];
+  if (s.overlaps > 0)
+    warnings.push({
+      code: "identity-overlap",
+      message: `${dt} ${s.cluster}: ${s.overlaps} address(es) claimed by two owners at once; their traffic is labelled ambiguous`,
+    });
+  if (s.missedSnapshots > 0)
+    warnings.push({
+      code: "identity-gap",
+      message: `${dt} ${s.cluster}: ${s.missedSnapshots} missed snapshot(s); pods that lived only in a gap resolve as unknown`,
+    });
+  if (s.nodesWithoutZone.length > 0)
+    warnings.push({
+      code: "node-without-az",
+      message: `${dt} ${s.cluster}: nodes without an AZ ID: ${s.nodesWithoutZone.join(", ")}`,
+    });
+  return warnings;
+}

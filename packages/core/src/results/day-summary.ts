@@ -1,0 +1,200 @@
+import { z } from "zod";
+
+/**
+ * One UTC day's results as one JSON document, `results/summary/dt=YYYY-MM-DD/summary.json`
+ * (architecture.md, "Interfaces"): written by the attribute job after reconciliation, read by the
+ * API, the weekly report and regression alerts through the {@link ResultsStore} port, so none of
+ * them runs a query. The zod schema is the contract. Bump `schemaVersion` on any change a reader
+ * could trip over; an added optional field does not bump it.
+ *
+ * Money is exact: billed amounts in whole cents (integers, as reconciliation allocates them), list
+ * prices in micro-dollars (integers, rounded once per row), so every sum is an integer sum and no
+ * reader sees float noise.
+ */
+export const DAY_SUMMARY_SCHEMA_VERSION = 1;
+
+export const dateString = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a UTC day, YYYY-MM-DD")
+  .refine((s) => {
+    const ms = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(s);
+  }, "not a calendar day");
+
+const nullableString = z.string().nullable();
+const cents = z.int().describe("US cents, whole (exact)");
+const micros = z.int().describe("US micro-dollars (1e-6 USD), whole: list price rounded once per row");
+
+export const costBasisSchema = z
+  .enum(["billed", "estimated"])
+  .describe("billed: allocated from the CUR; estimated: list prices without a CUR");
+
+/** One end of a transfer: a pod's workload, or a non-pod kind and its id. */
+export const endSchema = z
+  .object({
+    kind: z
+      .string()
+      .describe(
+        "pod, node, nat_gateway, load_balancer, vpc_endpoint, eks_control_plane, eni, aws_service, internet, unknown, unattributed",
+      ),
+    id: nullableString.describe("the non-pod end's resource id, or its address when no resource is known"),
+    namespace: nullableString,
+    workloadKind: nullableString,
+    workload: nullableString,
+    azId: nullableString.describe("AZ ID (use1-az4), never the account-specific AZ name"),
+    node: nullableString.describe("the Kubernetes node the end ran on (pods and nodes)"),
+  })
+  .strict();
+export type End = z.infer<typeof endSchema>;
+
+/**
+ * Who pays a part of a row's dollars (architecture.md, "Who pays"): the row's source end, its
+ * destination end, the Service behind its load balancer, or `unattributed` (billed cost that no
+ * transfer explains).
+ */
+export const payerSchema = z.enum(["source", "destination", "service", "unattributed"]);
+export type Payer = z.infer<typeof payerSchema>;
+
+/** One payer's part of a row: a row's charges sum to its billed cents and its list micro-dollars. */
+export const chargeSchema = z
+  .object({
+    payer: payerSchema,
+    usageClasses: z
+      .array(z.string())
+      .describe(
+        "the CUR line classes this part was billed on (inter_az_out, inter_az_in, nat_bytes, nat_hours, lb_hours, lb_lcu, vpce_bytes, vpce_hours), or the list price class for estimates (internet, transfer)",
+      ),
+    bytes: z
+      .int()
+      .nonnegative()
+      .describe(
+        "the usage bytes this payer is billed for: a cross-AZ transfer bills its bytes out at the sender and in at the receiver, so each payer of the row carries them",
+      ),
+    billedCents: cents.nullable().describe("null when the day is estimated"),
+    listCostMicros: micros,
+  })
+  .strict();
+export type Charge = z.infer<typeof chargeSchema>;
+
+export const dayRowSchema = z
+  .object({
+    category: z
+      .string()
+      .describe("cross_az, nat, lb, same_az, internet, vpc_endpoint, unknown, or unattributed"),
+    subcategory: nullableString,
+    source: endSchema,
+    destination: endSchema,
+    service: nullableString.describe("namespace/name of the Kubernetes Service, when known"),
+    loadBalancer: nullableString,
+    natGateway: nullableString,
+    account: z.string().optional().describe("AWS account id, when the run knows it"),
+    region: z.string().optional(),
+    cluster: z.string().optional(),
+    bytes: z.int().nonnegative(),
+    listCostMicros: micros,
+    billedCents: cents.nullable().describe("allocated from the CUR; null when the cost basis is estimated"),
+    costBasis: costBasisSchema,
+    confidence: z.string().describe("exact, node or ambiguous"),
+    charges: z.array(chargeSchema).min(1).describe("who pays this row's dollars; sums to the row"),
+  })
+  .strict();
+export type DayRow = z.infer<typeof dayRowSchema>;
+
+const countSchema = z.int().nonnegative();
+
+export const dayLedgerSchema = z
+  .object({
+    read: countSchema,
+    used: countSchema,
+    nodata: countSchema,
+    skipdata: countSchema,
+    rejected: countSchema,
+    rejectedByReason: z.record(z.string(), countSchema),
+    failedObjects: z.array(z.object({ file: z.string(), reason: z.string(), message: z.string() }).strict()),
+  })
+  .strict()
+  .describe("the flow-log ledger of the day's objects: read = used + nodata + skipdata + rejected");
+export type DayLedger = z.infer<typeof dayLedgerSchema>;
+
+export const reconciliationSchema = z
+  .object({
+    costBasis: costBasisSchema,
+    billedCents: cents,
+    allocatedCents: cents,
+    unattributedCents: cents,
+  })
+  .strict()
+  .describe("billedCents = allocatedCents + unattributedCents (0 throughout when estimated)");
+
+export const identityStatsSchema = z
+  .object({
+    cluster: z.string(),
+    snapshots: countSchema,
+    overlaps: countSchema.describe("pairs of owners claiming one address at once (labelled ambiguous)"),
+    missedSnapshots: countSchema,
+    nodesWithoutZone: z.array(z.string()),
+  })
+  .strict();
+
+export const warningSchema = z.object({ code: z.string(), message: z.string() }).strict();
+
+/** A workload's pod labels on the day, so results group by `label:<key>` (e.g. `team`). */
+export const workloadLabelsSchema = z
+  .object({
+    cluster: z.string().optional(),
+    namespace: z.string(),
+    workloadKind: nullableString,
+    workload: z.string(),
+    labels: z.record(z.string(), z.string()),
+  })
+  .strict();
+
+export const daySummarySchema = z
+  .object({
+    schemaVersion: z.literal(DAY_SUMMARY_SCHEMA_VERSION),
+    dt: dateString,
+    costBasis: costBasisSchema,
+    account: z.string().optional(),
+    region: z.string().optional(),
+    rows: z.array(dayRowSchema).describe("every result row of the day, unattributed rows included"),
+    reconciliation: reconciliationSchema,
+    ledger: dayLedgerSchema.nullable().describe("null when the run kept no ledger for the day"),
+    identity: z.array(identityStatsSchema),
+    workloads: z.array(workloadLabelsSchema).optional(),
+    warnings: z.array(warningSchema),
+  })
+  .strict()
+  .superRefine((doc, ctx) => {
+    // The document carries its own proof: rows add up to the reconciliation, charges to their rows.
+    doc.rows.forEach((row, i) => {
+      const billed = row.charges.reduce((s, c) => s + (c.billedCents ?? 0), 0);
+      const list = row.charges.reduce((s, c) => s + c.listCostMicros, 0);
+      if (billed !== (row.billedCents ?? 0) || list !== row.listCostMicros)
+        ctx.addIssue({
+          code: "custom",
+          path: ["rows", i, "charges"],
+          message: `charges sum to ${billed} cents / ${list} micros, the row holds ${row.billedCents ?? 0} / ${row.listCostMicros}`,
+        });
+    });
+    if (doc.costBasis === "billed") {
+      const r = doc.reconciliation;
+      const rows = doc.rows.reduce((s, row) => s + (row.billedCents ?? 0), 0);
+      if (rows !== r.billedCents || r.allocatedCents + r.unattributedCents !== r.billedCents)
+        ctx.addIssue({
+          code: "custom",
+          path: ["reconciliation"],
+          message: `rows hold ${rows} cents; billed ${r.billedCents} = allocated ${r.allocatedCents} + unattributed ${r.unattributedCents} must hold`,
+        });
+    }
+  });
+export type DaySummary = z.infer<typeof daySummarySchema>;
+
+/** Where a day's summary lives, in S3 and in a local lake folder alike. */
+export function daySummaryKey(dt: string): string {
+  return `results/summary/dt=${dt}/summary.json`;
+}
+
+/** Where the recommendations of a day live (written by the recommendations work). */
+export function dayRecommendationsKey(dt: string): string {
+  return `results/recommendations/dt=${dt}/recommendations.json`;
+}

@@ -1,0 +1,157 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { InvalidInputError } from "@flowcost/core";
+import { type Discovery, discoverInputs } from "../../discovery.ts";
+import { runPipeline } from "../../pipeline.ts";
+import { type CommandIo, defineCommand, EXIT, UsageError } from "../command.ts";
+import {
+  FORMAT_OPTION,
+  type Format,
+  FROM_OPTION,
+  MEMORY_LIMIT_OPTION,
+  parseFormat,
+  parseMemoryLimit,
+  parseWindow,
+  pathKind,
+  stringOption,
+  TO_OPTION,
+} from "../options.ts";
+import { type AnalyzeOutput, buildAnalysis } from "../output.ts";
+import { Progress } from "../progress.ts";
+import { renderCsv, renderDiscovery, renderTable } from "../render.ts";
+
+/** What an analysis run needs, checked: shared by `analyze` and `demo`. */
+export interface AnalysisOptions {
+  readonly format: Format;
+  readonly memoryLimit?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly cluster?: string;
+  /** A folder to write the rows, ledger and reconciliation into (never an existing file). */
+  readonly out?: string;
+}
+
+export const analyzeCommand = defineCommand({
+  name: "analyze",
+  synopsis: "<folder> [options]",
+  summary: "analyse your own exported data (see docs/analyze.md)",
+  details:
+    "<folder> holds VPC flow logs (S3 key layout), and optionally the CUR 2.0 export, kubectl\nsnapshots and describe outputs (docs/analyze.md says where each goes).",
+  options: {
+    from: FROM_OPTION,
+    to: TO_OPTION,
+    cluster: {
+      type: "string",
+      value: "<name>",
+      help: "resolve addresses with this cluster's snapshots only",
+    },
+    "memory-limit": MEMORY_LIMIT_OPTION,
+    format: FORMAT_OPTION,
+    out: {
+      type: "string",
+      value: "<folder>",
+      help: "also write analysis.json, rows.json, rows.csv, ledger.json and\nreconciliation.json into this folder (created if missing)",
+    },
+  },
+  parse(values, positionals): AnalysisOptions & { folder: string } {
+    if (positionals.length !== 1)
+      throw new UsageError(
+        `analyze needs exactly one folder: flowcost analyze <folder>${positionals.length ? ` (got ${positionals.map((p) => `"${p}"`).join(" ")})` : ""}`,
+      );
+    const out = stringOption(values, "out");
+    if (out !== undefined && pathKind(resolve(out)) === "file")
+      throw new UsageError(`--out ${out}: is an existing file; give a folder to write the results into`);
+    return {
+      folder: resolve(positionals[0] ?? ""),
+      format: parseFormat(values),
+      memoryLimit: parseMemoryLimit(values),
+      ...parseWindow(values),
+      cluster: stringOption(values, "cluster"),
+      out: out === undefined ? undefined : resolve(out),
+    };
+  },
+  async run(options, io) {
+    const progress = new Progress(io.err);
+    await analyzeAndPrint(options.folder, options, io, progress);
+    return EXIT.ok;
+  },
+});
+
+/** Discovers, runs the pipeline, prints in the chosen format and writes `--out`. */
+export async function analyzeAndPrint(
+  folder: string,
+  options: AnalysisOptions,
+  io: CommandIo,
+  progress: Progress,
+): Promise<{ output: AnalyzeOutput; discovery: Discovery }> {
+  try {
+    const analysis = await analyze(folder, options, progress);
+    progress.finishLine();
+    io.out.write(
+      options.format === "json"
+        ? `${JSON.stringify(analysis.output, null, 2)}\n`
+        : options.format === "csv"
+          ? renderCsv(analysis.output.rows)
+          : renderTable(analysis.output, analysis.discovery),
+    );
+    if (options.out) {
+      const written = await writeOutFolder(options.out, analysis.output);
+      progress.note(`wrote ${written.join(", ")} to ${options.out}`);
+    }
+    return analysis;
+  } finally {
+    progress.finishLine();
+  }
+}
+
+async function analyze(
+  folder: string,
+  options: AnalysisOptions,
+  progress: Progress,
+): Promise<{ output: AnalyzeOutput; discovery: Discovery }> {
+  progress.note(`discovering inputs in ${folder}`);
+  const discovery = await discoverInputs(folder);
+  if (discovery.flowLogs.objects === 0) {
+    throw new InvalidInputError(
+      `${folder}: nothing to analyse: no VPC flow-log objects found (expected S3 keys ending AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/<file>.log.gz or the Hive-compatible layout; see docs/analyze.md)\n${renderDiscovery(discovery)}`,
+    );
+  }
+  const clusters = discovery.kubernetes.clusters.map((c) => c.name);
+  // A flag naming something the folder does not have: a usage error, checked before the pipeline runs.
+  if (options.cluster !== undefined && !clusters.includes(options.cluster)) {
+    throw new UsageError(
+      `--cluster ${options.cluster}: no kubectl snapshots for it under inventory/kubernetes/ (found: ${clusters.join(", ") || "none"})`,
+    );
+  }
+  const result = await runPipeline({
+    lakeDir: folder,
+    memoryLimit: options.memoryLimit,
+    from: options.from,
+    to: options.to,
+    cluster: options.cluster,
+    onProgress: (p) => progress.update(p),
+  });
+  const output = buildAnalysis(result, {
+    folder,
+    discovery,
+    from: options.from,
+    to: options.to,
+    cluster: options.cluster,
+  });
+  return { output, discovery };
+}
+
+/** `--out`: the result rows (JSON and CSV), the ledger, the reconciliation and the whole document. */
+async function writeOutFolder(dir: string, output: AnalyzeOutput): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  const files: Array<[string, string]> = [
+    ["analysis.json", `${JSON.stringify(output, null, 2)}\n`],
+    ["rows.json", `${JSON.stringify(output.rows, null, 2)}\n`],
+    ["rows.csv", renderCsv(output.rows)],
+  ];
+  if (output.ledger !== null) files.push(["ledger.json", `${JSON.stringify(output.ledger, null, 2)}\n`]);
+  if (output.reconciliation !== null)
+    files.push(["reconciliation.json", `${JSON.stringify(output.reconciliation, null, 2)}\n`]);
+  for (const [name, text] of files) await writeFile(join(dir, name), text);
+  return files.map(([name]) => name);
+}

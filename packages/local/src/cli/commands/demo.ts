@@ -1,0 +1,64 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { generateScenario } from "../../scenario/write.ts";
+import { defineCommand, EXIT, UsageError } from "../command.ts";
+import {
+  FORMAT_OPTION,
+  MEMORY_LIMIT_OPTION,
+  parseFormat,
+  parseMemoryLimit,
+  pathKind,
+  stringOption,
+} from "../options.ts";
+import { Progress } from "../progress.ts";
+import { analyzeAndPrint } from "./analyze.ts";
+
+/** The file every demo folder holds (the generator's truth); its presence marks a previous demo. */
+const DEMO_MARKER = "generator-truth.json";
+
+export const demoCommand = defineCommand({
+  name: "demo",
+  synopsis: "[options]",
+  summary: "generate a realistic cluster's data and analyse it end to end",
+  options: {
+    out: {
+      type: "string",
+      value: "<folder>",
+      help: "where to generate the data (default ./flowcost-demo); must be new,\nempty or a previous demo folder",
+    },
+    force: { type: "boolean", help: "generate into --out even if it holds other files" },
+    "memory-limit": MEMORY_LIMIT_OPTION,
+    format: FORMAT_OPTION,
+  },
+  parse(values, positionals) {
+    if (positionals.length > 0)
+      throw new UsageError(`demo takes no arguments, got "${positionals.join(" ")}" (use --out <folder>)`);
+    const given = stringOption(values, "out");
+    const folder = resolve(given ?? "flowcost-demo");
+    const flag = given === undefined ? `the default folder ${folder}` : `--out ${given}`;
+    const kind = pathKind(folder);
+    if (kind === "file") throw new UsageError(`${flag}: is an existing file; give a folder`);
+    // Generating into someone's data would mix it into the analysis and overwrite their files.
+    if (
+      kind === "folder" &&
+      values.force !== true &&
+      !existsSync(join(folder, DEMO_MARKER)) &&
+      readdirSync(folder).length > 0
+    )
+      throw new UsageError(
+        `${flag}: the folder is not empty and is not a previous demo folder; give a new or empty folder, or add --force to generate into it anyway`,
+      );
+    return { folder, format: parseFormat(values), memoryLimit: parseMemoryLimit(values) };
+  },
+  async run(options, io) {
+    const progress = new Progress(io.err);
+    progress.note(`generating a demo cluster into ${options.folder}`);
+    // The demo plants the problems the recommendations find, so its report ends with real advice.
+    const scenario = await generateScenario({ outDir: options.folder, problems: true });
+    progress.note(
+      `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
+    );
+    await analyzeAndPrint(options.folder, options, io, progress);
+    return EXIT.ok;
+  },
+});

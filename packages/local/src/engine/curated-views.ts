@@ -1,0 +1,54 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { ident, quote } from "./sql-text.ts";
+import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
+
+/**
+ * The curated views (`curated_flows`, `ip_identity`, ...), named as the Athena catalog names
+ * its tables, over the lake's Parquet partitions.
+ */
+export class CuratedViews {
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly lakeDir: string,
+  ) {}
+
+  /**
+   * Points each curated view at its Parquet files, or at an empty typed relation when there are
+   * none. Run at open and after every write the engine makes (curated data changes only through
+   * it), never per query: listing a year of hourly partitions on every query would be wasted I/O.
+   */
+  async refresh(): Promise<void> {
+    for (const [table, spec] of Object.entries(CURATED_TABLES) as Array<
+      [CuratedTable, (typeof CURATED_TABLES)[CuratedTable]]
+    >) {
+      const dir = join(this.lakeDir, spec.prefix);
+      const hasFiles = await readdir(dir, { recursive: true })
+        .then((entries) => entries.some((e) => e.endsWith(".parquet")))
+        .catch(() => false);
+      const depth = spec.partitions.map(() => "*").join("/");
+      const hiveTypes = spec.partitions.map((p) => `${quote(p)}: VARCHAR`).join(", ");
+      const body = hasFiles
+        ? `SELECT * FROM read_parquet(${quote(`${dir}/${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}})`
+        : `SELECT ${Object.entries(spec.columns)
+            .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
+            .join(", ")} WHERE false`;
+      await this.connection.run(`CREATE OR REPLACE VIEW ${ident(table)} AS ${body}`);
+    }
+  }
+
+  /** Records held by the given curated_flows partitions (the ledger's `compacted`). */
+  async compactedRecords(partitions: ReadonlyArray<{ dt: string; hour: string }>): Promise<number> {
+    if (partitions.length === 0) return 0;
+    await this.refresh();
+    const prepared = await this.connection.prepare(
+      `SELECT coalesce(sum(records), 0) AS n FROM curated_flows WHERE ${partitions
+        .map(() => "(dt = ? AND hour = ?)")
+        .join(" OR ")}`,
+    );
+    prepared.bind(partitions.flatMap((p) => [p.dt, p.hour]));
+    const result = await prepared.runAndReadAll();
+    return Number(result.getRows()[0]?.[0] ?? 0);
+  }
+}

@@ -1,0 +1,175 @@
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import {
+  errorMessage,
+  orderedParams,
+  type QueryDefinition,
+  QueryFailedError,
+  type SqlLoader,
+} from "@flowcost/core";
+import type { z } from "zod";
+import { stagingDir, swapPartitions } from "../lake/partitions.ts";
+import type { CuratedViews } from "./curated-views.ts";
+import { readRows } from "./duckdb-start.ts";
+import { ident, quote } from "./sql-text.ts";
+import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
+
+/** A query result written to staging as Hive partitions, not yet swapped into the lake. */
+export interface StagedResult {
+  readonly staged: string;
+  /** Rows per staged partition (`dt=.../hour=...`). */
+  readonly rows: ReadonlyMap<string, number>;
+  readonly partitions: ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly elapsedMs: number;
+}
+
+/**
+ * Writes to the lake's curated datasets: a query's rows (or rows computed in TypeScript) are
+ * written to a staging folder as Hive partitions, then each owned partition is swapped into
+ * place whole (see swapPartitions), and the curated views follow.
+ */
+export class PartitionWriter {
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly options: { readonly lakeDir: string; readonly threads?: number },
+    private readonly loadSql: SqlLoader,
+    private readonly curated: CuratedViews,
+  ) {}
+
+  /**
+   * Runs the query into staging as Hive partitions (zstd Parquet, no bloom filters: nothing
+   * reads curated files by point lookups), without preserving row order (which would serialise
+   * the scan and hold rows back). Rows per partition come from the files' footers.
+   */
+  async stage<P extends z.ZodObject, R extends z.ZodObject>(
+    q: QueryDefinition<P, R>,
+    params: z.input<P>,
+  ): Promise<StagedResult> {
+    const started = performance.now();
+    if (q.partitionedBy.length === 0) throw new Error(`query ${q.name} declares no partition columns`);
+    const sql = await this.loadSql(q, "duckdb");
+    const staged = stagingDir(this.options.lakeDir);
+    await mkdir(dirname(staged), { recursive: true });
+    try {
+      await this.connection.run("SET preserve_insertion_order = false");
+      // Each open partition holds a row group being built, outside what DuckDB can spill: with
+      // DuckDB's defaults a 5M-record run over 24 hours ran out of a 700 MB limit. Flushing
+      // small row groups and keeping few partition files open bounds that memory.
+      await this.connection.run("SET partitioned_write_flush_threshold = 65536");
+      await this.connection.run("SET partitioned_write_max_open_files = 8");
+      const copy = async () => {
+        const prepared = await this.connection.prepare(
+          `COPY (${sql}) TO ${quote(staged)} (FORMAT parquet, COMPRESSION zstd, WRITE_BLOOM_FILTER false, ` +
+            `PARTITION_BY (${q.partitionedBy.map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
+        );
+        prepared.bind(orderedParams(q, params));
+        await prepared.run();
+      };
+      try {
+        await copy();
+      } catch (error) {
+        // Each thread aggregates and writes with its own buffers: at 5M records under a 700 MB
+        // limit two threads sometimes run out where one does not. Slower beats failing.
+        if (!/Out of Memory/i.test(errorMessage(error)) || (this.options.threads ?? 2) <= 1) throw error;
+        await rm(staged, { recursive: true, force: true });
+        await this.connection.run("SET threads = 1");
+        try {
+          await copy();
+        } finally {
+          await this.connection.run(`SET threads = ${this.options.threads ?? 2}`);
+        }
+      }
+    } catch (error) {
+      await rm(staged, { recursive: true, force: true });
+      throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
+    } finally {
+      await this.connection.run("RESET preserve_insertion_order");
+      await this.connection.run("RESET partitioned_write_flush_threshold");
+      await this.connection.run("RESET partitioned_write_max_open_files");
+    }
+    const rows = new Map<string, number>();
+    const files = await readdir(staged, { recursive: true }).catch(() => [] as string[]);
+    if (files.some((f) => f.endsWith(".parquet"))) {
+      for (const r of await readRows(
+        this.connection,
+        `SELECT file_name AS file, sum(num_rows) AS n FROM parquet_file_metadata(${quote(`${staged}/${q.partitionedBy.map(() => "*").join("/")}/*.parquet`)}) GROUP BY file_name`,
+      )) {
+        const rel = dirname(String(r.file).slice(staged.length + 1));
+        rows.set(rel, (rows.get(rel) ?? 0) + Number(r.n));
+      }
+    }
+    const partitions = [...rows.keys()]
+      .sort()
+      .map((rel) => Object.fromEntries(rel.split("/").map((kv) => kv.split("=", 2) as [string, string])));
+    return { staged, rows, partitions, elapsedMs: performance.now() - started };
+  }
+
+  /** Swaps the owned partitions of a staged result into place (each whole, empty ones removed). */
+  async publish(
+    staged: StagedResult,
+    prefix: string,
+    owned: ReadonlyArray<Readonly<Record<string, string>>>,
+  ): Promise<string[]> {
+    const written = await swapPartitions(
+      this.options.lakeDir,
+      staged.staged,
+      join(this.options.lakeDir, prefix),
+      owned,
+    );
+    await this.curated.refresh();
+    return written;
+  }
+
+  /** Drops a staged result (a run that must redo its query). */
+  async discard(staged: StagedResult): Promise<void> {
+    await rm(staged.staged, { recursive: true, force: true });
+  }
+
+  /**
+   * Removes partitions of a curated dataset, through the same swap as a write (a swap with nothing
+   * staged), so the views follow: curated data changes only through the engine.
+   */
+  async drop(prefix: string, partitions: ReadonlyArray<Readonly<Record<string, string>>>): Promise<void> {
+    await swapPartitions(
+      this.options.lakeDir,
+      stagingDir(this.options.lakeDir),
+      join(this.options.lakeDir, prefix),
+      partitions,
+    );
+    await this.curated.refresh();
+  }
+
+  /**
+   * Writes rows computed in TypeScript (identity intervals) as one partition of a curated table,
+   * through the same staging-and-swap path as query results.
+   */
+  async writeRows(
+    table: CuratedTable,
+    prefix: string,
+    partition: Readonly<Record<string, string>>,
+    rows: ReadonlyArray<Record<string, unknown>>,
+  ): Promise<number> {
+    const spec = CURATED_TABLES[table];
+    const staged = stagingDir(this.options.lakeDir);
+    const input = join(staged, "_input.jsonl");
+    await mkdir(staged, { recursive: true });
+    await writeFile(input, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const data = Object.entries(spec.columns).filter(([c]) => !(c in partition));
+    const columns = data.map(([c, t]) => `${quote(c)}: '${t}'`).join(", ");
+    const constants = Object.entries(partition).map(([k, v]) => `${quote(v)} AS ${ident(k)}`);
+    if (rows.length > 0) {
+      await this.connection.run(
+        `COPY (SELECT ${[...data.map(([c]) => ident(c)), ...constants].join(", ")} FROM read_json(${quote(input)}, ` +
+          `format = 'newline_delimited', columns = {${columns}})) TO ${quote(join(staged, "out"))} ` +
+          `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${Object.keys(partition).map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
+      );
+    }
+    await swapPartitions(this.options.lakeDir, join(staged, "out"), join(this.options.lakeDir, prefix), [
+      partition,
+    ]);
+    await rm(staged, { recursive: true, force: true });
+    await this.curated.refresh();
+    return rows.length;
+  }
+}
