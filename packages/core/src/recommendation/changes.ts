@@ -68,3 +68,18 @@ export function savingsOf(
     },
   };
 }
+
+/**
+ * Savings of bytes that stop crossing AZs: both billed sides (out at the sender, in at the
+ * receiver) per GB. `what` names the bytes in the formula.
+ */
+export function crossAzSavings(input: RecommendationInput, bytes: number, what: string) {
+  const perGb = input.prices.interAzPerGbEachDirection;
+  const [head, ...tail] = what.split(";");
+  return savingsOf(
+    input,
+    `${head} / window days x 30 x (inter-AZ $/GB out + in)${tail.length ? `;${tail.join(";")}` : ""}`,
+    [{ bytes, perGb: 2 * perGb }],
+    { interAzPerGbEachDirection: perGb },
+  );
+}

@@ -256,3 +256,13 @@ export function serviceRef(s: Service): string {
 }
 
 export const usdText = (n: number): string => `$${cents(n).toFixed(2)}`;
+
+/** The last step of every rule whose checks passed: recommend when the saving clears the threshold. */
+export function recommendIfWorthIt(rec: Recommendation, input: RecommendationInput, net: number): void {
+  if (net < minSavings(input)) {
+    rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
+    return;
+  }
+  rec.status = "recommended";
+  rec.estimatedMonthlySavingsUsd = net;
+}

@@ -1,6 +1,13 @@
 import type { ResultRow } from "../allocation/reconcile.ts";
 import { type Service, workloadOf } from "../inventory/kubernetes.ts";
-import { nodeZones, type RecommendationInput, serviceRef, workloadKey } from "./context.ts";
+import {
+  baseRecommendation,
+  nodeZones,
+  type RecommendationInput,
+  serviceRef,
+  workloadKey,
+} from "./context.ts";
+import type { Recommendation, RecommendationKind } from "./types.ts";
 
 /** A Service as the routing rules see it: its backends, where its ready endpoints sit, its settings. */
 export interface ServiceModel {
@@ -188,4 +195,33 @@ export function serviceTraffic(
     if (node) t.clientNodes.add(node);
   }
   return { traffic, withoutService };
+}
+
+/** A recommendation targeting a Service, with its cross-AZ rows, endpoints and client zones as evidence. */
+export function serviceRecommendation(
+  input: RecommendationInput,
+  kind: RecommendationKind,
+  t: ServiceTraffic,
+): Recommendation {
+  const m = t.model;
+  const rec = baseRecommendation(
+    input,
+    kind,
+    {
+      type: "Service",
+      cluster: input.cluster,
+      namespace: m.namespace,
+      kind: "Service",
+      name: m.name,
+      resourceId: null,
+    },
+    t.crossAzRows,
+  );
+  rec.evidence.endpointsPerZone = { ...m.endpointsPerZone };
+  rec.evidence.clientZones = { ...t.clientZones };
+  if (t.sharedRows.length)
+    rec.evidence.notes.push(
+      `${t.sharedRows.reduce((s, r) => s + r.bytes, 0)} bytes between workloads that both back Services are left out (which Service carried them is unknown)`,
+    );
+  return rec;
 }

@@ -1,5 +1,5 @@
 import { awsCli, savingsOf } from "../changes.ts";
-import { baseRecommendation, check, minSavings, type RecommendationInput, usdText } from "../context.ts";
+import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
 import { natIdsOf, natRowsFor, routeTablesToNat, vpcOf } from "./nat-rows.ts";
 
@@ -119,11 +119,6 @@ export function gatewayEndpoint(
   else if (share === 0)
     rec.reason = `the ${s.label} destinations are outside ${input.region}: a gateway endpoint cannot serve them`;
   else if (tables && tables.length === 0) rec.reason = "no route table sends 0.0.0.0/0 to these NAT gateways";
-  else if (net < minSavings(input))
-    rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-  else {
-    rec.status = "recommended";
-    rec.estimatedMonthlySavingsUsd = net;
-  }
+  else recommendIfWorthIt(rec, input, net);
   return rec;
 }

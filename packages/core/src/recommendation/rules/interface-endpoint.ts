@@ -1,6 +1,12 @@
 import { nodeAddresses } from "../../inventory/kubernetes.ts";
 import { awsCli, savingsOf } from "../changes.ts";
-import { baseRecommendation, check, minSavings, type RecommendationInput, usdText } from "../context.ts";
+import {
+  baseRecommendation,
+  check,
+  type RecommendationInput,
+  recommendIfWorthIt,
+  usdText,
+} from "../context.ts";
 import type { Recommendation } from "../types.ts";
 import { clusterZones, natFarService, natIdsOf, natRowsFor, vpcOf } from "./nat-rows.ts";
 
@@ -123,12 +129,7 @@ export function interfaceEndpoints(
       rec.reason = "needs describe-network-interfaces of the nodes (their subnets and security group)";
     else if (net <= 0)
       rec.reason = `endpoint hours (${usdText(savings.addedMonthlyCostUsd)} a month for ${zones.length} AZs) above the per-GB saving (${usdText(savings.grossMonthlySavingsUsd)} a month)`;
-    else if (net < minSavings(input))
-      rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-    else {
-      rec.status = "recommended";
-      rec.estimatedMonthlySavingsUsd = net;
-    }
+    else recommendIfWorthIt(rec, input, net);
     out.push({ service, rec });
   }
   return out;

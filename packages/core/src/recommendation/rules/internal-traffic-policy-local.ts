@@ -1,7 +1,7 @@
 import { beforeAfterOf } from "../before-after.ts";
-import { kubectlPatch, savingsOf } from "../changes.ts";
-import { baseRecommendation, check, minSavings, type RecommendationInput, usdText } from "../context.ts";
-import type { ServiceTraffic } from "../services.ts";
+import { crossAzSavings, kubectlPatch } from "../changes.ts";
+import { check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
+import { type ServiceTraffic, serviceRecommendation } from "../services.ts";
 import type { Recommendation } from "../types.ts";
 
 /**
@@ -12,21 +12,7 @@ import type { Recommendation } from "../types.ts";
  */
 export function internalTrafficPolicyLocal(input: RecommendationInput, t: ServiceTraffic): Recommendation {
   const m = t.model;
-  const rec = baseRecommendation(
-    input,
-    "internal_traffic_policy_local",
-    {
-      type: "Service",
-      cluster: input.cluster,
-      namespace: m.namespace,
-      kind: "Service",
-      name: m.name,
-      resourceId: null,
-    },
-    t.crossAzRows,
-  );
-  rec.evidence.endpointsPerZone = { ...m.endpointsPerZone };
-  rec.evidence.clientZones = { ...t.clientZones };
+  const rec = serviceRecommendation(input, "internal_traffic_policy_local", t);
   const endpointNodes = new Set(m.endpoints.map((e) => e.node).filter((n): n is string => n !== null));
   const callers = [...t.clientNodes].sort();
   const without = callers.filter((n) => !endpointNodes.has(n));
@@ -48,11 +34,10 @@ export function internalTrafficPolicyLocal(input: RecommendationInput, t: Servic
     "With internalTrafficPolicy: Local a client whose node has no ready endpoint gets its traffic dropped, not sent elsewhere: keep an endpoint on every node that calls it.";
   rec.implementationEffort = "VeryLow";
   rec.change = kubectlPatch("Service", m.namespace, m.name, { spec: { internalTrafficPolicy: "Local" } });
-  const { savings, net } = savingsOf(
+  const { savings, net } = crossAzSavings(
     input,
-    "cross-AZ bytes between the Service's backends and its clients / window days x 30 x (inter-AZ $/GB out + in)",
-    [{ bytes: rec.evidence.bytes, perGb: 2 * input.prices.interAzPerGbEachDirection }],
-    { interAzPerGbEachDirection: input.prices.interAzPerGbEachDirection },
+    rec.evidence.bytes,
+    "cross-AZ bytes between the Service's backends and its clients",
   );
   rec.savings = savings;
   rec.title = `Keep ${m.ref} on the node (internalTrafficPolicy: Local)`;
@@ -69,11 +54,6 @@ export function internalTrafficPolicyLocal(input: RecommendationInput, t: Servic
     rec.reason = `single backend (${m.endpoints.length} ready endpoint${m.endpoints[0]?.node ? ` on ${m.endpoints[0].node}` : ""}): with internalTrafficPolicy: Local, callers on ${without.length} other node(s) would have their traffic dropped`;
   } else if (without.length) {
     rec.reason = `${without.length} calling node(s) have no local endpoint (${without.join(", ")}): their traffic would be dropped`;
-  } else if (net < minSavings(input)) {
-    rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-  } else {
-    rec.status = "recommended";
-    rec.estimatedMonthlySavingsUsd = net;
-  }
+  } else recommendIfWorthIt(rec, input, net);
   return rec;
 }

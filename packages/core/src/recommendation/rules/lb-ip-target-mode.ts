@@ -1,5 +1,5 @@
-import { kubectlPatch, savingsOf } from "../changes.ts";
-import { baseRecommendation, check, minSavings, type RecommendationInput, usdText } from "../context.ts";
+import { crossAzSavings, kubectlPatch } from "../changes.ts";
+import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
 import { loadBalancerViews } from "./load-balancers.ts";
 
@@ -31,12 +31,11 @@ export function lbIpTargetMode(input: RecommendationInput): Recommendation[] {
       },
       cross,
     );
-    const p = input.prices;
-    const { savings, net } = savingsOf(
+    const _p = input.prices;
+    const { savings, net } = crossAzSavings(
       input,
-      "cross-AZ NodePort hop bytes (node -> pod behind the load balancer) / window days x 30 x (inter-AZ $/GB out + in)",
-      [{ bytes: rec.evidence.bytes, perGb: 2 * p.interAzPerGbEachDirection }],
-      { interAzPerGbEachDirection: p.interAzPerGbEachDirection },
+      rec.evidence.bytes,
+      "cross-AZ NodePort hop bytes (node -> pod behind the load balancer)",
     );
     rec.savings = savings;
     const podIps = new Set(
@@ -95,12 +94,7 @@ export function lbIpTargetMode(input: RecommendationInput): Recommendation[] {
       rec.reason = "applied: no instance target group";
     } else if (!owner)
       rec.reason = "needs the owning Service or Ingress (AWS Load Balancer Controller tags, describe-tags)";
-    else if (net < minSavings(input))
-      rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-    else {
-      rec.status = "recommended";
-      rec.estimatedMonthlySavingsUsd = net;
-    }
+    else recommendIfWorthIt(rec, input, net);
     out.push(rec);
   }
   return out;

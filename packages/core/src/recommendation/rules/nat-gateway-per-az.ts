@@ -4,9 +4,9 @@ import {
   baseRecommendation,
   check,
   HOURS_PER_MONTH,
-  minSavings,
   monthly,
   type RecommendationInput,
+  recommendIfWorthIt,
   usdText,
   windowDays,
 } from "../context.ts";
@@ -180,12 +180,7 @@ export function natGatewayPerAz(
       rec.reason = `the cross-AZ leg (${usdText(savings.grossMonthlySavingsUsd)} a month) costs less than ${newZones.length} more NAT gateway(s) (${usdText(savings.addedMonthlyCostUsd)} a month)`;
     else if (!tables || !subnets)
       rec.reason = `needs ${[!tables && "describe-route-tables", !subnets && "describe-subnets"].filter(Boolean).join(" and ")} (the public subnet and route tables of each AZ)`;
-    else if (net < minSavings(input))
-      rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-    else {
-      rec.status = "recommended";
-      rec.estimatedMonthlySavingsUsd = net;
-    }
+    else recommendIfWorthIt(rec, input, net);
     out.push(rec);
   }
   return out;

@@ -1,11 +1,10 @@
-import { awsCli, kubectlPatch, savingsOf } from "../changes.ts";
+import { awsCli, crossAzSavings, kubectlPatch } from "../changes.ts";
 import {
   baseRecommendation,
   check,
-  minSavings,
   nodeZones,
   type RecommendationInput,
-  usdText,
+  recommendIfWorthIt,
 } from "../context.ts";
 import type { Recommendation } from "../types.ts";
 import { loadBalancerViews } from "./load-balancers.ts";
@@ -79,13 +78,8 @@ export function nlbCrossZoneOff(input: RecommendationInput): Recommendation[] {
         instance ? zones.every((z) => (targets[z] ?? 0) > 0) : false,
       ),
     ];
-    const p = input.prices;
-    const { savings, net } = savingsOf(
-      input,
-      "NLB -> target bytes across AZs / window days x 30 x (inter-AZ $/GB out + in)",
-      [{ bytes: rec.evidence.bytes, perGb: 2 * p.interAzPerGbEachDirection }],
-      { interAzPerGbEachDirection: p.interAzPerGbEachDirection },
-    );
+    const _p = input.prices;
+    const { savings, net } = crossAzSavings(input, rec.evidence.bytes, "NLB -> target bytes across AZs");
     rec.savings = savings;
     const owner = v.owner;
     const service =
@@ -125,12 +119,7 @@ export function nlbCrossZoneOff(input: RecommendationInput): Recommendation[] {
       rec.status = "applied";
       rec.reason = "applied: cross-zone is off";
     } else if (failed.length) rec.reason = failed.map((c) => `${c.name}: ${c.observed}`).join("; ");
-    else if (net < minSavings(input))
-      rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-    else {
-      rec.status = "recommended";
-      rec.estimatedMonthlySavingsUsd = net;
-    }
+    else recommendIfWorthIt(rec, input, net);
     out.push(rec);
   }
   return out;

@@ -1,6 +1,13 @@
 import { workloadOf } from "../../inventory/kubernetes.ts";
-import { savingsOf } from "../changes.ts";
-import { baseRecommendation, check, minSavings, type RecommendationInput, usdText } from "../context.ts";
+import { crossAzSavings } from "../changes.ts";
+import {
+  baseRecommendation,
+  check,
+  minSavings,
+  type RecommendationInput,
+  recommendIfWorthIt,
+  usdText,
+} from "../context.ts";
 import type { Recommendation } from "../types.ts";
 
 const MANIFEST =
@@ -35,12 +42,11 @@ export function nodeLocalDnsCache(input: RecommendationInput): Recommendation | 
     const z = r.dst_workload === "coredns" ? r.dst_az_id : r.src_workload === "coredns" ? r.src_az_id : null;
     if (z) servers[z] = (servers[z] ?? 0) + r.bytes;
   }
-  const p = input.prices;
-  const { savings, net } = savingsOf(
+  const _p = input.prices;
+  const { savings, net } = crossAzSavings(
     input,
-    "cross-AZ DNS bytes / window days x 30 x (inter-AZ $/GB out + in); an upper bound: cache misses still reach CoreDNS",
-    [{ bytes: rec.evidence.bytes, perGb: 2 * p.interAzPerGbEachDirection }],
-    { interAzPerGbEachDirection: p.interAzPerGbEachDirection },
+    rec.evidence.bytes,
+    "cross-AZ DNS bytes; an upper bound: cache misses still reach CoreDNS",
   );
   rec.savings = savings;
   const applied = (input.kubernetes?.pods ?? []).some((pod) => {
@@ -83,11 +89,6 @@ export function nodeLocalDnsCache(input: RecommendationInput): Recommendation | 
     rec.status = "applied";
     rec.reason = "applied: a node-local-dns DaemonSet runs";
   } else if (!clusterIp) rec.reason = "needs the kube-dns Service (kubectl snapshot with services)";
-  else if (net < minSavings(input))
-    rec.reason = `DNS across AZs costs ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-  else {
-    rec.status = "recommended";
-    rec.estimatedMonthlySavingsUsd = net;
-  }
+  else recommendIfWorthIt(rec, input, net);
   return rec;
 }

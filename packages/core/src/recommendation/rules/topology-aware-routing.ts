@@ -1,14 +1,7 @@
 import { beforeAfterOf } from "../before-after.ts";
-import { kubectlPatch, savingsOf } from "../changes.ts";
-import {
-  baseRecommendation,
-  check,
-  kubernetesMinor,
-  minSavings,
-  type RecommendationInput,
-  usdText,
-} from "../context.ts";
-import { type ServiceTraffic, topologySetting } from "../services.ts";
+import { crossAzSavings, kubectlPatch } from "../changes.ts";
+import { check, kubernetesMinor, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
+import { type ServiceTraffic, serviceRecommendation, topologySetting } from "../services.ts";
 import type { Recommendation } from "../types.ts";
 import { BALANCE_TOLERANCE, zoneBalance, zonesText } from "./zone-balance.ts";
 
@@ -24,25 +17,7 @@ export function topologyAwareRouting(
   supersededBy: string | undefined,
 ): Recommendation {
   const m = t.model;
-  const rec = baseRecommendation(
-    input,
-    "topology_aware_routing",
-    {
-      type: "Service",
-      cluster: input.cluster,
-      namespace: m.namespace,
-      kind: "Service",
-      name: m.name,
-      resourceId: null,
-    },
-    t.crossAzRows,
-  );
-  rec.evidence.endpointsPerZone = { ...m.endpointsPerZone };
-  rec.evidence.clientZones = { ...t.clientZones };
-  if (t.sharedRows.length)
-    rec.evidence.notes.push(
-      `${t.sharedRows.reduce((s, r) => s + r.bytes, 0)} bytes between workloads that both back Services are left out (which Service carried them is unknown)`,
-    );
+  const rec = serviceRecommendation(input, "topology_aware_routing", t);
   const b = zoneBalance(t);
   const minor = kubernetesMinor(input);
   const modern = minor === undefined || minor >= 34;
@@ -91,11 +66,10 @@ export function topologyAwareRouting(
   rec.risk =
     "Clients then reach only their own zone's endpoints while any is ready there: a zone whose endpoints fail or run hot serves its clients worse until it recovers.";
   rec.implementationEffort = "VeryLow";
-  const { savings, net } = savingsOf(
+  const { savings, net } = crossAzSavings(
     input,
-    "cross-AZ bytes between the Service's backends and its clients / window days x 30 x (inter-AZ $/GB out + in)",
-    [{ bytes: rec.evidence.bytes, perGb: 2 * input.prices.interAzPerGbEachDirection }],
-    { interAzPerGbEachDirection: input.prices.interAzPerGbEachDirection },
+    rec.evidence.bytes,
+    "cross-AZ bytes between the Service's backends and its clients",
   );
   rec.savings = savings;
   const setting = topologySetting(m.service);
@@ -115,11 +89,6 @@ export function topologyAwareRouting(
     rec.reason = `superseded by ${supersededBy}, which keeps the same traffic on the node`;
   } else if (failed.length) {
     rec.reason = `spread the endpoints first (topology_spread): ${failed.map((p) => `${p.name}: ${p.observed}`).join("; ")}`;
-  } else if (net < minSavings(input)) {
-    rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-  } else {
-    rec.status = "recommended";
-    rec.estimatedMonthlySavingsUsd = net;
-  }
+  } else recommendIfWorthIt(rec, input, net);
   return rec;
 }

@@ -1,11 +1,10 @@
-import { kubectlPatch, savingsOf } from "../changes.ts";
+import { crossAzSavings, kubectlPatch } from "../changes.ts";
 import {
   baseRecommendation,
   check,
-  minSavings,
   nodeZones,
   type RecommendationInput,
-  usdText,
+  recommendIfWorthIt,
 } from "../context.ts";
 import type { ServiceTraffic } from "../services.ts";
 import type { Recommendation } from "../types.ts";
@@ -72,11 +71,10 @@ export function topologySpread(input: RecommendationInput, t: ServiceTraffic): R
     "Pods are rescheduled across zones (a rolling restart); a merge patch replaces any existing topologySpreadConstraints of the workload, so merge them by hand if it has some.";
   rec.implementationEffort = "Low";
   rec.restartNeeded = true;
-  const { savings, net } = savingsOf(
+  const { savings, net } = crossAzSavings(
     input,
-    "cross-AZ bytes between the Service's backends and its clients / window days x 30 x (inter-AZ $/GB out + in), once the endpoints are spread and routed within zones",
-    [{ bytes: rec.evidence.bytes, perGb: 2 * input.prices.interAzPerGbEachDirection }],
-    { interAzPerGbEachDirection: input.prices.interAzPerGbEachDirection },
+    rec.evidence.bytes,
+    "cross-AZ bytes between the Service's backends and its clients, once the endpoints are spread and routed within zones",
   );
   rec.savings = savings;
   rec.title = backend
@@ -88,11 +86,6 @@ export function topologySpread(input: RecommendationInput, t: ServiceTraffic): R
     rec.reason =
       "a single-instance StatefulSet: spreading needs more replicas, which the application must support";
   else if (b.balanced) rec.reason = "endpoints already sit in every client zone in balanced numbers";
-  else if (net < minSavings(input))
-    rec.reason = `saves ${usdText(net)} a month, below the ${usdText(minSavings(input))} threshold`;
-  else {
-    rec.status = "recommended";
-    rec.estimatedMonthlySavingsUsd = net;
-  }
+  else recommendIfWorthIt(rec, input, net);
   return rec;
 }
