@@ -162,6 +162,7 @@ const attributePermissions: Permission[] = [
 export const attributeDailyJob = job({
   name: "attribute",
   id: "AttributeDaily",
+  environment: settings.prices ? { FLOWCOST_PRICES: settings.prices } : undefined,
   schedule: "cron(30 3 * * ? *)",
   event: { mode: "daily" },
   permissions: attributePermissions,
@@ -171,6 +172,7 @@ export const attributeDailyJob = job({
 export const attributeProvisionalJob = job({
   name: "attribute",
   id: "AttributeProvisional",
+  environment: settings.prices ? { FLOWCOST_PRICES: settings.prices } : undefined,
   schedule: "cron(40 * * * ? *)",
   event: { mode: "provisional" },
   permissions: attributePermissions,

@@ -1,3 +1,5 @@
+import { priceOverridesSchema } from "@flowcost/core";
+
 /**
  * Deployment settings: where the user's flow logs and CUR export already live, which clusters to
  * snapshot. Bucket names and prefixes are not secrets, so they are plain environment variables
@@ -20,6 +22,11 @@ export interface Settings {
   readonly clusters: ReadonlyArray<string>;
   /** Athena's per-query bytes-scanned cutoff for the workgroup. */
   readonly athenaBytesScannedCutoff: number;
+  /**
+   * FLOWCOST_PRICES: list-price overrides by Region, the JSON of `prices` in flowcost.config.json
+   * (docs/pricing.md), checked here so a typo fails the deploy rather than the nightly job.
+   */
+  readonly prices: string | undefined;
 }
 
 /** flowcost's recommended custom format (v5 fields, the order the demo writes). */
@@ -70,5 +77,22 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     curExportName: required("FLOWCOST_CUR_EXPORT_NAME"),
     clusters: list(env.FLOWCOST_CLUSTERS),
     athenaBytesScannedCutoff: cutoff,
+    prices: readPrices(env.FLOWCOST_PRICES),
   };
+}
+
+function readPrices(value: string | undefined): string | undefined {
+  if (!value?.trim()) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error('flowcost: FLOWCOST_PRICES must be JSON such as {"us-west-2":{"natGatewayPerGb":0.045}}');
+  }
+  const parsed = priceOverridesSchema.safeParse(json);
+  if (!parsed.success)
+    throw new Error(
+      `flowcost: FLOWCOST_PRICES: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  return JSON.stringify(parsed.data);
 }

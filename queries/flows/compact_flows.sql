@@ -3,7 +3,9 @@
 -- Grain: (logging ENI, direction, ENI and packet addresses, AWS-service fields, traffic path,
 --   protocol, service port, action, start minute). Ephemeral client ports are folded away by
 --   keeping the lower of the two ports, which is the service side for TCP/UDP.
--- Traffic: records whose log_status is 'OK' (or absent from the format) with a start and bytes.
+-- Traffic: records whose log_status is 'OK' (or absent from the format) with a start and bytes,
+--   every number within what a record can hold (core FLOW_NUMBER_LIMITS: bytes and packets
+--   0-1e15, ports 0-65535, protocol 0-255, times 1970-9999); the rest is rejected as number_range.
 --   NODATA and SKIPDATA are never traffic; the flow_ledger query counts them.
 -- Direction: flow_direction as logged (v5+). Formats without it (the default v2 format, v3/v4
 --   custom formats) get it inferred, and direction_inferred says so. A record belongs to its
@@ -23,7 +25,8 @@
 --   projection format); windowStart (incl.) and windowEnd (excl.) bound the records' `start`,
 --   Unix seconds, on whole hours. Athena runs it one hour at a time; DuckDB a whole run at once.
 -- Output: one row per group with first_start, last_end (max start when the format has no `end`),
---   bytes, packets (NULL when the format has none), records and direction_inferred; partitions
+--   bytes, packets (BIGINT on both engines: DuckDB's sum is 128-bit, cast back, failing loudly on
+--   overflow) (NULL when the format has none), records and direction_inferred; partitions
 --   dt (YYYY-MM-DD) and hour (HH) of the group's minute, UTC.
 WITH records AS (
   SELECT
@@ -36,7 +39,13 @@ WITH records AS (
     AND "start" >= CAST(? AS bigint)
     AND "start" < CAST(? AS bigint)
     AND coalesce(log_status, 'OK') = 'OK'
-    AND bytes IS NOT NULL
+    AND bytes BETWEEN 0 AND 1000000000000000
+    AND coalesce(packets, 0) BETWEEN 0 AND 1000000000000000
+    AND coalesce(srcport, 0) BETWEEN 0 AND 65535
+    AND coalesce(dstport, 0) BETWEEN 0 AND 65535
+    AND coalesce(protocol, 0) BETWEEN 0 AND 255
+    AND "start" BETWEEN 0 AND 253402300799
+    AND coalesce("end", 0) BETWEEN 0 AND 253402300799
 ),
 grouped AS (
   SELECT
@@ -46,8 +55,8 @@ grouped AS (
     "start" - ("start" % 60) AS minute,
     min("start") AS first_start,
     coalesce(max("end"), max("start")) AS last_end,
-    sum(bytes) AS bytes,
-    sum(packets) AS packets,
+    CAST(sum(bytes) AS bigint) AS bytes,
+    CAST(sum(packets) AS bigint) AS packets,
     count(*) AS records
   FROM records
   GROUP BY

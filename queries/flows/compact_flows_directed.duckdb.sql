@@ -14,7 +14,8 @@
 --   partition dt='raw_flow_status', hour='all', which the engine loads into raw_flow_status and
 --   removes before any partition is published. A COPY writes one schema, so a status row carries
 --   its values in curated columns of the same type:
---     account_id = source_file, region = day, action = log_status, direction_inferred = traffic,
+--     account_id = source_file, region = day, action = log_status ('NUMBER_RANGE' for an OK
+--     record outside compact_flows' number limits), direction_inferred = traffic,
 --     interface_id = the SKIPDATA record's ENI, first_start = min(start), minute = max(start),
 --     last_end = max(end) (a SKIPDATA group's start and end are its window's), records = count(*).
 -- Parameters: dayFrom, dayTo, windowStart, windowEnd, as compact_flows.
@@ -25,8 +26,26 @@ WITH records AS (
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
     CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
     action, "start", "end", bytes, packets, "start" - ("start" % 60) AS minute,
-    source_file, day, log_status,
-    coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
+    source_file, day,
+    CASE
+      WHEN coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+        AND NOT (bytes BETWEEN 0 AND 1000000000000000
+        AND coalesce(packets, 0) BETWEEN 0 AND 1000000000000000
+        AND coalesce(srcport, 0) BETWEEN 0 AND 65535
+        AND coalesce(dstport, 0) BETWEEN 0 AND 65535
+        AND coalesce(protocol, 0) BETWEEN 0 AND 255
+        AND "start" BETWEEN 0 AND 253402300799
+        AND coalesce("end", 0) BETWEEN 0 AND 253402300799)
+      THEN 'NUMBER_RANGE' ELSE log_status
+    END AS log_status,
+    coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+      AND bytes BETWEEN 0 AND 1000000000000000
+      AND coalesce(packets, 0) BETWEEN 0 AND 1000000000000000
+      AND coalesce(srcport, 0) BETWEEN 0 AND 65535
+      AND coalesce(dstport, 0) BETWEEN 0 AND 65535
+      AND coalesce(protocol, 0) BETWEEN 0 AND 255
+      AND "start" BETWEEN 0 AND 253402300799
+      AND coalesce("end", 0) BETWEEN 0 AND 253402300799 AS traffic,
     CASE WHEN log_status = 'SKIPDATA' THEN interface_id END AS gap_interface_id,
     CASE WHEN log_status = 'SKIPDATA' THEN "start" END AS gap_start,
     CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end
@@ -50,8 +69,9 @@ grouped AS (
     min("start") AS first_start,
     max("start") AS last_start,
     max("end") AS max_end,
-    sum(bytes) AS bytes,
-    sum(packets) AS packets,
+    -- Status rows need no bytes; summing a rejected record's (say 2^63-1) would overflow.
+    CAST(sum(CASE WHEN traffic THEN bytes END) AS BIGINT) AS bytes,
+    CAST(sum(CASE WHEN traffic THEN packets END) AS BIGINT) AS packets,
     count(*) AS records
   FROM flagged
   GROUP BY GROUPING SETS (

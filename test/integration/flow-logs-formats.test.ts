@@ -56,9 +56,10 @@ describe("header-driven text layouts", () => {
     expect(curated.every((r) => r.direction_inferred === false)).toBe(true);
     const s3 = curated.filter((r) => r.pkt_dst_aws_service === "S3");
     expect(s3.map((r) => [r.interface_id, r.traffic_path, r.service_port, r.bytes])).toEqual([
-      ["eni-0aaaaaaaaaaaaaaa1", 1, 443, 300],
-      ["eni-0ccccccccccccccc3", 8, 443, 300],
-      ["eni-0ccccccccccccccc3", null, 443, 300],
+      // Curated bytes are BIGINT, as the declared and Athena schemas say (a 64-bit integer, never a double).
+      ["eni-0aaaaaaaaaaaaaaa1", 1, 443, 300n],
+      ["eni-0ccccccccccccccc3", 8, 443, 300n],
+      ["eni-0ccccccccccccccc3", null, 443, 300n],
     ]);
   });
 
@@ -246,6 +247,46 @@ describe("damaged objects", () => {
       `SELECT count(*) AS n FROM raw_flow_logs WHERE source_file = '${truncated}'`,
     );
     expect(left?.n).toBe(0n);
+  });
+
+  test.each([
+    ["every field (direction logged: one scan counts the ledger)", ALL_FIELDS],
+    ["the default v2 format (direction inferred: the ledger's own scan)", DEFAULT_FORMAT],
+  ])("impossible numbers (%s) are rejected as number_range and never reach a total", async (_, fields) => {
+    const good = TRUTH[0] as Record<string, string>;
+    const changes: Array<Record<string, string>> = [
+      { bytes: "-1000000000000" },
+      { bytes: "9223372036854775807" },
+      { bytes: "1000000000000001" },
+      { packets: "-5" },
+      { srcport: "-1" },
+      { dstport: "65536" },
+      { protocol: "256" },
+      { start: "-60", end: "-1" },
+      { start: "253402300800", end: "253402300859" },
+    ];
+    const impossible = changes.map((change) => ({ ...good, ...change }));
+    const { ledger, curated } = await compactLake((root) =>
+      writeFlowLogObject(root, {
+        fileTime: FILE_TIME,
+        lines: [
+          fields.join(" "),
+          ...TRUTH.map((r) => line(r, fields)),
+          ...impossible.map((r) => line(r, fields)),
+        ],
+      }),
+    );
+    expect(ledger).toMatchObject({
+      read: TRUTH.length + impossible.length,
+      used: traffic.length,
+      rejected: impossible.length,
+      rejectedByReason: { number_range: impossible.length },
+      compacted: traffic.length,
+    });
+    expect(ledgerBalances(ledger)).toBe(true);
+    const bytes = curated.reduce((s, r) => s + (r.bytes as bigint), 0n);
+    expect(bytes).toBe(traffic.reduce((s, r) => s + BigInt(r.bytes as string), 0n));
+    expect(curated.every((r) => (r.bytes as bigint) >= 0n && (r.packets as bigint) >= 0n)).toBe(true);
   });
 
   test("mutated lines (dropped or extra fields, garbage numbers, stray spaces) never crash and every line is booked", async () => {

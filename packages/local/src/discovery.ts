@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access, readdir } from "node:fs/promises";
+import { access, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { InvalidInputError, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
 
@@ -78,6 +78,12 @@ const SNAPSHOT = /^inventory\/kubernetes\/cluster=([^/]+)\/dt=\d{4}-\d{2}-\d{2}\
 const DESCRIBE = /^inventory\/aws\/dt=\d{4}-\d{2}-\d{2}\/(\d{8}T\d{6}Z)\/([a-z-]+)\.json(\.gz)?$/;
 const CAPTURE_NAME = /^\d{8}T\d{6}Z\.json(\.gz)?$/;
 
+const isFile = (path: string) =>
+  stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+
 const FIVE_MINUTES = 300;
 const SNAPSHOT_PERIOD = 300;
 
@@ -114,8 +120,9 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
 
   let seen = 0;
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
+    // A symbolic link to a file is read as the file (the flow-log survey names links it does not follow).
+    if (!entry.isFile() && !(entry.isSymbolicLink() && (await isFile(path)))) continue;
     const rel = relative(folder, path).replaceAll("\\", "/");
     if (DERIVED.test(rel)) continue;
     onFile?.(++seen);

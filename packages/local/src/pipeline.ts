@@ -9,6 +9,7 @@ import {
   hoursOf,
   identityWarnings,
   type MaterializeResult,
+  type PriceOverrides,
   type Recommendation,
   type RunLedger,
   runLedger,
@@ -18,7 +19,7 @@ import { attributeDay } from "./jobs/attribute.ts";
 import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { recommendDays } from "./jobs/recommend.ts";
-import { findFlowLogFiles } from "./lake/flow-log-files.ts";
+import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
 
 export interface PipelineOptions {
@@ -32,6 +33,8 @@ export interface PipelineOptions {
   readonly to?: number;
   /** Only this cluster's snapshots resolve pod and node addresses (other clusters' pods stay unknown). */
   readonly cluster?: string;
+  /** List-price overrides by Region (flowcost.config.json `prices`). */
+  readonly prices?: PriceOverrides;
   /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
   readonly onProgress?: (progress: PipelineProgress) => void;
 }
@@ -56,6 +59,8 @@ export interface DayResult {
 
 export interface PipelineResult {
   readonly flowLogObjects: number;
+  /** Files under the flow-log prefix that were not read, each with why (never silently). */
+  readonly skippedFiles: ReadonlyArray<SkippedFile>;
   readonly hours: ReadonlyArray<{ window: HourWindow; result: MaterializeResult }>;
   readonly days: DayResult[];
   readonly regions: string[];
@@ -78,7 +83,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   });
   try {
     options.onStep?.("reading flow-log objects");
-    const files = await findFlowLogFiles(options.lakeDir);
+    const { files, skipped } = await surveyFlowLogFiles(options.lakeDir);
     const inWindow = (w: { start: number; end: number }) =>
       (options.from === undefined || w.end > options.from) &&
       (options.to === undefined || w.start < options.to);
@@ -123,7 +128,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       });
       options.onStep?.(`attributing ${dt}`);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
-      const attribution = await attributeDay(engine, day, regions[0] ?? "us-east-1", options.lakeDir);
+      const attribution = await attributeDay(
+        engine,
+        day,
+        regions[0] ?? "us-east-1",
+        options.lakeDir,
+        options.prices,
+      );
       const rows: DayResult["rows"] = attribution.rows;
       const summary = daySummary(
         attribution.reconciliation,
@@ -152,8 +163,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       regions[0] ?? "us-east-1",
       store,
       options.cluster,
+      options.prices,
     );
-    return { flowLogObjects: files.length, hours, days, regions, ledger, recommendations };
+    return {
+      flowLogObjects: files.length,
+      skippedFiles: skipped,
+      hours,
+      days,
+      regions,
+      ledger,
+      recommendations,
+    };
   } finally {
     engine.close();
   }

@@ -25,9 +25,19 @@ describe("Lambda config", () => {
       region: "eu-west-1",
       flowLogSource: "acme-flow-logs",
       queryTimeoutMs: 600_000,
+      prices: {},
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.catalog)).toBe(true);
+  });
+
+  test("FLOWCOST_PRICES overrides list prices by Region; a misspelt item names the setting and the item", () => {
+    const env = { AWS_REGION: "us-west-2" };
+    const config = parseConfig(LINKS, { ...env, FLOWCOST_PRICES: '{"us-west-2":{"natGatewayPerGb":0.045}}' });
+    expect(config.prices).toEqual({ "us-west-2": { natGatewayPerGb: 0.045 } });
+    expect(() => parseConfig(LINKS, { ...env, FLOWCOST_PRICES: '{"us-west-2":{"natPerGb":0.045}}' })).toThrow(
+      /FLOWCOST_PRICES: .*natPerGb/,
+    );
   });
 
   test("a missing link names the link to add", () => {

@@ -13,6 +13,12 @@ export const REJECT_REASONS = [
   "field_count",
   /** A numeric field (ports, bytes, start, ...) holds something that is not a number. */
   "number_format",
+  /**
+   * An `OK` record whose numbers are impossible: negative bytes or packets, more bytes or packets
+   * than one record can hold, a port outside 0-65535, a protocol outside 0-255, or a time before
+   * 1970 or after 9999 (see FLOW_NUMBER_LIMITS).
+   */
+  "number_range",
   /** The header line names a field that is not a flow-log field (or names one twice). */
   "unknown_field",
   /** The gzip stream ends early or is corrupt; the object's lines are not trusted. */

@@ -125,7 +125,7 @@ export const handler = withJob(AttributeEvent, (event) => {
   const result = await attributeAndReconcileDay(
     {
       engine: athenaEngine(),
-      prices: pricesFor(config().region),
+      prices: pricesFor(config().region, config().prices),
       // Without CUR lines for the day the reconciliation falls back to estimates by itself.
       hasCur: true,
       writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),

@@ -1,3 +1,4 @@
+import { priceOverridesSchema } from "@flowcost/core";
 import { Resource } from "sst";
 import { z } from "zod";
 
@@ -16,6 +17,8 @@ const ConfigSchema = z.object({
   flowLogSource: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
   queryTimeoutMs: z.coerce.number().int().positive(),
   queriesDir: z.string().min(1).optional(),
+  /** List-price overrides by Region (docs/pricing.md); JSON in FLOWCOST_PRICES. */
+  prices: priceOverridesSchema.default({}),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
@@ -27,6 +30,7 @@ const SOURCES: Record<string, string> = {
   flowLogSource: "FLOWCOST_FLOW_LOG_SOURCE",
   queryTimeoutMs: "FLOWCOST_QUERY_TIMEOUT_MS",
   queriesDir: "FLOWCOST_QUERIES_DIR",
+  prices: "FLOWCOST_PRICES",
 };
 
 export class ConfigError extends Error {
@@ -43,6 +47,16 @@ function keyName(path: ReadonlyArray<PropertyKey>): string {
   return SOURCES[head ?? ""] ?? path.join(".");
 }
 
+/** A JSON setting: parsed when it is JSON, else the text itself, which the schema then refuses by name. */
+function jsonOrText(value: string | undefined): unknown {
+  if (value === undefined || value.trim() === "") return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** Builds the config from explicit inputs; tests call this, handlers call `config()`. */
 export function parseConfig(
   links: Readonly<Record<string, unknown>>,
@@ -54,6 +68,7 @@ export function parseConfig(
     flowLogSource: env.FLOWCOST_FLOW_LOG_SOURCE ?? "default",
     queryTimeoutMs: env.FLOWCOST_QUERY_TIMEOUT_MS ?? 600_000,
     queriesDir: env.FLOWCOST_QUERIES_DIR,
+    prices: jsonOrText(env.FLOWCOST_PRICES),
   });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {

@@ -128,3 +128,21 @@ export function parseInstant(flag: string, value: string, edge: "start" | "end")
   if (Number.isNaN(ms)) throw bad();
   return Math.floor(ms / 1000);
 }
+
+export const CONFIG_OPTION: OptionSpec = {
+  type: "string",
+  value: "<file>",
+  help: "configuration file (list-price overrides; docs/pricing.md); default:\nflowcost.config.json in the folder, if present",
+};
+
+/** `--config`: must name an existing file (its content is checked when read, as input). */
+export function parseConfigPath(values: OptionValues): string | undefined {
+  const value = stringOption(values, "config");
+  if (value === undefined) return undefined;
+  const kind = pathKind(value);
+  if (kind !== "file")
+    throw new UsageError(
+      `--config ${value}: ${kind === "missing" ? "no such file" : "is a folder"}; give a JSON file`,
+    );
+  return value;
+}

@@ -1,7 +1,9 @@
-import { identityWarnings, recommendationSchema } from "@flowcost/core";
+import { identityWarnings, type PriceOverrides, pricesFor, recommendationSchema } from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
+import { SKIP_CODES } from "../lake/flow-log-survey.ts";
 import type { PipelineResult } from "../pipeline.ts";
+import { EXIT } from "./command.ts";
 
 /**
  * The `flowcost analyze --format json` document. The zod schema is the source of truth:
@@ -11,6 +13,28 @@ import type { PipelineResult } from "../pipeline.ts";
  * section does not bump it.
  */
 export const ANALYZE_SCHEMA_VERSION = 2;
+
+/**
+ * Warning codes that name an input the analysis did not use (a skipped file, an object that
+ * failed, a snapshot or CUR file that could not be read). Any of them makes `flowcost analyze`
+ * exit with EXIT.inputsSkipped (4): the numbers cover what was readable, and a script must not
+ * take them for the whole.
+ */
+export const INPUT_SKIPPED_CODES = [
+  ...SKIP_CODES,
+  "failed-object",
+  "rejected-records",
+  "misplaced-file",
+  "skipped-snapshot",
+  "skipped-describe",
+  "skipped-cur-file",
+] as const;
+
+/** EXIT.ok when every input was used, EXIT.inputsSkipped (4) when a warning names one that was not. */
+export function analyzeExitStatus(output: Pick<AnalyzeOutput, "warnings">): number {
+  const skipped = new Set<string>(INPUT_SKIPPED_CODES);
+  return output.warnings.some((w) => skipped.has(w.code)) ? EXIT.inputsSkipped : EXIT.ok;
+}
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const nullableString = z.string().nullable();
@@ -194,7 +218,22 @@ export const analyzeOutputSchema = z
       .describe(
         "per day: billedCents = allocatedCents + unattributedCents; null when the pipeline did not reconcile",
       ),
-    warnings: z.array(z.object({ code: z.string(), message: z.string() }).strict()),
+    warnings: z
+      .array(
+        z
+          .object({
+            code: z.string(),
+            message: z.string(),
+            file: z
+              .string()
+              .optional()
+              .describe("the input file the warning is about, when it is about one (e.g. a skipped input)"),
+          })
+          .strict(),
+      )
+      .describe(
+        `what changes what the result can say; a warning whose code is one of ${INPUT_SKIPPED_CODES.join(", ")} names an input that was not used, in its file field (flowcost analyze then exits 4)`,
+      ),
     rows: z.array(resultRowSchema).describe("the daily result rows"),
     recommendations: z
       .array(recommendationSchema)
@@ -293,6 +332,8 @@ export interface AnalyzeContext {
   readonly from?: number;
   readonly to?: number;
   readonly cluster?: string;
+  /** List-price overrides by Region, to name the prices that are still placeholders. */
+  readonly prices?: PriceOverrides;
 }
 
 /** The whole analysis document from a pipeline run. Pure: the same result gives the same document. */
@@ -378,13 +419,48 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
   const warnings: AnalyzeOutput["warnings"] = [
     ...discovery.missing.map((m) => ({ code: `missing-${m.input}`, message: m.consequence })),
     ...discovery.notes.map((message) => ({ code: "input-coverage", message })),
-    ...discovery.misplaced.map((m) => ({ code: "misplaced-file", message: `${m.path}: ignored; ${m.hint}` })),
+    ...discovery.misplaced.map((m) => ({
+      code: "misplaced-file",
+      message: `${m.path}: ignored; ${m.hint}`,
+      file: m.path,
+    })),
   ];
+  for (const f of result.skippedFiles ?? [])
+    warnings.push({ code: f.code, message: `${f.path}: ${f.reason}`, file: f.path });
+  for (const f of result.ledger?.files ?? []) {
+    if (f.failure || f.rejected === 0) continue;
+    const reasons = Object.entries(f.rejectedByReason)
+      .map(([reason, n]) => `${n} ${reason}`)
+      .join(", ");
+    warnings.push({
+      code: "rejected-records",
+      message: `${f.file}: ${f.rejected} of ${f.read} record(s) rejected (${reasons}); the rest of the object is used`,
+      file: f.file,
+    });
+  }
+  for (const f of result.ledger?.failedObjects ?? [])
+    warnings.push({
+      code: "failed-object",
+      message: `${f.message.includes(f.file) ? f.message : `${f.file}: ${f.message}`} (${f.reason}: none of its records is used)`,
+      file: f.file,
+    });
   if (result.days.length === 0)
     warnings.push({
       code: "no-traffic",
       message: "no flow-log records fall in the selected window: nothing to attribute",
     });
+  for (const region of result.regions) {
+    const { placeholders } = pricesFor(region, context.prices);
+    if (placeholders.length === 0) continue;
+    warnings.push({
+      code: "list-price-placeholder",
+      message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+        anyBilled
+          ? " for the list-cost column only (billed dollars come from the CUR)"
+          : ", so these estimates may be off"
+      }. Set them under "prices" in flowcost.config.json (docs/pricing.md)`,
+    });
+  }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   const reconciliation = result.days.flatMap((d) => {

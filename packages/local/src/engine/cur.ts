@@ -1,4 +1,5 @@
 import type { CurFile } from "../lake/cur-files.ts";
+import { pathLiteral, quote } from "./sql-text.ts";
 
 /**
  * The CUR 2.0 columns flowcost reads, with the types of the Athena table (aws-facts.md §2.2, §4.1).
@@ -23,8 +24,6 @@ export const CUR_COLUMNS = {
   product_to_location: "VARCHAR",
 } as const;
 
-const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
 /** A timestamp column from text: CUR CSV writes ISO 8601 with a `Z`. */
 const castFromText = (column: string, type: string) =>
   type === "TIMESTAMP"
@@ -47,7 +46,7 @@ export function curViewSql(files: ReadonlyArray<CurFile>): string {
     ]);
   for (const [key, group] of byPeriod) {
     const [format, period] = key.split("|") as [string, string];
-    const list = `[${group.map((f) => quote(f.path)).join(", ")}]`;
+    const list = `[${group.map((f) => pathLiteral(f.path)).join(", ")}]`;
     const select = (fromText: boolean) =>
       columns
         .map(([c, t]) => `${fromText ? castFromText(c, t) : `CAST("${c}" AS ${t})`} AS "${c}"`)

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { ident, quote } from "./sql-text.ts";
+import { globUnder, ident, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
 /**
@@ -30,7 +30,7 @@ export class CuratedViews {
       const depth = spec.partitions.map(() => "*").join("/");
       const hiveTypes = spec.partitions.map((p) => `${quote(p)}: VARCHAR`).join(", ");
       const body = hasFiles
-        ? `SELECT * FROM read_parquet(${quote(`${dir}/${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}})`
+        ? `SELECT * FROM read_parquet(${globUnder(dir, `${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}})`
         : `SELECT ${Object.entries(spec.columns)
             .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
             .join(", ")} WHERE false`;

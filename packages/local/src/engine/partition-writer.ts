@@ -12,7 +12,7 @@ import type { z } from "zod";
 import { stagingDir, swapPartitions } from "../lake/partitions.ts";
 import type { CuratedViews } from "./curated-views.ts";
 import { readRows } from "./duckdb-start.ts";
-import { ident, quote } from "./sql-text.ts";
+import { globUnder, ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
 /** A query result written to staging as Hive partitions, not yet swapped into the lake. */
@@ -93,7 +93,7 @@ export class PartitionWriter {
     if (files.some((f) => f.endsWith(".parquet"))) {
       for (const r of await readRows(
         this.connection,
-        `SELECT file_name AS file, sum(num_rows) AS n FROM parquet_file_metadata(${quote(`${staged}/${q.partitionedBy.map(() => "*").join("/")}/*.parquet`)}) GROUP BY file_name`,
+        `SELECT file_name AS file, sum(num_rows) AS n FROM parquet_file_metadata(${globUnder(staged, `${q.partitionedBy.map(() => "*").join("/")}/*.parquet`)}) GROUP BY file_name`,
       )) {
         const rel = dirname(String(r.file).slice(staged.length + 1));
         rows.set(rel, (rows.get(rel) ?? 0) + Number(r.n));
@@ -160,7 +160,7 @@ export class PartitionWriter {
     const constants = Object.entries(partition).map(([k, v]) => `${quote(v)} AS ${ident(k)}`);
     if (rows.length > 0) {
       await this.connection.run(
-        `COPY (SELECT ${[...data.map(([c]) => ident(c)), ...constants].join(", ")} FROM read_json(${quote(input)}, ` +
+        `COPY (SELECT ${[...data.map(([c]) => ident(c)), ...constants].join(", ")} FROM read_json(${pathLiteral(input)}, ` +
           `format = 'newline_delimited', columns = {${columns}})) TO ${quote(join(staged, "out"))} ` +
           `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${Object.keys(partition).map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
       );

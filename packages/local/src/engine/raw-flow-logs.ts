@@ -11,7 +11,7 @@ import {
   type TextFormatGroup,
 } from "../lake/flow-log-files.ts";
 import { readRows } from "./duckdb-start.ts";
-import { ident, quote, SQL_TYPE } from "./sql-text.ts";
+import { ident, pathLiteral, quote, SQL_TYPE } from "./sql-text.ts";
 
 /** What defining the raw flow-log view found before any scan (the ledger's inputs). */
 export interface RawFlowLogLoad {
@@ -38,11 +38,18 @@ export interface RawSources {
   readonly respaced: Map<string, string>;
 }
 
-/** Objects of one layout that share the values the key supplies (day, account, region). */
+/**
+ * A text object's compression, from its name, given to read_csv explicitly: DuckDB guesses it
+ * from the path it is given, and a `?` in a file name (taken as a URL's query string) hides the
+ * `.gz` from its guess.
+ */
+const compressionOf = (path: string) => (path.endsWith(".gz") ? "gzip" : "none");
+
+/** Objects of one layout that share the values the key supplies (day, account, region) and a compression. */
 function batchByKey(files: ReadonlyArray<LocalFlowLogFile>): LocalFlowLogFile[][] {
   const batches = new Map<string, LocalFlowLogFile[]>();
   for (const f of files) {
-    const id = `${f.day}|${f.accountId}|${f.region}`;
+    const id = `${f.day}|${f.accountId}|${f.region}|${compressionOf(f.path)}`;
     const batch = batches.get(id);
     if (batch) batch.push(f);
     else batches.set(id, [f]);
@@ -78,11 +85,13 @@ function rawSelect(
 /**
  * A `read_csv` of the group's layout. The scan keeps only lines whose every field parses: the
  * filter names every column, so DuckDB casts (and rejects on) all of them, not just those a
- * query projects, and every scan of the view rejects the same lines.
+ * query projects, and every scan of the view rejects the same lines. The paths share one
+ * compression (batchByKey).
  */
 export function readCsv(group: TextFormatGroup, paths: ReadonlyArray<string>, header: boolean): string {
   return (
-    `(SELECT * FROM read_csv([${paths.map(quote).join(", ")}], delim = ' ', header = ${header}, nullstr = '-', ` +
+    `(SELECT * FROM read_csv([${paths.map(pathLiteral).join(", ")}], delim = ' ', header = ${header}, nullstr = '-', ` +
+    `compression = '${compressionOf(paths[0] ?? "")}', ` +
     `quote = '', escape = '', auto_detect = false, columns = {${group.columns
       .map((c) => `${quote(c.column)}: '${SQL_TYPE[c.type]}'`)
       .join(", ")}}, filename = true, store_rejects = true) ` +
@@ -219,7 +228,7 @@ export class RawFlowLogs {
       for (const batch of batchByKey(group.files.filter((f) => !excluded.has(f.path)))) {
         parts.push(
           `SELECT ${rawSelect(group.columns, batch[0] as LocalFlowLogFile, undefined)} FROM read_parquet([${batch
-            .map((f) => quote(f.path))
+            .map((f) => pathLiteral(f.path))
             .join(", ")}], filename = true)`,
         );
       }
@@ -244,7 +253,7 @@ export class RawFlowLogs {
       try {
         const described = await readRows(
           this.connection,
-          `DESCRIBE SELECT * FROM read_parquet(${quote(file.path)})`,
+          `DESCRIBE SELECT * FROM read_parquet(${pathLiteral(file.path)})`,
         );
         columns = described.flatMap((d) => {
           const field = flowField(String(d.column_name));
@@ -252,7 +261,7 @@ export class RawFlowLogs {
         });
         const [meta] = await readRows(
           this.connection,
-          `SELECT sum(num_rows) AS n FROM parquet_file_metadata(${quote(file.path)})`,
+          `SELECT sum(num_rows) AS n FROM parquet_file_metadata(${pathLiteral(file.path)})`,
         );
         rows = Number(meta?.n ?? 0);
       } catch (error) {

@@ -1,11 +1,20 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { RAW_FLOW_STATUS_PARTITION } from "@flowcost/core";
+import { FLOW_NUMBER_LIMITS, RAW_FLOW_STATUS_PARTITION } from "@flowcost/core";
 import { readRows } from "./duckdb-start.ts";
 import type { StagedResult } from "./partition-writer.ts";
 import type { RejectedLines } from "./rejected-lines.ts";
-import { quote } from "./sql-text.ts";
+import { globUnder, ident } from "./sql-text.ts";
+
+/**
+ * compact_flows' number limits (core FLOW_NUMBER_LIMITS) for the view this class defines when the
+ * ledger is counted apart from compaction: an OK record outside them is booked as number_range
+ * (status 'NUMBER_RANGE'), as the query files do.
+ */
+const NUMBER_RANGE_OK = Object.entries(FLOW_NUMBER_LIMITS)
+  .map(([field, { min, max }]) => `coalesce(${ident(field)}, 0) BETWEEN ${min} AND ${max}`)
+  .join(" AND ");
 
 /**
  * `raw_flow_status`: the raw records counted per object, day, log status and whether they are
@@ -59,7 +68,7 @@ export class RawFlowStatus {
          CASE WHEN action = 'SKIPDATA' THEN first_start END AS gap_start,
          CASE WHEN action = 'SKIPDATA' THEN last_end END AS gap_end,
          records, first_start, minute AS last_start
-       FROM read_parquet(${quote(`${dir}/*/*.parquet`)})`,
+       FROM read_parquet(${globUnder(dir, "*/*.parquet")})`,
     );
     this.kind = "table";
     await rm(dir, { recursive: true, force: true });
@@ -68,12 +77,16 @@ export class RawFlowStatus {
     return { ...staged, rows, partitions };
   }
 
-  /** Per object: the first and last record `start` it holds (Unix seconds). */
+  /**
+   * Per object: the first and last `start` of the traffic it holds (Unix seconds). Only traffic
+   * counts: its times are range-checked, where a NODATA line or a rejected record may claim any
+   * second since 1970 and make a run "own" every hour in between.
+   */
   async spans(): Promise<Map<string, { first: number; last: number }>> {
     const rows = await readRows(
       this.connection,
       `SELECT source_file, min(first_start) AS first, max(last_start) AS last FROM raw_flow_status
-       WHERE first_start IS NOT NULL GROUP BY source_file`,
+       WHERE traffic AND first_start IS NOT NULL GROUP BY source_file`,
     );
     return new Map(
       rows.map((r) => [String(r.source_file), { first: Number(r.first), last: Number(r.last) }]),
@@ -87,8 +100,14 @@ export class RawFlowStatus {
 
   private async define(kind: "view" | "table"): Promise<void> {
     const body = `SELECT
-        source_file, day, log_status,
-        coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL AS traffic,
+        source_file, day,
+        CASE
+          WHEN coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+            AND NOT (${NUMBER_RANGE_OK})
+          THEN 'NUMBER_RANGE' ELSE log_status
+        END AS log_status,
+        coalesce(log_status, 'OK') = 'OK' AND "start" IS NOT NULL AND bytes IS NOT NULL
+          AND ${NUMBER_RANGE_OK} AS traffic,
         CASE WHEN log_status = 'SKIPDATA' THEN interface_id END AS gap_interface_id,
         CASE WHEN log_status = 'SKIPDATA' THEN "start" END AS gap_start,
         CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end,

@@ -2,7 +2,7 @@ import { errorMessage } from "@flowcost/core";
 import type { FailedFlowLogObject, LocalFlowLogFile } from "../lake/flow-log-files.ts";
 import { type RawSources, readCsv } from "./raw-flow-logs.ts";
 import type { RejectedLines } from "./rejected-lines.ts";
-import { quote } from "./sql-text.ts";
+import { pathLiteral } from "./sql-text.ts";
 
 /**
  * Reads each object of the raw view alone and returns those that fail, by name, so one bad
@@ -23,7 +23,8 @@ export async function findUnreadableObjects(engine: {
     }
   }
   for (const g of parquet) {
-    for (const f of g.files) if (!excluded.has(f.path)) probes.push([f, `read_parquet(${quote(f.path)})`]);
+    for (const f of g.files)
+      if (!excluded.has(f.path)) probes.push([f, `read_parquet(${pathLiteral(f.path)})`]);
   }
   for (const [file, source] of probes) {
     try {

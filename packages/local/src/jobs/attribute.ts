@@ -3,6 +3,7 @@ import {
   attributeAndReconcileDay,
   DATASETS,
   type DayWindow,
+  type PriceOverrides,
   pricesFor,
   type ResultRow,
 } from "@flowcost/core";
@@ -25,6 +26,8 @@ export async function attributeDay(
   region: string,
   /** The lake folder, for its CUR export; without one the dollars are estimates. */
   lakeDir?: string,
+  /** List-price overrides from the configuration (docs/pricing.md). */
+  prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
   const curFiles = lakeDir
     ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
@@ -33,7 +36,7 @@ export async function attributeDay(
   const result = await attributeAndReconcileDay(
     {
       engine,
-      prices: pricesFor(region),
+      prices: pricesFor(region, prices),
       hasCur: curFiles.length > 0,
       writeResults: (dt, rows) =>
         engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),

@@ -100,7 +100,9 @@ export async function compactFlowLogs(
   const load = await engine.rawFlowLogs.define(files);
   const failures = new Map<string, NonNullable<FileLedger["failure"]>>();
   for (const f of load.failed) failures.set(f.file.path, { reason: f.reason, message: f.message });
-  const text = files.filter((f) => f.encoding === "text" && !failures.has(f.path));
+  // Objects whose header failed are scanned too: their records are counted as read (and
+  // rejected for the header), so the ledger's totals keep them rather than reading 0.
+  const text = files.filter((f) => f.encoding === "text");
   const scanning = scanTextObjects(text.map((f) => f.path));
 
   const days = [...new Set(files.map((f) => rawFlowLogDay(f.day)))].sort();
@@ -221,7 +223,9 @@ export async function compactFlowLogs(
     const used = c?.used ?? 0;
     const nodata = c?.nodata ?? 0;
     const skipdata = c?.skipdata ?? 0;
-    const invalid = (c?.records ?? 0) - used - nodata - skipdata;
+    const numberRange = c?.number_range ?? 0;
+    if (numberRange > 0) rejectedByReason.number_range = (rejectedByReason.number_range ?? 0) + numberRange;
+    const invalid = (c?.records ?? 0) - used - nodata - skipdata - numberRange;
     if (invalid > 0) rejectedByReason.invalid_record = (rejectedByReason.invalid_record ?? 0) + invalid;
     return fileLedger({ file: file.path, read, used, nodata, skipdata, rejectedByReason });
   });

@@ -1,6 +1,7 @@
 import {
   type NatDestination,
   natDestinations,
+  type PriceOverrides,
   pricesFor,
   type Recommendation,
   type RecommendationsDocument,
@@ -41,8 +42,9 @@ export async function recommendDays(
   region: string,
   store: ResultsStore,
   cluster?: string,
+  priceOverrides: PriceOverrides = {},
 ): Promise<RecommendJobResult> {
-  const prices = pricesFor(region);
+  const prices = pricesFor(region, priceOverrides);
   const destinations = new Map<string, NatDestination[]>();
   for (const d of days)
     destinations.set(

@@ -1,35 +1,25 @@
 import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { join, relative } from "node:path";
 import { createGunzip } from "node:zlib";
 import {
   errorMessage,
   FlowLogFormatError,
   type FlowLogObjectKey,
-  parseFlowLogKey,
   parseHeaderLine,
   type RejectReason,
 } from "@flowcost/core";
+import { surveyFlowLogFiles } from "./flow-log-survey.ts";
 
 export interface LocalFlowLogFile extends FlowLogObjectKey {
   /** Absolute path on disk. */
   readonly path: string;
 }
 
-/** Every file below `root` whose path is a flow-log S3 key (either layout). */
+/**
+ * Every file below `root` whose path is a flow-log S3 key (either layout), symbolic links to
+ * files followed. `surveyFlowLogFiles` also names what is not read and finds duplicates.
+ */
 export async function findFlowLogFiles(root: string): Promise<LocalFlowLogFile[]> {
-  const found: LocalFlowLogFile[] = [];
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  });
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const key = parseFlowLogKey(relative(root, path));
-    if (key) found.push({ ...key, path });
-  }
-  return found.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return (await surveyFlowLogFiles(root, { duplicates: false })).files;
 }
 
 /**

@@ -57,7 +57,7 @@ export async function writeCurExport(
   const networkUsd = new Map<string, number>();
   const byPeriod = new Map<string, Line[]>();
   const instanceIndex = new Map(cluster.nodes.map((n, i) => [n.instanceId, i]));
-  const lbPrice = (arn: string) => (arn.includes("/net/") ? 0.006 : 0.008);
+  const lbPrice = (arn: string) => (arn.includes("/net/") ? prices.nlbPerLcuHour : prices.albPerLcuHour);
   const lbOperation = (arn: string) =>
     arn.includes("/net/") ? "LoadBalancing:Network" : "LoadBalancing:Application";
 

@@ -67,6 +67,10 @@ export interface TopologyOptions {
   readonly replicaFactor: number;
   /** Adds the workloads of the planted problems (scenario/problems.ts), placed on chosen nodes. */
   readonly problems?: boolean;
+  /** The cluster's Region (default us-east-1): AZ names and IDs, node names and ARNs follow it. */
+  readonly region?: string;
+  /** The AWS account the VPC and its flow logs belong to (default 111122223333). */
+  readonly accountId?: string;
 }
 
 /**
@@ -92,14 +96,35 @@ export const DEMO_WORKLOADS: Array<SimWorkload & { replicas: number }> = [
 /** The CronJob whose pod takes over a deleted cart pod's IP (the IP-reuse trap). */
 export const REUSE_WORKLOAD: SimWorkload = { namespace: "batch", kind: "CronJob", name: "nightly-report" };
 
+/**
+ * The three zones of a Region: us-east-1 keeps the demo's out-of-order mapping; elsewhere names
+ * `<region>a..c` map to IDs `<short>-az2, -az3, -az1` (also not a -> az1), `<short>` as AWS
+ * abbreviates (us-west-2 -> usw2, eu-central-1 -> euc1, ap-southeast-1 -> apse1).
+ */
+export function zonesFor(region: string): Zone[] {
+  if (region === "us-east-1") return DEMO_ZONES;
+  const [area = "", direction = "", n = ""] = region.split("-");
+  const dir = direction === "southeast" ? "se" : direction === "northeast" ? "ne" : (direction[0] ?? "");
+  const short = `${area}${dir}${n}`;
+  return DEMO_ZONES.map((z, i) => ({
+    ...z,
+    name: `${region}${"abc"[i]}`,
+    id: `${short}-az${[2, 3, 1][i]}`,
+  }));
+}
+
 export function buildCluster(o: TopologyOptions): Cluster {
   const random = seededRandom(o.seed);
+  const region = o.region ?? "us-east-1";
+  const zones = zonesFor(region);
+  // us-east-1's private DNS names end ec2.internal; every other Region's <region>.compute.internal.
+  const dnsSuffix = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
   const nodes: SimNode[] = [];
-  DEMO_ZONES.forEach((zone, z) => {
+  zones.forEach((zone, z) => {
     for (let n = 0; n < o.nodesPerZone; n++) {
       const ip = `10.0.${zone.octet}.${10 + n}`;
       nodes.push({
-        name: `ip-10-0-${zone.octet}-${10 + n}.ec2.internal`,
+        name: `ip-10-0-${zone.octet}-${10 + n}.${dnsSuffix}`,
         zone,
         ip,
         instanceId: `i-0${hex(random, 16)}`,
@@ -159,12 +184,12 @@ export function buildCluster(o: TopologyOptions): Cluster {
   if (o.problems) pods.push(...plantPods(nodes, nextIp, seededRandom(o.seed ^ 0x51ed270b), o.start - 86400));
 
   return {
-    accountId: "111122223333",
-    region: "us-east-1",
+    accountId: o.accountId ?? "111122223333",
+    region,
     clusterName: "demo",
     vpcId: "vpc-0f1e2d3c4b5a69788",
     flowLogId: "fl-0123456789abcdef0",
-    zones: DEMO_ZONES,
+    zones,
     nodes,
     pods,
     start: o.start,

@@ -60,6 +60,10 @@ export interface ScenarioOptions {
    * PreferSameZone` in the snapshots and its clients reach endpoints in their own zone (before/after).
    */
   readonly topologyAppliedAt?: number;
+  /** The cluster's Region (default us-east-1); its list prices make the CUR's dollars. */
+  readonly region?: string;
+  /** The account whose flow logs, describe outputs and CUR lines these are (default 111122223333). */
+  readonly accountId?: string;
 }
 
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
@@ -97,6 +101,8 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     nodesPerZone: options.nodesPerZone ?? 2,
     replicaFactor: options.replicaFactor ?? 1,
     problems: options.problems ?? false,
+    region: options.region,
+    accountId: options.accountId,
   });
   const problems = options.problems ?? false;
 
@@ -281,7 +287,8 @@ function nodeJson(node: SimNode): unknown {
     "kubernetes.io/hostname": node.name,
     "kubernetes.io/os": "linux",
     "node.kubernetes.io/instance-type": "m6i.large",
-    "topology.kubernetes.io/region": "us-east-1",
+    // The zone name is the Region plus a letter.
+    "topology.kubernetes.io/region": node.zone.name.slice(0, -1),
     "topology.kubernetes.io/zone": node.zone.name,
     "failure-domain.beta.kubernetes.io/zone": node.zone.name,
     "eks.amazonaws.com/nodegroup": "general",

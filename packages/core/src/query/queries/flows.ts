@@ -72,7 +72,8 @@ export const compactFlowsDirected = defineQuery({
 export const RAW_FLOW_STATUS_PARTITION = { dt: "raw_flow_status", hour: "all" } as const;
 
 /**
- * Per flow-log object: records read by the table, and how many are traffic, NODATA, SKIPDATA.
+ * Per flow-log object: records read by the table, and how many are traffic, NODATA, SKIPDATA,
+ * and OK records with an impossible number (number_range).
  * Athena names the object with `"$path"`, the local engine with its `source_file` column.
  */
 export const flowLedger = defineQuery({
@@ -86,6 +87,8 @@ export const flowLedger = defineQuery({
     used: col.int,
     nodata: col.int,
     skipdata: col.int,
+    /** OK records with an impossible number (FLOW_NUMBER_LIMITS): rejected, never traffic. */
+    number_range: col.int,
   }),
   engineSpecific: ["athena", "duckdb"],
 });

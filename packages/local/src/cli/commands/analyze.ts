@@ -3,12 +3,15 @@ import { join, resolve } from "node:path";
 import { InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs } from "../../discovery.ts";
 import { runPipeline } from "../../pipeline.ts";
-import { type CommandIo, defineCommand, EXIT, UsageError } from "../command.ts";
+import { type CommandIo, defineCommand, UsageError } from "../command.ts";
+import { loadConfig } from "../config.ts";
 import {
+  CONFIG_OPTION,
   FORMAT_OPTION,
   type Format,
   FROM_OPTION,
   MEMORY_LIMIT_OPTION,
+  parseConfigPath,
   parseFormat,
   parseMemoryLimit,
   parseWindow,
@@ -16,7 +19,7 @@ import {
   stringOption,
   TO_OPTION,
 } from "../options.ts";
-import { type AnalyzeOutput, buildAnalysis } from "../output.ts";
+import { type AnalyzeOutput, analyzeExitStatus, buildAnalysis } from "../output.ts";
 import { Progress } from "../progress.ts";
 import { renderCsv, renderDiscovery, renderTable } from "../render.ts";
 
@@ -29,6 +32,8 @@ export interface AnalysisOptions {
   readonly cluster?: string;
   /** A folder to write the rows, ledger and reconciliation into (never an existing file). */
   readonly out?: string;
+  /** `--config`: a configuration file; without it the folder's flowcost.config.json, if any. */
+  readonly config?: string;
 }
 
 export const analyzeCommand = defineCommand({
@@ -52,6 +57,7 @@ export const analyzeCommand = defineCommand({
       value: "<folder>",
       help: "also write analysis.json, rows.json, rows.csv, ledger.json and\nreconciliation.json into this folder (created if missing)",
     },
+    config: CONFIG_OPTION,
   },
   parse(values, positionals): AnalysisOptions & { folder: string } {
     if (positionals.length !== 1)
@@ -68,12 +74,14 @@ export const analyzeCommand = defineCommand({
       ...parseWindow(values),
       cluster: stringOption(values, "cluster"),
       out: out === undefined ? undefined : resolve(out),
+      config: parseConfigPath(values),
     };
   },
   async run(options, io) {
     const progress = new Progress(io.err);
-    await analyzeAndPrint(options.folder, options, io, progress);
-    return EXIT.ok;
+    const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+    // 4 when the analysis completed without some input (each named in the warnings).
+    return analyzeExitStatus(output);
   },
 });
 
@@ -123,8 +131,11 @@ async function analyze(
       `--cluster ${options.cluster}: no kubectl snapshots for it under inventory/kubernetes/ (found: ${clusters.join(", ") || "none"})`,
     );
   }
+  const config = await loadConfig(folder, options.config);
+  if (config.file) progress.note(`configuration from ${config.file}`);
   const result = await runPipeline({
     lakeDir: folder,
+    prices: config.prices,
     memoryLimit: options.memoryLimit,
     from: options.from,
     to: options.to,
@@ -137,6 +148,7 @@ async function analyze(
     from: options.from,
     to: options.to,
     cluster: options.cluster,
+    prices: config.prices,
   });
   return { output, discovery };
 }

@@ -1,0 +1,193 @@
+import { mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { generateScenario } from "@flowcost/local/scenario/write";
+import { beforeAll, describe, expect, test } from "vitest";
+import {
+  type AnalyzeRun,
+  analyzeJson,
+  copyInputs,
+  figures,
+  flowLogObjects,
+} from "../support/damaged-lake.ts";
+import { tempDir } from "../support/temp.ts";
+
+/**
+ * A generated lake damaged in one way at a time, analysed as a user would: the answer covers
+ * exactly what was readable (the same bytes and dollars as the undamaged lake, or as the lake
+ * without the one object that could not be read), every damaged file is named in `warnings`,
+ * and the exit status says whether every input was used (0) or some were skipped (4).
+ */
+describe("a damaged lake gives the undamaged answer for what was readable, and names what was not", async () => {
+  const root = await tempDir("damaged");
+  const pristine = join(root, "pristine");
+  await generateScenario({ outDir: pristine, seed: 7 });
+  let lakes = 0;
+  /** A fresh copy of the pristine lake's inputs, damaged by `damage`, analysed. */
+  const damaged = async (damage: (lake: string, objects: string[]) => Promise<unknown>) => {
+    const lake = join(root, `lake-${++lakes}`);
+    await copyInputs(pristine, lake);
+    const objects = await flowLogObjects(lake);
+    const detail = await damage(lake, objects);
+    return { lake, objects, detail, run: await analyzeJson(lake) };
+  };
+  let clean: AnalyzeRun;
+  let withoutOne: AnalyzeRun;
+  let victim: string;
+  beforeAll(async () => {
+    clean = (await damaged(async () => undefined)).run;
+    const without = await damaged(async (_, objects) => rm(objects[3] as string));
+    withoutOne = without.run;
+    victim = basename(without.objects[3] as string);
+  });
+  const skipWarnings = (run: AnalyzeRun) => run.output.warnings.filter((w) => w.file !== undefined);
+  const victimOf = (objects: string[]) => {
+    const path = objects[3] as string;
+    expect(basename(path)).toBe(victim);
+    return path;
+  };
+
+  test("the undamaged lake: exit 0, no input skipped, and the lake without one object differs from it", () => {
+    expect(clean.code).toBe(0);
+    expect(skipWarnings(clean)).toEqual([]);
+    expect(withoutOne.code).toBe(0);
+    expect(withoutOne.output.totals.bytes).toBeLessThan(clean.output.totals.bytes);
+  });
+
+  test("records of -1 TB and 2^63-1 bytes: rejected as number_range, named, exit 4, the same bytes and dollars", async () => {
+    const { run, objects } = await damaged(async (_, objects) => {
+      const path = victimOf(objects);
+      const lines = gunzipSync(await readFile(path))
+        .toString("utf8")
+        .trimEnd()
+        .split("\n");
+      const fields = (lines[1] as string).split(" ");
+      const bytesAt = (lines[0] as string).split(" ").indexOf("bytes");
+      const withBytes = (b: string) => fields.map((v, i) => (i === bytesAt ? b : v)).join(" ");
+      await writeFile(
+        path,
+        gzipSync(`${[...lines, withBytes("-1000000000000"), withBytes("9223372036854775807")].join("\n")}\n`),
+      );
+    });
+    expect(run.code).toBe(4);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+    expect(run.output.ledger.read).toBe(clean.output.ledger.read + 2);
+    expect(run.output.ledger.rejectedByReason).toEqual({ number_range: 2 });
+    expect(skipWarnings(run)).toEqual([
+      { code: "rejected-records", message: expect.stringContaining("2 number_range"), file: objects[3] },
+    ]);
+    expect(run.output.rows.every((r) => r.bytes >= 0 && (r.billedCostUsd ?? 0) >= 0)).toBe(true);
+  });
+
+  test("an exact copy of an object under a second name: flagged as a duplicate, counted once, exit 4", async () => {
+    const { run, detail } = await damaged(async (_, objects) => {
+      const path = victimOf(objects);
+      const copy = path.replace(/_[0-9a-f]+\.log\.gz$/, "_ffffffff.log.gz");
+      await writeFile(copy, await readFile(path));
+      return copy;
+    });
+    expect(run.code).toBe(4);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+    expect(skipWarnings(run)).toEqual([
+      { code: "duplicate-object", message: expect.stringContaining("the same bytes as"), file: detail },
+    ]);
+  });
+
+  test.each([
+    ["*", "111122223333_vpcflowlogs_us-east-1_*.log.gz"],
+    ["? and [", "111122223333_vpcflowlogs_us-east-1_fl-0123456789abcdef0_[0-9]?.log.gz"],
+  ])(
+    "a %s in an object's name stays data: the object is read once, the others once, exit 0",
+    async (_, name) => {
+      const { run } = await damaged(async (_, objects) => {
+        const path = victimOf(objects);
+        await rename(path, join(dirname(path), name));
+      });
+      expect(run.code).toBe(0);
+      expect(figures(run.output)).toEqual(figures(clean.output));
+      expect(run.output.ledger.read).toBe(clean.output.ledger.read);
+    },
+  );
+
+  test("an object reached through a symbolic link is read like the object itself, exit 0", async () => {
+    const { run } = await damaged(async (lake, objects) => {
+      const path = victimOf(objects);
+      const outside = join(`${lake}-outside`, basename(path));
+      await mkdir(dirname(outside), { recursive: true });
+      await rename(path, outside);
+      await symlink(outside, path);
+    });
+    expect(run.code).toBe(0);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("a symbolic link to a folder of objects is not followed: named, exit 4, the rest as before", async () => {
+    const { run, detail } = await damaged(async (lake, objects) => {
+      const outside = `${lake}-folder`;
+      await mkdir(outside, { recursive: true });
+      await writeFile(join(outside, basename(objects[0] as string)), await readFile(objects[0] as string));
+      const link = join(dirname(objects[0] as string), "07");
+      await symlink(outside, link);
+      return link;
+    });
+    expect(run.code).toBe(4);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+    expect(skipWarnings(run)).toEqual([
+      { code: "symlink-not-followed", message: expect.stringContaining("not followed"), file: detail },
+    ]);
+  });
+
+  test.each([
+    [
+      "a .log.gzip extension",
+      "unrecognised-extension",
+      async (path: string) => {
+        const moved = path.replace(/\.log\.gz$/, ".log.gzip");
+        await rename(path, moved);
+        return moved;
+      },
+    ],
+    [
+      "a key layout flowcost does not know (no day folder)",
+      "unrecognised-key-layout",
+      async (path: string) => {
+        const moved = join(dirname(dirname(path)), basename(path));
+        await rename(path, moved);
+        return moved;
+      },
+    ],
+    [
+      "a truncated gzip stream",
+      "failed-object",
+      async (path: string) => {
+        const bytes = await readFile(path);
+        await writeFile(path, bytes.subarray(0, Math.floor(bytes.length / 2)));
+        return path;
+      },
+    ],
+    [
+      "a header line naming an unknown field",
+      "failed-object",
+      async (path: string) => {
+        const text = gunzipSync(await readFile(path)).toString("utf8");
+        await writeFile(path, gzipSync(text.replace(/^version /, "versoin ")));
+        return path;
+      },
+    ],
+  ])(
+    "an object with %s is not read: named (%s), exit 4, the answer of the lake without it",
+    async (label, code, damage) => {
+      const { run, detail } = await damaged(async (_, objects) => damage(victimOf(objects)));
+      expect(run.code).toBe(4);
+      expect(figures(run.output)).toEqual(figures(withoutOne.output));
+      expect(skipWarnings(run)).toEqual([
+        { code, message: expect.stringContaining(detail as string), file: detail },
+      ]);
+      if (label.startsWith("a header")) {
+        // A header failure keeps the object's records in the ledger: read, and rejected for the header.
+        expect(run.output.ledger.read).toBe(clean.output.ledger.read);
+        expect(run.output.ledger.rejected).toBe(clean.output.ledger.read - withoutOne.output.ledger.read);
+      }
+    },
+  );
+});
