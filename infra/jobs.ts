@@ -150,6 +150,8 @@ export const buildIdentityJob = job({
 const attributePermissions: Permission[] = [
   lakeList,
   { actions: ["s3:GetObject"], resources: [lakeObjects("curated/")] },
+  // The recommendations read the day's snapshots, describe outputs and ip-ranges.json.
+  { actions: ["s3:GetObject"], resources: [lakeObjects("inventory/")] },
   { actions: ["s3:GetObject"], resources: [curExport.objectsArn] },
   { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
   {

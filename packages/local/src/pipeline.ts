@@ -10,16 +10,18 @@ import {
   identityWarnings,
   type MaterializeResult,
   type PriceOverrides,
+  pricesFor,
   type Recommendation,
   type RunLedger,
+  recommendDays,
   runLedger,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
 import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
-import { recommendDays } from "./jobs/recommend.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
+import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
 
 export interface PipelineOptions {
@@ -156,14 +158,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       const from = Math.min(...covered.map((h) => h.window.start));
       return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
     });
+    const region = regions[0] ?? "us-east-1";
     const { recommendations } = await recommendDays(
-      engine,
-      options.lakeDir,
+      {
+        engine,
+        inventory: folderInventoryReader(options.lakeDir),
+        store,
+        region,
+        prices: pricesFor(region, options.prices),
+        cluster: options.cluster,
+      },
       measured,
-      regions[0] ?? "us-east-1",
-      store,
-      options.cluster,
-      options.prices,
     );
     return {
       flowLogObjects: files.length,
