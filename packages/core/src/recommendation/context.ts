@@ -102,7 +102,7 @@ export const workloadKey = (w: {
   name: string | null;
 }): string => `${w.namespace ?? ""}/${w.kind ?? ""}/${w.name ?? ""}`;
 
-export function endLabel(row: ResultRow, side: "src" | "dst"): string {
+export function evidenceEndLabel(row: ResultRow, side: "src" | "dst"): string {
   const kind = row[`${side}_kind`];
   const ns = row[`${side}_namespace`];
   const workload = row[`${side}_workload`];
@@ -115,8 +115,8 @@ export function flowOf(row: ResultRow): EvidenceFlow {
   return {
     category: row.category,
     subcategory: row.subcategory,
-    source: endLabel(row, "src"),
-    destination: endLabel(row, "dst"),
+    source: evidenceEndLabel(row, "src"),
+    destination: evidenceEndLabel(row, "dst"),
     sourceAzId: row.src_az_id,
     destinationAzId: row.dst_az_id,
     bytes: row.bytes,
