@@ -265,6 +265,52 @@ describe("recommendations on the planted problems, savings to the cent from the 
     }
   });
 
+  test("what-if for the cluster, computed from the measured flows: a NAT gateway per AZ, VPC endpoints", () => {
+    const at = (change: string) =>
+      result.whatIf.find((w) => w.scope.kind === "cluster" && w.change === change);
+    const month = (bytes: number, perGb: number) => (bytes / BYTES_PER_GB) * perGb * (30 / WINDOW_DAYS);
+    const legs = natLeg(() => true);
+    const perAz = at("nat_gateway_per_az");
+    expect(perAz?.movedBytes).toBe(legs);
+    expect(perAz?.savedMonthlyUsd).toBeCloseTo(month(legs, CROSS_AZ) - 2 * HOURS * NAT_HOUR, 9);
+    // S3 and DynamoDB leave the NAT gateway for free; EBS and API Gateway for $0.01/GB and 3 AZ-hours
+    // each; the internet and the AMAZON ranges stay.
+    const endpoints = at("vpc_endpoints");
+    const leg = (s: string) => natLeg((x) => x === s);
+    const viaNat = (sub: string, service?: string) => natProcessing(sub, service);
+    const moved =
+      month(viaNat("s3"), NAT_GB) +
+      month(leg("S3"), CROSS_AZ) +
+      month(viaNat("dynamodb"), NAT_GB) +
+      month(leg("DYNAMODB"), CROSS_AZ);
+    const repriced = ["EBS", "API_GATEWAY"].reduce(
+      (s, x) => s + month(viaNat("aws-other", x), NAT_GB - VPCE_GB) + month(leg(x), CROSS_AZ),
+      0,
+    );
+    expect(endpoints?.savedMonthlyUsd).toBeCloseTo(moved + repriced - 2 * 3 * HOURS * VPCE_AZ_HOUR, 9);
+    expect(endpoints?.notes).toContain(
+      "bytes to AMAZON/EC2 ranges stay on the NAT gateway: no single endpoint serves them",
+    );
+  });
+
+  test("what-if per Service: zone routing on shop/search saves what the recommendation says; Local on shop/session drops callers", () => {
+    const search = result.whatIf.find(
+      (w) => w.scope.kind === "service" && w.scope.name === "search" && w.change === "topology_aware_routing",
+    );
+    expect(Math.round((search?.savedMonthlyUsd ?? 0) * 100) / 100).toBe(
+      byId("topology_aware_routing/demo/shop/search").estimatedMonthlySavingsUsd,
+    );
+    const session = result.whatIf.find(
+      (w) =>
+        w.scope.kind === "service" &&
+        w.scope.name === "session" &&
+        w.change === "internal_traffic_policy_local",
+    );
+    expect(session?.notes).toEqual([
+      "shop/session: callers on 3 node(s) without a local endpoint would be dropped",
+    ]);
+  });
+
   test("each day's recommendations are written to results/recommendations/dt=<day>/recommendations.json", async () => {
     const doc = recommendationsDocumentSchema.parse(
       JSON.parse(

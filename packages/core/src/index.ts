@@ -36,6 +36,7 @@ export * from "./recommendation/recommend.ts";
 export * from "./recommendation/recommend-days.ts";
 export * from "./recommendation/services.ts";
 export * from "./recommendation/types.ts";
+export * from "./recommendation/what-if.ts";
 export * from "./regression/charge-lines.ts";
 export * from "./regression/cooldown.ts";
 export * from "./regression/detect.ts";

@@ -15,6 +15,7 @@ import {
   type RunLedger,
   recommendDays,
   runLedger,
+  type WhatIfResult,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
@@ -70,6 +71,8 @@ export interface PipelineResult {
   readonly ledger: RunLedger;
   /** The catalogue rules over the window (each day's are also written to results/recommendations/dt=). */
   readonly recommendations: Recommendation[];
+  /** The window's cost under each routing change, for the cluster, each namespace and each Service. */
+  readonly whatIf: WhatIfResult[];
 }
 
 /**
@@ -159,7 +162,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
     });
     const region = regions[0] ?? "us-east-1";
-    const { recommendations } = await recommendDays(
+    const { recommendations, whatIf } = await recommendDays(
       {
         engine,
         inventory: folderInventoryReader(options.lakeDir),
@@ -178,6 +181,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       regions,
       ledger,
       recommendations,
+      whatIf,
     };
   } finally {
     engine.close();

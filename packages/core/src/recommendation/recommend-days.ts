@@ -8,6 +8,7 @@ import { writeRecommendations } from "./document.ts";
 import { type InventoryReader, loadRecommendationInventory } from "./inventory-reader.ts";
 import { recommend } from "./recommend.ts";
 import type { Recommendation, RecommendationsDocument } from "./types.ts";
+import { type WhatIfResult, whatIfs } from "./what-if.ts";
 
 export interface MeasuredDay {
   readonly dt: string;
@@ -33,6 +34,8 @@ export interface RecommendDaysResult {
   readonly recommendations: Recommendation[];
   /** One per day, as written to results/recommendations/dt=<dt>/recommendations.json. */
   readonly documents: RecommendationsDocument[];
+  /** What-if over all the days: the cluster, each namespace and each Service under each change. */
+  readonly whatIf: WhatIfResult[];
 }
 
 /**
@@ -45,7 +48,7 @@ export async function recommendDays(
   deps: RecommendDaysDeps,
   days: ReadonlyArray<MeasuredDay>,
 ): Promise<RecommendDaysResult> {
-  if (days.length === 0) return { recommendations: [], documents: [] };
+  if (days.length === 0) return { recommendations: [], documents: [], whatIf: [] };
   const destinations = new Map<string, NatDestination[]>();
   for (const d of days)
     destinations.set(
@@ -83,7 +86,7 @@ export async function recommendDays(
           ? undefined
           : { regionalNatGatewayPerHour: deps.regionalNatGatewayPerHour },
     };
-    return { recommendations: recommend(input), windowDays: windowDays(input) };
+    return { recommendations: recommend(input), windowDays: windowDays(input), input };
   };
   const documents: RecommendationsDocument[] = [];
   for (const d of days) {
@@ -92,7 +95,6 @@ export async function recommendDays(
     await writeRecommendations(deps.store, doc);
     documents.push(doc);
   }
-  const recommendations =
-    days.length === 1 ? (documents[0]?.recommendations ?? []) : (await run(days)).recommendations;
-  return { recommendations, documents };
+  const window = await run(days);
+  return { recommendations: window.recommendations, documents, whatIf: whatIfs(window.input) };
 }

@@ -1,4 +1,10 @@
-import { identityWarnings, type PriceOverrides, pricesFor, recommendationSchema } from "@flowcost/core";
+import {
+  identityWarnings,
+  type PriceOverrides,
+  pricesFor,
+  recommendationSchema,
+  whatIfResultSchema,
+} from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
@@ -239,6 +245,11 @@ export const analyzeOutputSchema = z
       .array(recommendationSchema)
       .describe(
         "the catalogue rules over the window: recommended (by estimated monthly savings), applied (with the measured before/after), reports, then declined with their reason",
+      ),
+    whatIf: z
+      .array(whatIfResultSchema)
+      .describe(
+        "the window's measured traffic under each routing change (zone routing, internalTrafficPolicy: Local, a NAT gateway per AZ, VPC endpoints), for the cluster, each namespace and each Service with cross-AZ traffic; list prices, 30 days",
       ),
   })
   .strict();
@@ -537,5 +548,6 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     warnings,
     rows,
     recommendations: result.recommendations ?? [],
+    whatIf: result.whatIf ?? [],
   };
 }

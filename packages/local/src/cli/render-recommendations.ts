@@ -1,5 +1,5 @@
-import type { Recommendation } from "@flowcost/core";
-import { gb, usd } from "./format.ts";
+import type { Recommendation, WhatIfResult } from "@flowcost/core";
+import { gb, table, usd } from "./format.ts";
 
 const EFFORT: Record<Recommendation["implementationEffort"], string> = {
   VeryLow: "very low",
@@ -95,4 +95,34 @@ export function renderRecommendations(recs: ReadonlyArray<Recommendation>): stri
     for (const r of declined) out.push(`  - ${r.kind} ${target(r)}: ${r.reason ?? ""}`);
   }
   return out;
+}
+
+const CHANGE_LABEL: Record<WhatIfResult["change"], string> = {
+  topology_aware_routing: "zone routing on every Service",
+  internal_traffic_policy_local: "internalTrafficPolicy: Local on every Service",
+  nat_gateway_per_az: "a NAT gateway in every AZ",
+  vpc_endpoints: "S3/DynamoDB gateway + interface endpoints",
+};
+
+/** What-if for the cluster and each namespace: the measured traffic's monthly cost before and after each change. */
+export function renderWhatIf(results: ReadonlyArray<WhatIfResult>): string[] {
+  const rows = results.filter((r) => r.scope.kind !== "service" && r.measuredBytes > 0);
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "What if (list price, 30 days, from the measured flows; regardless of the checks above)",
+    table(
+      ["scope", "change", "now", "after", "saved"],
+      rows.map((r) => [
+        r.scope.kind === "cluster"
+          ? "cluster"
+          : `namespace ${r.scope.kind === "namespace" ? r.scope.namespace : ""}`,
+        CHANGE_LABEL[r.change],
+        usd(r.currentMonthlyUsd),
+        usd(r.afterMonthlyUsd),
+        usd(r.savedMonthlyUsd),
+      ]),
+      [false, false, true, true, true],
+    ),
+  ];
 }

@@ -1,7 +1,7 @@
 import type { Discovery } from "../discovery.ts";
 import { gb, table, usd } from "./format.ts";
 import { type AnalyzeOutput, endpointLabel, type ResultRow } from "./output.ts";
-import { renderRecommendations } from "./render-recommendations.ts";
+import { renderRecommendations, renderWhatIf } from "./render-recommendations.ts";
 
 const maybeUsd = (n: number | null) => (n === null ? "-" : usd(n));
 const percent = (f: number) => `${(f * 100).toFixed(1)}%`;
@@ -142,7 +142,7 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
           `  ${i.date} ${i.cluster}: ${i.snapshots} snapshots, ${i.overlaps} overlapping owner(s), ${i.missedSnapshots} missed snapshot(s)`,
       ),
     );
-  out.push(...renderRecommendations(a.recommendations));
+  out.push(...renderRecommendations(a.recommendations), ...renderWhatIf(a.whatIf));
   // Missing inputs are listed with the inputs above; repeat only the other warnings here.
   const warnings = a.warnings.filter((w) => !w.code.startsWith("missing-"));
   if (warnings.length) out.push("", "Data-quality warnings", ...warnings.map((w) => `  - ${w.message}`));
