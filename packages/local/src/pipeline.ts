@@ -58,6 +58,8 @@ export interface DayResult {
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
   /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
   readonly summary?: DaySummary;
+  /** The --from/--to window covers only part of the day: not reconciled, list-price estimates. */
+  readonly cutByWindow?: boolean;
 }
 
 export interface PipelineResult {
@@ -132,12 +134,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         clusters: options.cluster === undefined ? undefined : new Set([options.cluster]),
       });
       options.onStep?.(`attributing ${dt}`);
+      // The CUR bills whole UTC days: a day the window cuts keeps list-price estimates rather than
+      // having the whole day's bill allocated to part of its traffic.
+      const cutByWindow =
+        (options.from !== undefined && options.from > day.start) ||
+        (options.to !== undefined && options.to < day.end);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(
         engine,
         day,
         regions[0] ?? "us-east-1",
-        options.lakeDir,
+        cutByWindow ? undefined : options.lakeDir,
         options.prices,
       );
       const rows: DayResult["rows"] = attribution.rows;
@@ -149,9 +156,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         dt,
         regions,
         accounts,
+        cutByWindow,
       );
       await store.writeDay(summary);
-      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary });
+      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary, cutByWindow });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
     options.onStep?.("recommending");
@@ -201,6 +209,7 @@ function daySummary(
   dt: string,
   regions: ReadonlyArray<string>,
   accounts: ReadonlyArray<string>,
+  cutByWindow: boolean,
 ): DaySummary {
   const stats = identity.clusters.map(({ cluster, stats: s }) => ({
     cluster,
@@ -210,7 +219,8 @@ function daySummary(
     nodesWithoutZone: [...s.nodesWithoutZone],
   }));
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
-  if (reconciliation.costBasis === "estimated")
+  if (cutByWindow) warnings.push(windowCutWarning(dt));
+  else if (reconciliation.costBasis === "estimated")
     warnings.push({
       code: "no-cur",
       message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
@@ -229,4 +239,12 @@ function daySummary(
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),
   });
+}
+
+/** A day the --from/--to window cuts: reconciliation needs the whole UTC day the CUR bills. */
+export function windowCutWarning(dt: string): { code: string; message: string } {
+  return {
+    code: "window-cuts-day",
+    message: `${dt}: the window covers only part of this UTC day; the CUR bills whole days, so its dollars are list-price estimates, not reconciled (give --from/--to as whole days to reconcile)`,
+  };
 }

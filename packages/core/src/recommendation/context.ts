@@ -7,10 +7,10 @@ import type {
   VpcEndpoint,
 } from "../inventory/aws-network.ts";
 import type { LoadBalancer, NatGateway, NetworkInterface } from "../inventory/eni.ts";
+import type { IpRanges } from "../inventory/ip-ranges.ts";
 import type { KubernetesInventory, Service } from "../inventory/kubernetes.ts";
 import { nodeZoneId, type ZoneIdByName } from "../inventory/zones.ts";
 import { BYTES_PER_GB, type RegionPrices } from "../pricing/prices.ts";
-import type { IpRanges } from "./ip-ranges.ts";
 import type {
   EvidenceFlow,
   Precondition,

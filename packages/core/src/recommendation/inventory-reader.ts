@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../errors.ts";
 import {
   readLoadBalancerAttributes,
   readRouteTables,
@@ -12,11 +13,11 @@ import {
   readNatGateways,
   readNetworkInterfaces,
 } from "../inventory/eni.ts";
+import { IP_RANGES_KEY, type IpRanges, ipRangesSchema } from "../inventory/ip-ranges.ts";
 import { parseAwsInventoryKey, parseKubernetesSnapshotKey } from "../inventory/keys.ts";
 import { type KubernetesInventory, readKubernetesList, type Service } from "../inventory/kubernetes.ts";
 import { type ZoneIdByName, zoneMapFrom } from "../inventory/zones.ts";
 import type { AppliedChange, AwsRecommendationInventory } from "./context.ts";
-import { type IpRanges, readIpRanges } from "./ip-ranges.ts";
 import { topologySetting } from "./services.ts";
 
 /**
@@ -39,8 +40,6 @@ export interface RecommendationInventory {
   readonly appliedChanges: AppliedChange[];
   readonly zones: ZoneIdByName;
 }
-
-export const IP_RANGES_KEY = "inventory/aws/ip-ranges.json";
 
 const dtOf = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
 function datesIn(from: number, to: number): string[] {
@@ -131,7 +130,10 @@ export async function loadRecommendationInventory(
     subnets: await read("describe-subnets", readSubnets),
   };
   const ranges = await reader.readJson(IP_RANGES_KEY);
-  const ipRanges = ranges === undefined ? undefined : readIpRanges(ranges, IP_RANGES_KEY);
+  const parsedRanges = ranges === undefined ? undefined : ipRangesSchema.safeParse(ranges);
+  if (parsedRanges && !parsedRanges.success)
+    throw new InvalidInputError(`${IP_RANGES_KEY}: not AWS's ip-ranges.json (${parsedRanges.error.message})`);
+  const ipRanges = parsedRanges?.data;
   return { cluster, kubernetes, aws, ipRanges, appliedChanges, zones };
 }
 

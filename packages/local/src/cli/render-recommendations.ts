@@ -1,5 +1,5 @@
 import type { Recommendation, WhatIfResult } from "@flowcost/core";
-import { gb, table, usd } from "./format.ts";
+import { gb, table, usd, wrap } from "./format.ts";
 
 const EFFORT: Record<Recommendation["implementationEffort"], string> = {
   VeryLow: "very low",
@@ -66,9 +66,11 @@ export function renderRecommendations(recs: ReadonlyArray<Recommendation>): stri
     for (const p of r.preconditions) out.push(`     ${p.met ? "[ok]" : "[!!]"} ${p.name}: ${p.observed}`);
     for (const n of r.evidence.notes) out.push(`     Note: ${n}`);
     out.push(`     Risk: ${r.risk}`);
-    if (r.change.text) out.push("     Change:", ...r.change.text.split("\n").map((l) => `       ${l}`));
+    // Commands are never wrapped: each line is what a person pastes into a shell.
+    if (r.change.text)
+      out.push("     Change:", ...r.change.text.split("\n").map((l) => `${VERBATIM}       ${l}`));
     for (const a of r.change.alternatives)
-      out.push(`     Or (${a.option}):`, ...a.text.split("\n").map((l) => `       ${l}`));
+      out.push(`     Or (${a.option}):`, ...a.text.split("\n").map((l) => `${VERBATIM}       ${l}`));
   });
   const applied = recs.filter((r) => r.status === "applied");
   if (applied.length) {
@@ -94,8 +96,11 @@ export function renderRecommendations(recs: ReadonlyArray<Recommendation>): stri
     out.push("", "Checked and not recommended");
     for (const r of declined) out.push(`  - ${r.kind} ${target(r)}: ${r.reason ?? ""}`);
   }
-  return out;
+  return out.map((line) => (line.startsWith(VERBATIM) ? line.slice(VERBATIM.length) : wrap(line)));
 }
+
+/** Marks a line the report prints as it is (a command), not wrapped to the report's width. */
+const VERBATIM = "\u0000";
 
 const CHANGE_LABEL: Record<WhatIfResult["change"], string> = {
   topology_aware_routing: "zone routing on every Service",

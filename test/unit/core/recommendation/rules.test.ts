@@ -1,11 +1,4 @@
-import {
-  BYTES_PER_GB,
-  pricesFor,
-  type RecommendationInput,
-  type ResultRow,
-  readIpRanges,
-  recommend,
-} from "@flowcost/core";
+import { BYTES_PER_GB, pricesFor, type RecommendationInput, type ResultRow, recommend } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
 
 const D = Date.UTC(2026, 10, 22) / 1000;
@@ -62,12 +55,15 @@ const input = (rows: ResultRow[], o: Partial<RecommendationInput> = {}): Recomme
     ],
     subnets: [{ SubnetId: "subnet-a", AvailabilityZoneId: "use1-az4" }],
   },
-  ipRanges: readIpRanges({
+  ipRanges: {
+    syncToken: "1",
+    createDate: "2026-11-21-00-00-00",
     prefixes: [
-      { ip_prefix: "52.216.0.0/15", region: "us-east-1", service: "S3" },
-      { ip_prefix: "52.95.128.0/21", region: "eu-west-1", service: "S3" },
+      { ip_prefix: "52.216.0.0/15", region: "us-east-1", service: "S3", network_border_group: "us-east-1" },
+      { ip_prefix: "52.95.128.0/21", region: "eu-west-1", service: "S3", network_border_group: "eu-west-1" },
     ],
-  }),
+    ipv6_prefixes: [],
+  },
   natDestinations: [{ ip: "52.216.8.10", awsService: "S3", bytes: 10 * GB }],
   ...o,
 });

@@ -1,3 +1,4 @@
+import { classifyAddress } from "../../inventory/ip-ranges.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
@@ -55,8 +56,7 @@ export function gatewayEndpoint(
   if (input.ipRanges && input.natDestinations) {
     const byRegion = new Map<string, number>();
     for (const d of destinations) {
-      const hits = input.ipRanges.lookup(d.ip);
-      const region = (hits.find((h) => h.service === service) ?? hits[0])?.region ?? "unknown";
+      const region = classifyAddress(input.ipRanges, d.ip)?.region ?? "unknown";
       byRegion.set(region, (byRegion.get(region) ?? 0) + d.bytes);
     }
     const total = [...byRegion.values()].reduce((a, b) => a + b, 0);
