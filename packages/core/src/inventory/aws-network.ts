@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { InvalidInputError } from "../errors.ts";
-import { describeTargetGroupsSchema } from "./eni.ts";
+import { describeTargetGroupsSchema, parseCall } from "./eni.ts";
 
 /**
  * The describe calls the recommendations read besides identity's (aws-facts.md §7.4, VPC
@@ -76,28 +75,18 @@ export const describeTargetGroupAttributesSchema = z.looseObject({
   TargetGroupAttributes: z.array(z.looseObject({ TargetGroupArn: z.string(), Attributes: attributes })),
 });
 
-function parse<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new InvalidInputError(`${source}: not the AWS CLI's output shape (${parsed.error.message})`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
-}
-
 export const readVpcEndpoints = (json: unknown, source: string): VpcEndpoint[] =>
-  parse(describeVpcEndpointsSchema, json, source).VpcEndpoints;
+  parseCall(describeVpcEndpointsSchema, json, source).VpcEndpoints;
 export const readRouteTables = (json: unknown, source: string): RouteTable[] =>
-  parse(describeRouteTablesSchema, json, source).RouteTables;
+  parseCall(describeRouteTablesSchema, json, source).RouteTables;
 export const readSubnets = (json: unknown, source: string): Subnet[] =>
-  parse(describeSubnetsSchema, json, source).Subnets;
+  parseCall(describeSubnetsSchema, json, source).Subnets;
 
 /** ARN -> attribute key -> value. */
 export type AttributesByArn = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
 export function readLoadBalancerAttributes(json: unknown, source: string): AttributesByArn {
-  const parsed = parse(describeLoadBalancerAttributesSchema, json, source);
+  const parsed = parseCall(describeLoadBalancerAttributesSchema, json, source);
   return new Map(
     parsed.LoadBalancerAttributes.map((a) => [
       a.LoadBalancerArn,
@@ -107,7 +96,7 @@ export function readLoadBalancerAttributes(json: unknown, source: string): Attri
 }
 
 export function readTargetGroupAttributes(json: unknown, source: string): AttributesByArn {
-  const parsed = parse(describeTargetGroupAttributesSchema, json, source);
+  const parsed = parseCall(describeTargetGroupAttributesSchema, json, source);
   return new Map(
     parsed.TargetGroupAttributes.map((a) => [
       a.TargetGroupArn,
@@ -118,4 +107,4 @@ export function readTargetGroupAttributes(json: unknown, source: string): Attrib
 
 export type TargetGroup = z.infer<typeof describeTargetGroupsSchema>["TargetGroups"][number];
 export const readTargetGroups = (json: unknown, source: string): TargetGroup[] =>
-  parse(describeTargetGroupsSchema, json, source).TargetGroups;
+  parseCall(describeTargetGroupsSchema, json, source).TargetGroups;

@@ -96,7 +96,8 @@ export const AWS_INVENTORY_CALLS = [
 ] as const;
 export type AwsInventoryCall = (typeof AWS_INVENTORY_CALLS)[number];
 
-function parseCall<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
+/** Parses one describe call's output; a wrong shape throws naming the file. */
+export function parseCall<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     throw new InvalidInputError(`${source}: not the AWS CLI's output shape (${parsed.error.message})`, {

@@ -1,4 +1,4 @@
-import { ResultsDocumentError, type ResultsStore } from "../results/store.ts";
+import { parseDocument, type ResultsStore } from "../results/store.ts";
 import { type RecommendationsDocument, recommendationsDocumentSchema } from "./types.ts";
 
 /** Where a day's recommendations live in the lake (architecture.md, "Lake layout"). */
@@ -22,15 +22,5 @@ export async function readRecommendations(
 ): Promise<RecommendationsDocument | undefined> {
   const key = recommendationsKey(dt);
   const text = await store.readDocument(key);
-  if (text === undefined) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ResultsDocumentError(key, "not valid JSON", { cause: error });
-  }
-  const parsed = recommendationsDocumentSchema.safeParse(json);
-  if (!parsed.success)
-    throw new ResultsDocumentError(key, `not a recommendations document (${parsed.error.message})`);
-  return parsed.data;
+  return text === undefined ? undefined : parseDocument(key, text, recommendationsDocumentSchema);
 }

@@ -1,7 +1,7 @@
 import { crossAzSavings, kubectlPatch } from "../changes.ts";
 import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
-import { loadBalancerViews } from "./load-balancers.ts";
+import { loadBalancerTarget, loadBalancerViews } from "./load-balancers.ts";
 
 /**
  * Catalogue item 6a: target type `ip` instead of `instance`. Instance targets send every request
@@ -18,20 +18,7 @@ export function lbIpTargetMode(input: RecommendationInput): Recommendation[] {
     const instanceGroups = groups?.filter((g) => g.TargetType === "instance") ?? [];
     if (hops.length === 0 && instanceGroups.length === 0) continue;
     const cross = hops.filter((r) => r.category === "cross_az");
-    const rec = baseRecommendation(
-      input,
-      "lb_ip_target_mode",
-      {
-        type: "LoadBalancer",
-        cluster: input.cluster,
-        namespace: v.owner?.namespace ?? null,
-        kind: v.type === "network" ? "NLB" : "ALB",
-        name: v.name,
-        resourceId: v.arn ?? v.id,
-      },
-      cross,
-    );
-    const _p = input.prices;
+    const rec = baseRecommendation(input, "lb_ip_target_mode", loadBalancerTarget(input, v), cross);
     const { savings, net } = crossAzSavings(
       input,
       rec.evidence.bytes,

@@ -1,6 +1,7 @@
 import type { ResultRow } from "../../allocation/reconcile.ts";
 import { LOAD_BALANCER_OWNER_TAGS, type LoadBalancer, loadBalancerOwner } from "../../inventory/eni.ts";
 import type { RecommendationInput } from "../context.ts";
+import type { RecommendationTarget } from "../types.ts";
 
 export interface LoadBalancerView {
   /** As result rows name it (the ARN with describe-load-balancers, else `app|net/<name>/<id>`). */
@@ -11,6 +12,18 @@ export interface LoadBalancerView {
   readonly lb: LoadBalancer | undefined;
   readonly owner: { kind: "Service" | "Ingress"; namespace: string; name: string } | undefined;
   readonly rows: ResultRow[];
+}
+
+/** A recommendation target naming the load balancer (its ARN when described) and its owner's namespace. */
+export function loadBalancerTarget(input: RecommendationInput, v: LoadBalancerView): RecommendationTarget {
+  return {
+    type: "LoadBalancer",
+    cluster: input.cluster,
+    namespace: v.owner?.namespace ?? null,
+    kind: v.type === "network" ? "NLB" : v.type === "application" ? "ALB" : "LoadBalancer",
+    name: v.name,
+    resourceId: v.arn ?? v.id,
+  };
 }
 
 const shortOf = (id: string) => /loadbalancer\/(.+)$/.exec(id)?.[1] ?? id;

@@ -7,7 +7,7 @@ import {
   recommendIfWorthIt,
 } from "../context.ts";
 import type { Recommendation } from "../types.ts";
-import { loadBalancerViews } from "./load-balancers.ts";
+import { loadBalancerTarget, loadBalancerViews } from "./load-balancers.ts";
 import { BALANCE_TOLERANCE, zonesText } from "./zone-balance.ts";
 
 const CROSS_ZONE = "load_balancing.cross_zone.enabled";
@@ -26,19 +26,7 @@ export function nlbCrossZoneOff(input: RecommendationInput): Recommendation[] {
     const attrs = v.arn ? input.aws.loadBalancerAttributes?.get(v.arn) : undefined;
     const enabled = attrs?.[CROSS_ZONE];
     if (crossing.length === 0 && enabled !== "true") continue;
-    const rec = baseRecommendation(
-      input,
-      "nlb_cross_zone_off",
-      {
-        type: "LoadBalancer",
-        cluster: input.cluster,
-        namespace: v.owner?.namespace ?? null,
-        kind: "NLB",
-        name: v.name,
-        resourceId: v.arn ?? v.id,
-      },
-      crossing,
-    );
+    const rec = baseRecommendation(input, "nlb_cross_zone_off", loadBalancerTarget(input, v), crossing);
     // Client bytes into the NLB by the zone of the NLB node that took them.
     const clients: Record<string, number> = {};
     for (const r of v.rows)
@@ -78,7 +66,6 @@ export function nlbCrossZoneOff(input: RecommendationInput): Recommendation[] {
         instance ? zones.every((z) => (targets[z] ?? 0) > 0) : false,
       ),
     ];
-    const _p = input.prices;
     const { savings, net } = crossAzSavings(input, rec.evidence.bytes, "NLB -> target bytes across AZs");
     rec.savings = savings;
     const owner = v.owner;
