@@ -67,10 +67,8 @@ export function renderRecommendations(recs: ReadonlyArray<Recommendation>): stri
     for (const n of r.evidence.notes) out.push(`     Note: ${n}`);
     out.push(`     Risk: ${r.risk}`);
     // Commands are never wrapped: each line is what a person pastes into a shell.
-    if (r.change.text)
-      out.push("     Change:", ...r.change.text.split("\n").map((l) => `${VERBATIM}       ${l}`));
-    for (const a of r.change.alternatives)
-      out.push(`     Or (${a.option}):`, ...a.text.split("\n").map((l) => `${VERBATIM}       ${l}`));
+    if (r.change.text) out.push("     Change:", ...commandLines(r.change.text));
+    for (const a of r.change.alternatives) out.push(`     Or (${a.option}):`, ...commandLines(a.text));
   });
   const applied = recs.filter((r) => r.status === "applied");
   if (applied.length) {
@@ -101,6 +99,29 @@ export function renderRecommendations(recs: ReadonlyArray<Recommendation>): stri
 
 /** Marks a line the report prints as it is (a command), not wrapped to the report's width. */
 const VERBATIM = "\u0000";
+const COMMAND_INDENT = "       ";
+
+/**
+ * A command as a person pastes it: long commands break before their options with shell line
+ * continuations (` \`), so the report stays narrow and every line still runs as printed.
+ */
+function commandLines(text: string): string[] {
+  const width = 100 - COMMAND_INDENT.length;
+  return text.split("\n").flatMap((line) => {
+    if (line.length <= width) return [`${VERBATIM}${COMMAND_INDENT}${line}`];
+    const parts = line.split(/ (?=--?[a-z])/);
+    const out: string[] = [];
+    let current = parts[0] ?? "";
+    for (const part of parts.slice(1)) {
+      if (`${current} ${part}`.length + 2 > width) {
+        out.push(`${current} \\`);
+        current = `  ${part}`;
+      } else current = `${current} ${part}`;
+    }
+    out.push(current);
+    return out.map((l) => `${VERBATIM}${COMMAND_INDENT}${l}`);
+  });
+}
 
 const CHANGE_LABEL: Record<WhatIfResult["change"], string> = {
   topology_aware_routing: "zone routing on every Service",

@@ -11,7 +11,14 @@ import {
   windowDays,
 } from "../context.ts";
 import type { Recommendation } from "../types.ts";
-import { isNatLeg, isNatProcessing, natFarService, natGatewayAz, natInsideAz } from "./nat-rows.ts";
+import {
+  isNatLeg,
+  isNatProcessing,
+  natFarService,
+  natGatewayAz,
+  natInsideAz,
+  routeTablesToNat,
+} from "./nat-rows.ts";
 
 function subnetZone(input: RecommendationInput, s: Subnet): string | undefined {
   return s.AvailabilityZoneId ?? (s.AvailabilityZone ? input.zones.get(s.AvailabilityZone) : undefined);
@@ -144,7 +151,14 @@ export function natGatewayPerAz(
     const subnets = input.aws.subnets;
     const vpc = arn?.VpcId;
     const regional = input.options?.regionalNatGatewayPerHour;
-    const regionalText = `aws ec2 create-nat-gateway --availability-mode regional --vpc-id ${vpc ?? "<vpc-id>"}  # then point every private route table's 0.0.0.0/0 at it`;
+    const regionalText = [
+      `RNAT=$(aws ec2 create-nat-gateway --availability-mode regional --vpc-id ${vpc ?? "<vpc-id>"} --query NatGateway.NatGatewayId --output text)`,
+      'aws ec2 wait nat-gateway-available --nat-gateway-ids "$RNAT"',
+      ...routeTablesToNat(tables ?? [], new Set([nat])).map(
+        (t) =>
+          `aws ec2 replace-route --route-table-id ${t.RouteTableId} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id "$RNAT"`,
+      ),
+    ].join("\n");
     if (regional !== undefined) {
       const zonesServed = new Set([...natZones, ...Object.keys(legByZone)]).size;
       const regionalNet =

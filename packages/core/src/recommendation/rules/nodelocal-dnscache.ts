@@ -74,7 +74,7 @@ export function nodeLocalDnsCache(input: RecommendationInput): Recommendation | 
   rec.implementationEffort = "Medium";
   rec.change = {
     format: "kubectl",
-    text: `curl -sLO ${MANIFEST}\nsed -i "s/__PILLAR__LOCAL__DNS__/169.254.20.10/g; s/__PILLAR__DNS__DOMAIN__/cluster.local/g; s/__PILLAR__DNS__SERVER__/${clusterIp ?? "<kube-dns ClusterIP>"}/g" nodelocaldns.yaml\nkubectl apply -f nodelocaldns.yaml`,
+    text: `curl -sLO ${MANIFEST}\nsed -i -e "s/__PILLAR__LOCAL__DNS__/169.254.20.10/g" -e "s/__PILLAR__DNS__DOMAIN__/cluster.local/g" -e "s/__PILLAR__DNS__SERVER__/${clusterIp ?? "<kube-dns ClusterIP>"}/g" nodelocaldns.yaml\nkubectl apply -f nodelocaldns.yaml`,
     patch: null,
     alternatives: [],
   };
