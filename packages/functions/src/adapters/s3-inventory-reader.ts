@@ -4,7 +4,7 @@ import { s3DocumentBackend } from "./s3-results-store.ts";
 
 /** The lake bucket's raw inventory for the recommendations: gzip or plain JSON, absent keys undefined. */
 export function s3InventoryReader(
-  lake: Pick<S3Lake, "list" | "listFolders" | "getBytes" | "putBytes">,
+  lake: Pick<S3Lake, "list" | "listObjects" | "listFolders" | "getBytes" | "putBytes">,
 ): InventoryReader {
   const documents = s3DocumentBackend(lake);
   return {
