@@ -93,6 +93,6 @@ describe("documents the other jobs write, served once they exist", () => {
     expect(JSON.parse(csv.text).error.message).toContain("stored formats: html, md");
     const empty = await get("/v1/reports/weekly/2026-W40");
     expect(empty.status).toBe(404);
-    expect(JSON.parse(empty.text).error.message).toContain("no weekly report for 2026-W40");
+    expect(JSON.parse(empty.text).error.message).toContain("no json report stored for 2026-W40");
   });
 });

@@ -213,9 +213,13 @@ describe("flowcost serve on loopback: the same figures as flowcost analyze", () 
     const regressions = await get("/v1/regressions");
     expect(regressions.status).toBe(404);
     expect(regressions.json.error.message).toContain("no regressions yet");
-    const report = await get("/v1/reports/weekly/2026-W47");
+    const report = await get("/v1/reports/weekly/2026-W47?format=html");
     expect(report.status).toBe(404);
-    expect(report.json.error.message).toContain("no weekly report for 2026-W47");
+    expect(report.json.error.message).toContain("no html report stored for 2026-W47");
+    // JSON needs no stored file: the report's content comes from the week's day results.
+    const json = await get("/v1/reports/weekly/2026-W47");
+    expect(json.status).toBe(200);
+    expect(json.json.week.id).toBe("2026-W47");
   });
 });
 

@@ -417,7 +417,11 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
           "not_found",
           present.length
             ? `no ${format} report for ${input.week}; stored formats: ${present.join(", ")} (ask with ?format=)`
-            : `no weekly report for ${input.week}: no stored report and no results for its days (run flowcost report, or wait for the weekly job)`,
+            : `no ${format} report stored for ${input.week} (run flowcost report, or wait for the weekly job)${
+                format === "json"
+                  ? "; no day of that week has results"
+                  : "; format=json builds its content from the day results"
+              }`,
           { parameter: present.length ? "format" : "week" },
         );
       }
