@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { InvalidInputError } from "../errors.ts";
+import { recommendationsKey } from "../recommendation/document.ts";
+import { recommendationsDocumentSchema } from "../recommendation/types.ts";
 import { parseIsoWeek, previousIsoWeek } from "../report/iso-week.ts";
 import { buildWeeklyReport, recommendationsDocumentInput } from "../report/weekly-report.ts";
-import { dayRecommendationsKey } from "../results/day-summary.ts";
 import { parseDocument, type ResultsStore } from "../results/store.ts";
 import { DayCache } from "./day-cache.ts";
 import { FOCUS_METHOD_DESCRIPTION, FOCUS_METHOD_ID, focusCsv, focusRows } from "./focus.ts";
@@ -181,22 +182,17 @@ function page<T>(
 
 const share = (micros: number, total: number) => (total === 0 ? 0 : micros / total);
 
-const recommendationsDocument = z.union([
-  z.array(z.looseObject({ id: z.string() })),
-  z.looseObject({ recommendations: z.array(z.looseObject({ id: z.string() })) }),
-]);
-
 /** Recommendations of the window's days, the latest day's record per id. */
 async function readRecommendations(ctx: RouteContext, window: LoadedWindow) {
   const keys = await ctx.store.listDocuments("results/recommendations/");
   const byId = new Map<string, { dt: string; item: { id: string } & Record<string, unknown> }>();
   for (const key of keys) {
     const dt = /dt=(\d{4}-\d{2}-\d{2})\/recommendations\.json$/.exec(key)?.[1];
-    if (!dt || key !== dayRecommendationsKey(dt) || dt < window.from || dt > window.to) continue;
+    if (!dt || key !== recommendationsKey(dt) || dt < window.from || dt > window.to) continue;
     const text = await ctx.store.readDocument(key);
     if (text === undefined) continue;
-    const doc = parseDocument(key, text, recommendationsDocument);
-    for (const item of Array.isArray(doc) ? doc : doc.recommendations) {
+    const doc = parseDocument(key, text, recommendationsDocumentSchema);
+    for (const item of doc.recommendations) {
       const seen = byId.get(item.id);
       if (!seen || seen.dt < dt) byId.set(item.id, { dt, item });
     }
