@@ -174,3 +174,41 @@ export function config(): Config {
   parsed ??= parseConfig(linkedResources(), process.env);
   return parsed;
 }
+
+/**
+ * The API function's configuration: only the lake bucket it reads results from (no catalog link,
+ * so the API holds no Athena or Glue rights) and how long it reuses a listing.
+ */
+const ApiConfigSchema = z.object({
+  lakeBucket: z.string().min(3).max(63),
+  cacheTtlMs: z.coerce.number().int().nonnegative(),
+});
+export type ApiConfig = Readonly<z.infer<typeof ApiConfigSchema>>;
+
+const API_SOURCES: Record<string, string> = {
+  lakeBucket: "FLOWCOST_LAKE_BUCKET",
+  cacheTtlMs: "FLOWCOST_API_CACHE_TTL_MS",
+};
+
+export function parseApiConfig(env: Readonly<Record<string, string | undefined>>): ApiConfig {
+  const result = ApiConfigSchema.safeParse({
+    lakeBucket: env.FLOWCOST_LAKE_BUCKET,
+    cacheTtlMs: env.FLOWCOST_API_CACHE_TTL_MS ?? 60_000,
+  });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = API_SOURCES[String(issue.path[0])] ?? issue.path.join(".");
+      return `${name}: ${issue.code === "invalid_type" && issue.input === undefined ? "missing" : issue.message}`;
+    });
+    throw new ConfigError(`invalid flowcost API configuration: ${problems.join("; ")}`);
+  }
+  return Object.freeze(result.data);
+}
+
+let parsedApi: ApiConfig | undefined;
+
+/** The API config, parsed once per cold start. */
+export function apiConfig(): ApiConfig {
+  parsedApi ??= parseApiConfig(process.env);
+  return parsedApi;
+}
