@@ -48,8 +48,13 @@ export function gatewayEndpoint(
   rec.restartNeeded = false;
 
   // The destination Region, from the outside addresses the NAT gateway saw and AWS's prefixes.
-  const destinations = (input.natDestinations ?? []).filter((d) => d.awsService === service);
+  // Formats without pkt-*-aws-service name no service: the address's range in ip-ranges.json does.
+  const ranges = input.ipRanges;
+  const destinations = (input.natDestinations ?? []).filter(
+    (d) => (d.awsService ?? (ranges ? classifyAddress(ranges, d.ip)?.service : undefined)) === service,
+  );
   let share = 1;
+  let total = 0;
   const needs: string[] = [];
   if (!input.ipRanges) needs.push("inventory/aws/ip-ranges.json (to check the destination's Region)");
   if (!input.natDestinations) needs.push("the NAT gateway's outside addresses (flow-log records at its ENI)");
@@ -59,7 +64,7 @@ export function gatewayEndpoint(
       const region = classifyAddress(input.ipRanges, d.ip)?.region ?? "unknown";
       byRegion.set(region, (byRegion.get(region) ?? 0) + d.bytes);
     }
-    const total = [...byRegion.values()].reduce((a, b) => a + b, 0);
+    total = [...byRegion.values()].reduce((a, b) => a + b, 0);
     share = total > 0 ? (byRegion.get(input.region) ?? 0) / total : 0;
     rec.preconditions.push(
       check(
@@ -116,6 +121,8 @@ export function gatewayEndpoint(
     rec.status = "applied";
     rec.reason = `applied: ${existing.VpcEndpointId} exists, yet ${processed} bytes still went through the NAT gateway (check its route tables)`;
   } else if (needs.length) rec.reason = `needs ${needs.join("; needs ")}`;
+  else if (total === 0)
+    rec.reason = `needs the NAT gateway's outside addresses for ${s.label} (none of its flow-log records at the NAT ENI name ${service})`;
   else if (share === 0)
     rec.reason = `the ${s.label} destinations are outside ${input.region}: a gateway endpoint cannot serve them`;
   else if (tables && tables.length === 0) rec.reason = "no route table sends 0.0.0.0/0 to these NAT gateways";
