@@ -1,4 +1,5 @@
 import { classifyAddress } from "../../inventory/ip-ranges.ts";
+import { awsTime, beforeAfterOf } from "../before-after.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
@@ -119,7 +120,19 @@ export function gatewayEndpoint(
   );
   if (existing) {
     rec.status = "applied";
-    rec.reason = `applied: ${existing.VpcEndpointId} exists, yet ${processed} bytes still went through the NAT gateway (check its route tables)`;
+    // The endpoint's creation time splits the window: NAT bytes to the service before it, and after.
+    const created = awsTime(existing.CreationTimestamp);
+    if (created !== undefined)
+      rec.beforeAfter = beforeAfterOf(
+        input,
+        { appliedAt: created, observed: `${existing.VpcEndpointId} created` },
+        [...processing, ...leg],
+      );
+    const after = rec.beforeAfter?.afterDailyBytes ?? undefined;
+    rec.reason =
+      after === undefined || after > 0
+        ? `applied: ${existing.VpcEndpointId} exists${after ? `, yet ${Math.round(after)} bytes a day still went through the NAT gateway after it (check its route tables)` : ""}`
+        : `applied: ${existing.VpcEndpointId} exists; nothing to ${s.label} went through the NAT gateway after it`;
   } else if (needs.length) rec.reason = `needs ${needs.join("; needs ")}`;
   else if (total === 0)
     rec.reason = `needs the NAT gateway's outside addresses for ${s.label} (none of its flow-log records at the NAT ENI name ${service})`;
