@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { InvalidInputError } from "../errors.ts";
-import { dayRecommendationsKey } from "../results/day-summary.ts";
+import { recommendationsKey } from "../recommendation/document.ts";
+import { recommendationsDocumentSchema } from "../recommendation/types.ts";
+import { parseIsoWeek, previousIsoWeek } from "../report/iso-week.ts";
+import { buildWeeklyReport, recommendationsDocumentInput } from "../report/weekly-report.ts";
 import { parseDocument, type ResultsStore } from "../results/store.ts";
 import { DayCache } from "./day-cache.ts";
 import { FOCUS_METHOD_DESCRIPTION, FOCUS_METHOD_ID, focusCsv, focusRows } from "./focus.ts";
@@ -75,8 +78,12 @@ export interface RouteDefinition {
   /** Other media types the route can answer with (besides application/json). */
   readonly alternatives?: ReadonlyArray<string>;
   readonly notFound?: string;
-  /** Whether the answer is cached: false for health, which reports what the store holds now. */
-  readonly cacheable: boolean;
+  /**
+   * How an answer is reused: `days` while the day documents are unchanged (the answer is a pure
+   * function of them), `ttl` for at most the cache TTL (it reads other documents too), `none`
+   * (health reports what the store holds now).
+   */
+  readonly cache: "days" | "ttl" | "none";
   // biome-ignore lint/suspicious/noExplicitAny: each route's input type is its own schema's output
   run(ctx: RouteContext, input: any): Promise<Body>;
 }
@@ -179,22 +186,17 @@ function page<T>(
 
 const share = (micros: number, total: number) => (total === 0 ? 0 : micros / total);
 
-const recommendationsDocument = z.union([
-  z.array(z.looseObject({ id: z.string() })),
-  z.looseObject({ recommendations: z.array(z.looseObject({ id: z.string() })) }),
-]);
-
 /** Recommendations of the window's days, the latest day's record per id. */
 async function readRecommendations(ctx: RouteContext, window: LoadedWindow) {
   const keys = await ctx.store.listDocuments("results/recommendations/");
   const byId = new Map<string, { dt: string; item: { id: string } & Record<string, unknown> }>();
   for (const key of keys) {
     const dt = /dt=(\d{4}-\d{2}-\d{2})\/recommendations\.json$/.exec(key)?.[1];
-    if (!dt || key !== dayRecommendationsKey(dt) || dt < window.from || dt > window.to) continue;
+    if (!dt || key !== recommendationsKey(dt) || dt < window.from || dt > window.to) continue;
     const text = await ctx.store.readDocument(key);
     if (text === undefined) continue;
-    const doc = parseDocument(key, text, recommendationsDocument);
-    for (const item of Array.isArray(doc) ? doc : doc.recommendations) {
+    const doc = parseDocument(key, text, recommendationsDocumentSchema);
+    for (const item of doc.recommendations) {
       const seen = byId.get(item.id);
       if (!seen || seen.dt < dt) byId.set(item.id, { dt, item });
     }
@@ -239,7 +241,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: `Groups the window's dollars by one or two dimensions. Without side: ${VIEW_NOTES.charge}. With side: the traffic view.`,
     query: costsParams,
     response: costsResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof costsParams>) {
       const window = await loadWindow(ctx, params);
       const result = costGroups(window, params);
@@ -266,7 +268,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: VIEW_NOTES.pairs,
     query: flowsParams,
     response: flowsResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof flowsParams>) {
       const window = await loadWindow(ctx, params);
       const result = flowPairs(window, params);
@@ -294,7 +296,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: "Per day and in total over the window.",
     query: windowParams,
     response: coverageResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof windowParams>) {
       const window = await loadWindow(ctx, params);
       return { json: { window: window.info, currency: "USD", ...coverage(window) } };
@@ -308,7 +310,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
       "Read from results/recommendations/dt=<day>/recommendations.json; the latest day's record per id. Empty, with a note, until the recommendations job has written any.",
     query: recommendationsParams,
     response: recommendationsResponse,
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, params: z.output<typeof recommendationsParams>) {
       const window = await loadWindow(ctx, params);
       const { keys, byId } = await readRecommendations(ctx, window);
@@ -341,7 +343,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     pathParams: recommendationPath,
     response: recommendationResponse,
     notFound: "no recommendation with this id",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, input: z.output<typeof recommendationPath>) {
       const days = await ctx.days.days();
       const window = { from: "0000-00-00", to: "9999-99-99", days: [], missingDays: [] };
@@ -368,7 +370,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     query: noParams,
     response: regressionsResponse,
     notFound: "the regressions job has not stored any state yet",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx) {
       const key = REGRESSIONS_KEY;
       // Listed before read: the API's IAM allows listing its prefixes, and S3 refuses a missing key
@@ -389,18 +391,23 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     operationId: "getWeeklyReport",
     summary: "The weekly report of an ISO week, as JSON, Markdown, HTML or CSV",
     description:
-      "Serves reports/weekly/<week>.<json|md|html|csv> as the weekly job wrote it; the format comes from ?format= or Accept (default json).",
+      "Serves reports/weekly/<week>.<md|html|csv> as the weekly job wrote it; JSON is the report's content, built from the stored days as the weekly job builds it. The format comes from ?format= or Accept (default json).",
     query: reportParams,
     pathParams: weekPath,
     response: z.unknown().describe("the report; see the weekly report's own documentation"),
     alternatives: ["text/markdown", "text/html", "text/csv"],
     notFound: "no report for this week in the requested format",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, input: z.output<typeof weekPath> & z.output<typeof reportParams>) {
       const format = negotiate(ctx.request, input.format, REPORT_TYPES, "json");
       const key = `reports/weekly/${input.week}.${format}`;
       const stored = await ctx.store.listDocuments("reports/weekly/");
       const text = stored.includes(key) ? await ctx.store.readDocument(key) : undefined;
+      if (text === undefined && format === "json") {
+        // No stored JSON: the report's content built from the stored days, as the weekly job builds it.
+        const report = await weeklyReportJson(ctx, input.week);
+        if (report) return { json: report };
+      }
       if (text === undefined) {
         const present = stored
           .filter((k) => k.startsWith(`reports/weekly/${input.week}.`))
@@ -410,7 +417,11 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
           "not_found",
           present.length
             ? `no ${format} report for ${input.week}; stored formats: ${present.join(", ")} (ask with ?format=)`
-            : `no weekly report for ${input.week} (run flowcost report, or wait for the weekly job)`,
+            : `no ${format} report stored for ${input.week} (run flowcost report, or wait for the weekly job)${
+                format === "json"
+                  ? "; no day of that week has results"
+                  : "; format=json builds its content from the day results"
+              }`,
           { parameter: present.length ? "format" : "week" },
         );
       }
@@ -425,7 +436,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     query: focusParams,
     response: focusResponse,
     alternatives: ["text/csv"],
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof focusParams>) {
       const window = await loadWindow(ctx, params);
       const rows = window.days.flatMap((d) => focusRows(d));
@@ -459,7 +470,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: "200 when the store answers.",
     query: noParams,
     response: healthResponse,
-    cacheable: false,
+    cache: "none",
     async run(ctx) {
       const days = await ctx.days.days();
       return {
@@ -473,6 +484,39 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     },
   },
 ];
+
+/**
+ * A week's report content (core's buildWeeklyReport) from the stored days of the week and the
+ * week before, with the week's latest recommendations document; undefined when no day of the
+ * week has results.
+ */
+async function weeklyReportJson(ctx: RouteContext, id: string) {
+  const week = parseIsoWeek(id);
+  if (!week)
+    throw new ApiError(400, "invalid_parameter", `week ${id} does not exist`, {
+      parameter: "week",
+      allowed: ALLOWED.week,
+    });
+  const available = await ctx.days.days();
+  if (!available.some((dt) => dt >= week.start && dt <= week.end)) return undefined;
+  const from = previousIsoWeek(week).start;
+  const days = [];
+  for (const dt of available.filter((d) => d >= from && d <= week.end)) {
+    const doc = await ctx.days.day(dt);
+    if (doc) days.push(doc);
+  }
+  const recKeys = (await ctx.store.listDocuments("results/recommendations/")).filter((k) => {
+    const dt = /dt=(\d{4}-\d{2}-\d{2})\/recommendations\.json$/.exec(k)?.[1];
+    return dt !== undefined && dt >= week.start && dt <= week.end;
+  });
+  const recKey = recKeys[recKeys.length - 1];
+  const recText = recKey === undefined ? undefined : await ctx.store.readDocument(recKey);
+  const recommendations =
+    recKey === undefined || recText === undefined
+      ? undefined
+      : parseDocument(recKey, recText, recommendationsDocumentInput);
+  return buildWeeklyReport({ week, days, recommendations });
+}
 
 /** Where the regressions job keeps its alert state (engineer ops's `ALERT_STATE_KEY`). */
 export const REGRESSIONS_KEY = "state/regressions/alerts.json";
@@ -536,6 +580,10 @@ export function createApi(options: ApiOptions): Api {
   const responses = new Map<
     string,
     { fingerprint: string; at: number; status: number; headers: Record<string, string>; body: string }
+  >();
+  const inflight = new Map<
+    string,
+    Promise<{ status: number; headers: Record<string, string>; body: string }>
   >();
   let openapi: string | undefined;
 
@@ -604,20 +652,31 @@ export function createApi(options: ApiOptions): Api {
             `method ${request.method} is not allowed; the API is read-only (GET)`,
           );
         const route = matchRoute(request.path)?.route;
-        const cacheable = request.path === OPENAPI_PATH || route?.cacheable === true;
+        const mode = request.path === OPENAPI_PATH ? "days" : (route?.cache ?? "none");
         const key = JSON.stringify([
           request.path,
           Object.entries(request.query).sort(([a], [b]) => (a < b ? -1 : 1)),
           route?.alternatives ? (request.headers.accept ?? "") : "",
         ]);
-        if (cacheable) {
+        if (mode !== "none") {
           const fingerprint = await days.fingerprint();
           const hit = responses.get(key);
-          if (hit && hit.fingerprint === fingerprint && options.now() - hit.at < ttl)
+          if (hit && hit.fingerprint === fingerprint && (mode === "days" || options.now() - hit.at < ttl))
             return finish(request, hit.status, hit.headers, hit.body);
-          const fresh = await compute(request);
-          if (responses.size >= 500) responses.delete(responses.keys().next().value ?? "");
-          responses.set(key, { fingerprint, at: options.now(), ...fresh });
+          // Concurrent requests for one answer share one computation (a 30-day window is seconds of work cold).
+          const flight = `${key}|${fingerprint}`;
+          let pending = inflight.get(flight);
+          if (!pending) {
+            pending = compute(request)
+              .then((fresh) => {
+                if (responses.size >= 500) responses.delete(responses.keys().next().value ?? "");
+                responses.set(key, { fingerprint, at: options.now(), ...fresh });
+                return fresh;
+              })
+              .finally(() => inflight.delete(flight));
+            inflight.set(flight, pending);
+          }
+          const fresh = await pending;
           return finish(request, fresh.status, fresh.headers, fresh.body);
         }
         const fresh = await compute(request);
