@@ -19,6 +19,7 @@ import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
+import { type SkippedInput, uniqueByPath } from "./lake/skipped-inputs.ts";
 
 export interface PipelineOptions {
   readonly lakeDir: string;
@@ -53,12 +54,16 @@ export interface DayResult {
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
   /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
   readonly summary?: DaySummary;
+  /** The day's CUR files that could not be used, each left out by name. */
+  readonly skipped: ReadonlyArray<SkippedInput>;
 }
 
 export interface PipelineResult {
   readonly flowLogObjects: number;
   /** Files under the flow-log prefix that were not read, each with why (never silently). */
   readonly skippedFiles: ReadonlyArray<SkippedFile>;
+  /** Snapshots, describe outputs and CUR files that could not be read, each left out by name. */
+  readonly skippedInputs: ReadonlyArray<SkippedInput>;
   readonly hours: ReadonlyArray<{ window: HourWindow; result: MaterializeResult }>;
   readonly days: DayResult[];
   readonly regions: string[];
@@ -142,10 +147,29 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         accounts,
       );
       await store.writeDay(summary);
-      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary });
+      days.push({
+        day,
+        identity,
+        rows,
+        reconciliation: attribution.reconciliation,
+        summary,
+        skipped: attribution.skipped,
+      });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
-    return { flowLogObjects: files.length, skippedFiles: skipped, hours, days, regions, ledger };
+    const skippedInputs = uniqueByPath([
+      ...days.flatMap((d) => d.identity.skipped),
+      ...days.flatMap((d) => d.skipped),
+    ]);
+    return {
+      flowLogObjects: files.length,
+      skippedFiles: skipped,
+      skippedInputs,
+      hours,
+      days,
+      regions,
+      ledger,
+    };
   } finally {
     engine.close();
   }

@@ -1,4 +1,5 @@
 import type { CurFile } from "../lake/cur-files.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 import { pathLiteral, quote } from "./sql-text.ts";
 
 /**
@@ -71,4 +72,51 @@ export async function defineCurView(
   files: ReadonlyArray<CurFile>,
 ): Promise<void> {
   await engine.run(curViewSql(files));
+}
+
+/**
+ * Reads each CUR file's column names (and, for CSV, every line, so a cut-off gzip shows) and
+ * sorts out those the `cur` view cannot use: unreadable, or missing a column it reads. Such a
+ * file is left out by name, so a bad file costs that file's lines (the day's billed dollars say
+ * which file is missing) instead of stopping the run with a binder error.
+ */
+export async function usableCurFiles(
+  engine: { run(sql: string): Promise<Array<Record<string, unknown>>> },
+  files: ReadonlyArray<CurFile>,
+): Promise<{ usable: CurFile[]; skipped: SkippedInput[] }> {
+  const usable: CurFile[] = [];
+  const skipped: SkippedInput[] = [];
+  const omitted = (f: CurFile) => `BILLING_PERIOD=${f.billingPeriod}'s billed dollars omit this file's lines`;
+  for (const f of files) {
+    const source =
+      f.format === "parquet"
+        ? `read_parquet(${pathLiteral(f.path)})`
+        : `read_csv(${pathLiteral(f.path)}, header = true, all_varchar = true)`;
+    let names: Set<string>;
+    try {
+      names = new Set(
+        (await engine.run(`DESCRIBE SELECT * FROM ${source}`)).map((c) => String(c.column_name)),
+      );
+      if (f.format === "csv") await engine.run(`SELECT count(*) AS n FROM ${source}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      skipped.push({
+        path: f.path,
+        code: "skipped-cur-file",
+        reason: `unreadable (${message}); ${omitted(f)}`,
+      });
+      continue;
+    }
+    const missing = Object.keys(CUR_COLUMNS).filter((c) => !names.has(c));
+    if (missing.length > 0) {
+      skipped.push({
+        path: f.path,
+        code: "skipped-cur-file",
+        reason: `missing CUR 2.0 column(s) ${missing.join(", ")}; ${omitted(f)}`,
+      });
+      continue;
+    }
+    usable.push(f);
+  }
+  return { usable, skipped };
 }

@@ -7,13 +7,16 @@ import {
   pricesFor,
   type ResultRow,
 } from "@flowcost/core";
-import { defineCurView } from "../engine/cur.ts";
+import { defineCurView, usableCurFiles } from "../engine/cur.ts";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { findCurFiles } from "../lake/cur-files.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 
 export interface AttributeJobResult extends AttributeDayResult {
   /** The day's rows with billed dollars (or estimates) and the `unattributed` rows, as written. */
   readonly rows: ResultRow[];
+  /** CUR files of the day's billing period that could not be used, each left out by name. */
+  readonly skipped: ReadonlyArray<SkippedInput>;
 }
 
 /**
@@ -29,9 +32,10 @@ export async function attributeDay(
   /** List-price overrides from the configuration (docs/pricing.md). */
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
-  const curFiles = lakeDir
+  const found = lakeDir
     ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
     : [];
+  const { usable: curFiles, skipped } = await usableCurFiles(engine, found);
   await defineCurView(engine, curFiles);
   const result = await attributeAndReconcileDay(
     {
@@ -43,5 +47,9 @@ export async function attributeDay(
     },
     day,
   );
-  return { ...result, rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed] };
+  return {
+    ...result,
+    rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
+    skipped,
+  };
 }
