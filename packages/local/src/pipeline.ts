@@ -19,6 +19,7 @@ import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
+import { claimLake } from "./lake/run-lock.ts";
 import { type SkippedInput, uniqueByPath } from "./lake/skipped-inputs.ts";
 
 export interface PipelineOptions {
@@ -77,11 +78,21 @@ export interface PipelineResult {
  * so running it twice over the same folder gives the same lake.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const engine = await DuckDbEngine.open({
-    lakeDir: options.lakeDir,
-    memoryLimit: options.memoryLimit,
-    threads: options.threads,
-  });
+  // One run per lake at a time; a killed run's staging, trash and temp files go first.
+  const claim = await claimLake(options.lakeDir);
+  if (claim.removed.length > 0)
+    options.onStep?.(`removed ${claim.removed.length} leftover(s) of an interrupted run`);
+  let engine: DuckDbEngine;
+  try {
+    engine = await DuckDbEngine.open({
+      lakeDir: options.lakeDir,
+      memoryLimit: options.memoryLimit,
+      threads: options.threads,
+    });
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
   try {
     options.onStep?.("reading flow-log objects");
     const { files, skipped } = await surveyFlowLogFiles(options.lakeDir);
@@ -172,6 +183,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     };
   } finally {
     engine.close();
+    await claim.release();
   }
 }
 
