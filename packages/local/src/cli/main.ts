@@ -11,11 +11,19 @@ import {
 } from "./command.ts";
 import { analyzeCommand } from "./commands/analyze.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { regressionsCommand } from "./commands/regressions.ts";
+import { reportCommand } from "./commands/report.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import type { ProgressStream } from "./progress.ts";
 
 /** Every command, in the order `flowcost --help` lists them. A new command: one line here. */
-const COMMANDS: ReadonlyArray<Command<unknown>> = [analyzeCommand, demoCommand, schemaCommand];
+const COMMANDS: ReadonlyArray<Command<unknown>> = [
+  analyzeCommand,
+  demoCommand,
+  reportCommand,
+  regressionsCommand,
+  schemaCommand,
+];
 
 function usage(): string {
   const left = COMMANDS.map((c) => `flowcost ${c.name} ${c.synopsis}`.trimEnd());

@@ -185,6 +185,8 @@ export function networkMinute(
   sink: TrafficSink,
   truth: TruthTable,
   billing: Billing,
+  /** The day's traffic level (multi-day scenarios: weekends are quieter); 1 keeps the amounts. */
+  scale = 1,
 ): void {
   const ready = (pod: SimPod) =>
     alive(pod, minute) && alive(pod, minute + 59) && minute >= pod.createdAt + READY_AFTER_SECONDS;
@@ -193,7 +195,7 @@ export function networkMinute(
   const start = () => minute + Math.floor(random() * 5);
   const end = () => minute + 55 + Math.floor(random() * 5);
   const ephemeral = () => 32768 + Math.floor(random() * 28000);
-  const amount = (mean: number) => Math.round(mean * (0.5 + random()));
+  const amount = (mean: number) => Math.round(mean * scale * (0.5 + random()));
 
   // Node/pod-side hop between two VPC addresses, logged at both ENIs.
   const hop = (

@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
 import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
+import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenarioDays } from "./days.ts";
 import { describeOutputs } from "./describe.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { hex, seededRandom } from "./random.ts";
@@ -47,6 +48,14 @@ export interface ScenarioOptions {
    * (default DEFAULT_CONNECTIONS_PER_CONVERSATION); the bytes and the truth do not depend on it.
    */
   readonly connectionsPerConversation?: number;
+  /**
+   * UTC days to generate, ending on `day` (default 1). With several, every day carries the same
+   * window of the same cluster, weekends are quieter, the storefront's catalog traffic grows from
+   * the 8th day on, and the last day carries a planted regression (scenario/days.ts).
+   */
+  readonly days?: number;
+  /** Whether the last of several days carries the planted regression (default true). */
+  readonly plantRegression?: boolean;
   /** The cluster's Region (default us-east-1); its list prices make the CUR's dollars. */
   readonly region?: string;
   /** The account whose flow logs, describe outputs and CUR lines these are (default 111122223333). */
@@ -66,6 +75,12 @@ export interface GeneratedScenario {
   readonly billedNetworkUsd: ReadonlyMap<string, number>;
   /** Where the raw flow logs were delivered (the bucket's root, above `AWSLogs/`). */
   readonly flowLogRoot: string;
+  /** Each generated UTC day with its own answer key (one entry for a single-day scenario). */
+  readonly daily: ReadonlyArray<{ readonly day: ScenarioDay; readonly truth: TruthRow[] }>;
+  /** The planted regression of a multi-day scenario: its day and the workload behind it. */
+  readonly planted:
+    | { readonly dt: string; readonly namespace: string; readonly workload: string }
+    | undefined;
 }
 
 export const DEFAULT_SCENARIO_DAY = "2026-11-22";
@@ -78,18 +93,25 @@ export const FLOW_LOG_FOLDER = "vpc-flow-logs";
  */
 export async function generateScenario(options: ScenarioOptions): Promise<GeneratedScenario> {
   const seed = options.seed ?? 42;
-  const day = options.day ?? DEFAULT_SCENARIO_DAY;
-  const start = Date.parse(`${day}T00:00:00Z`) / 1000 + (options.startHour ?? 9) * 3600;
-  const end = start + (options.hours ?? 2) * 3600;
-  const cluster = buildCluster({
+  const days = scenarioDays(
+    options.day ?? DEFAULT_SCENARIO_DAY,
+    options.days ?? 1,
+    options.startHour ?? 9,
+    options.hours ?? 2,
+    options.plantRegression ?? true,
+  );
+  const firstDay = days[0] as ScenarioDay;
+  const day = firstDay.dt;
+  const built = buildCluster({
     seed,
-    start,
-    end,
+    start: firstDay.start,
+    end: (days[days.length - 1] as ScenarioDay).end,
     nodesPerZone: options.nodesPerZone ?? 2,
     replicaFactor: options.replicaFactor ?? 1,
     region: options.region,
     accountId: options.accountId,
   });
+  const cluster: Cluster = days.length > 1 ? { ...built, pods: multiDayPods(built, days, seed) } : built;
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
@@ -151,48 +173,62 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       }
     },
   };
-  generateTraffic(cluster, options.edges ?? DEMO_TRAFFIC, seed, sink, {
-    truth: truthTable,
-    billing,
-    connectionsPerConversation: options.connectionsPerConversation,
-    perMinute: network
-      ? (minute) => networkMinute(cluster, network, minute, netRandom, sink, truthTable, billing)
-      : undefined,
-  });
-  for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
-  const truth = [...truthTable.values()].sort((a, b) => b.bytes - a.bytes);
-
-  const period = (options.snapshotMinutes ?? 5) * 60;
+  const daily: Array<{ day: ScenarioDay; truth: TruthRow[] }> = [];
   let snapshots = 0;
-  for (let at = start; at <= end; at += period) {
-    const dt = new Date(at * 1000).toISOString().slice(0, 10);
-    const list = kubectlList(cluster, at);
+  for (const d of days) {
+    // One day's window of the cluster; a multi-day scenario draws each later day from its own seed.
+    const dayCluster: Cluster = days.length > 1 ? { ...cluster, start: d.start, end: d.end } : cluster;
+    const daySeed = seed + d.index * 7919;
+    const dayTruth: TruthTable = days.length > 1 ? new Map() : truthTable;
+    const dayRandom = d.index === 0 ? netRandom : networkRandom(daySeed);
+    billDay = d.dt;
+    generateTraffic(dayCluster, edgesForDay(options.edges ?? DEMO_TRAFFIC, d), daySeed, sink, {
+      truth: dayTruth,
+      billing,
+      connectionsPerConversation: options.connectionsPerConversation,
+      perMinute: network
+        ? (minute) => networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale)
+        : undefined,
+    });
+    for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
+    buckets.clear();
+    daily.push({ day: d, truth: [...dayTruth.values()].sort((a, b) => b.bytes - a.bytes) });
+
+    const period = (options.snapshotMinutes ?? 5) * 60;
+    for (let at = d.start; at <= d.end; at += period) {
+      const dt = new Date(at * 1000).toISOString().slice(0, 10);
+      const list = kubectlList(dayCluster, at);
+      await writeGzip(
+        join(
+          options.outDir,
+          `inventory/kubernetes/cluster=${cluster.clusterName}/dt=${dt}/${formatCaptureTime(at)}.json.gz`,
+        ),
+        JSON.stringify(list, null, 2),
+      );
+      snapshots++;
+    }
     await writeGzip(
       join(
         options.outDir,
-        `inventory/kubernetes/cluster=${cluster.clusterName}/dt=${dt}/${formatCaptureTime(at)}.json.gz`,
+        `inventory/aws/dt=${d.dt}/${formatCaptureTime(d.start)}/describe-availability-zones.json.gz`,
       ),
-      JSON.stringify(list, null, 2),
+      JSON.stringify(describeAvailabilityZones(cluster), null, 2),
     );
-    snapshots++;
-  }
-  await writeGzip(
-    join(
-      options.outDir,
-      `inventory/aws/dt=${day}/${formatCaptureTime(start)}/describe-availability-zones.json.gz`,
-    ),
-    JSON.stringify(describeAvailabilityZones(cluster), null, 2),
-  );
-  // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
-  for (let at = start; network && at <= end; at += period) {
-    const dt = new Date(at * 1000).toISOString().slice(0, 10);
-    for (const [call, body] of Object.entries(describeOutputs(cluster, network, at))) {
-      await writeGzip(
-        join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
-        JSON.stringify(body),
-      );
+    // The snapshot job describes the VPC on the same schedule as it lists Kubernetes objects.
+    for (let at = d.start; network && at <= d.end; at += period) {
+      const dt = new Date(at * 1000).toISOString().slice(0, 10);
+      for (const [call, body] of Object.entries(describeOutputs(dayCluster, network, at))) {
+        await writeGzip(
+          join(options.outDir, `inventory/aws/dt=${dt}/${formatCaptureTime(at)}/${call}.json.gz`),
+          JSON.stringify(body),
+        );
+      }
     }
   }
+  const truth =
+    days.length > 1
+      ? daily.flatMap((d) => d.truth.map((row) => ({ date: d.day.dt, ...row })))
+      : [...truthTable.values()].sort((a, b) => b.bytes - a.bytes);
   const curFormat = options.curFormat ?? "parquet";
   const billedNetworkUsd =
     curFormat === "none"
@@ -207,6 +243,14 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     flowLogRoot,
     network,
     billedNetworkUsd,
+    daily,
+    planted: days.some((d) => d.planted)
+      ? {
+          dt: (days[days.length - 1] as ScenarioDay).dt,
+          namespace: PLANTED_WORKLOAD.namespace,
+          workload: PLANTED_WORKLOAD.name,
+        }
+      : undefined,
   };
 }
 

@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildWeeklyReportFiles, defaultReportWeek, publishWeeklyReport } from "@flowcost/publish";
+import { lakeResultsStore } from "../../lake/results-files.ts";
 import { generateScenario } from "../../scenario/write.ts";
 import { defineCommand, EXIT, UsageError } from "../command.ts";
 import {
@@ -16,6 +18,9 @@ import { analyzeAndPrint } from "./analyze.ts";
 /** The file every demo folder holds (the generator's truth); its presence marks a previous demo. */
 const DEMO_MARKER = "generator-truth.json";
 
+/** Two months: about a second of generation per day, and the CUR export's months stay few. */
+const MAX_DEMO_DAYS = 62;
+
 export const demoCommand = defineCommand({
   name: "demo",
   synopsis: "[options]",
@@ -27,6 +32,11 @@ export const demoCommand = defineCommand({
       help: "where to generate the data (default ./flowcost-demo); must be new,\nempty or a previous demo folder",
     },
     force: { type: "boolean", help: "generate into --out even if it holds other files" },
+    days: {
+      type: "string",
+      value: "<n>",
+      help: "UTC days to generate, ending 2026-11-22 (default 1, at most 62); with\nseveral: quieter weekends, a change from the 8th day on, and a\nregression planted on the last day for flowcost regressions",
+    },
     "memory-limit": MEMORY_LIMIT_OPTION,
     format: FORMAT_OPTION,
   },
@@ -48,16 +58,29 @@ export const demoCommand = defineCommand({
       throw new UsageError(
         `${flag}: the folder is not empty and is not a previous demo folder; give a new or empty folder, or add --force to generate into it anyway`,
       );
-    return { folder, format: parseFormat(values), memoryLimit: parseMemoryLimit(values) };
+    const daysText = stringOption(values, "days");
+    const days = daysText === undefined ? 1 : Number(daysText);
+    if (!/^\d+$/.test(daysText ?? "1") || days < 1 || days > MAX_DEMO_DAYS)
+      throw new UsageError(`--days must be a whole number from 1 to ${MAX_DEMO_DAYS}, not "${daysText}"`);
+    return { folder, days, format: parseFormat(values), memoryLimit: parseMemoryLimit(values) };
   },
   async run(options, io) {
     const progress = new Progress(io.err);
     progress.note(`generating a demo cluster into ${options.folder}`);
-    const scenario = await generateScenario({ outDir: options.folder });
+    const scenario = await generateScenario({ outDir: options.folder, days: options.days });
     progress.note(
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
     await analyzeAndPrint(options.folder, options, io, progress);
+    // The weekly report of what was just generated, where the weekly job would put it.
+    const store = lakeResultsStore(options.folder);
+    const week = await defaultReportWeek(store);
+    if (week) {
+      const files = await buildWeeklyReportFiles(store, week);
+      const { keys } = await publishWeeklyReport(store, files);
+      const html = keys.find((k) => k.endsWith(".html")) ?? "";
+      io.err.write(`\nweekly report ${week.id}: ${join(options.folder, ...html.split("/"))}\n`);
+    }
     return EXIT.ok;
   },
 });
