@@ -56,6 +56,7 @@ export const DDL_FILES = [
   "results_daily.sql",
   "cur.sql",
   "ip_identity_staging.sql",
+  "stitched_flows.sql",
 ] as const;
 
 export type DdlFile = (typeof DDL_FILES)[number];

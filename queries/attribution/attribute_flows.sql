@@ -33,7 +33,8 @@
 --   The day's records are read through `day_flows`, inlined (NOT MATERIALIZED) wherever it is
 --   used, so no raw row is held.
 -- Parameters: bytesPerGb, interAzPerGb (each direction), natPerGb, vpcEndpointPerGb,
---   internetPerGb, dt (x3: identity, the day's flows, the result rows' dt).
+--   internetPerGb, dt (x4: identity, the day's curated flows, its stitched flows, the result
+--   rows' dt).
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
          CAST(? AS double) AS nat_per_gb, CAST(? AS double) AS vpce_per_gb,
@@ -50,11 +51,24 @@ day_flows AS NOT MATERIALIZED (
   SELECT
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
     coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip, coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
-    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.bytes, f.first_start, f.last_end
-  FROM curated_flows f
-  WHERE f.dt = CAST(? AS varchar)
-    AND f.action = 'ACCEPT'
-    AND f.flow_direction IN ('egress', 'ingress')
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.bytes, f.first_start, f.last_end,
+    f.pairing
+  FROM (
+    SELECT
+      az_id, flow_direction, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service,
+      pkt_dst_aws_service, service_port, bytes, first_start, last_end, CAST(NULL AS varchar) AS pairing
+    FROM curated_flows
+    WHERE dt = CAST(? AS varchar)
+      AND action = 'ACCEPT'
+      AND flow_direction IN ('egress', 'ingress')
+      AND (pkt_srcaddr IS NOT NULL OR pkt_dstaddr IS NOT NULL)
+    UNION ALL
+    SELECT
+      az_id, flow_direction, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service,
+      pkt_dst_aws_service, service_port, bytes, first_start, last_end, pairing
+    FROM stitched_flows
+    WHERE dt = CAST(? AS varchar)
+  ) f
 ),
 day AS (
   SELECT CAST(? AS varchar) AS dt
@@ -87,14 +101,14 @@ flow_groups AS (
   SELECT
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
     coalesce(f.pkt_srcaddr, f.srcaddr) AS src_ip, coalesce(f.pkt_dstaddr, f.dstaddr) AS dst_ip,
-    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.pairing,
     sum(f.bytes) AS bytes,
     min(f.first_start) AS min_first_start, max(f.first_start) AS max_first_start,
     min(f.last_end) AS min_last_end, max(f.last_end) AS max_last_end
   FROM counted_flows f
   GROUP BY
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr,
-    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.pairing
 ),
 -- An address whose identity changes inside some group's time span: an interval of it overlaps
 -- some of the group's records and not others. Groups with such an end are resolved record by
@@ -120,7 +134,7 @@ unstable_pairs AS (
 record_groups AS (
   SELECT
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, f.src_ip, f.dst_ip,
-    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port,
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.pairing,
     sum(f.bytes) AS bytes,
     f.first_start AS min_first_start, f.first_start AS max_first_start,
     f.last_end AS min_last_end, f.last_end AS max_last_end
@@ -128,7 +142,7 @@ record_groups AS (
   JOIN unstable_pairs p ON p.src_ip = f.src_ip AND p.dst_ip = f.dst_ip
   GROUP BY
     f.az_id, f.flow_direction, f.srcaddr, f.dstaddr, f.pkt_srcaddr, f.pkt_dstaddr, f.src_ip, f.dst_ip,
-    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.first_start, f.last_end
+    f.pkt_src_aws_service, f.pkt_dst_aws_service, f.service_port, f.pairing, f.first_start, f.last_end
 ),
 groups AS (
   SELECT g.*
@@ -150,6 +164,7 @@ flows AS (
     g.pkt_src_aws_service,
     g.pkt_dst_aws_service,
     g.service_port,
+    g.pairing,
     g.min_first_start, g.max_first_start, g.min_last_end, g.max_last_end,
     g.bytes,
     CASE WHEN g.flow_direction = 'egress' THEN g.srcaddr ELSE g.dstaddr END AS eni_ip
@@ -165,7 +180,9 @@ nat_legs AS (
   SELECT *
   FROM tagged
   WHERE nat_id IS NOT NULL
-    AND ((flow_direction = 'ingress' AND dst_ip <> dstaddr) OR (flow_direction = 'egress' AND src_ip <> srcaddr))
+    AND ((flow_direction = 'ingress' AND dst_ip <> dstaddr) OR (flow_direction = 'egress' AND src_ip <> srcaddr)
+      -- A stitched inside leg whose outside end no record names: NAT bytes all the same.
+      OR coalesce(pairing, '') IN ('ambiguous', 'unpaired'))
 ),
 nat_pairs AS (
   SELECT DISTINCT src_ip, dst_ip FROM nat_legs
@@ -173,7 +190,7 @@ nat_pairs AS (
 hops AS (
   SELECT
     t.dt, t.az_id AS logged_az_id, t.flow_direction, t.src_ip, t.dst_ip, t.service_port,
-    t.max_first_start, t.min_last_end, t.bytes,
+    t.max_first_start, t.min_last_end, t.bytes, t.pairing,
     coalesce(t.pkt_dst_aws_service, t.pkt_src_aws_service) AS aws_service,
     CAST(NULL AS varchar) AS nat_id, CAST(NULL AS varchar) AS nat_az_id, CAST(NULL AS varchar) AS nat_side
   FROM tagged t
@@ -184,11 +201,50 @@ hops AS (
   UNION ALL
   SELECT
     n.dt, n.az_id, n.flow_direction, n.src_ip, n.dst_ip, n.service_port,
-    n.max_first_start, n.min_last_end, n.bytes,
+    n.max_first_start, n.min_last_end, n.bytes, n.pairing,
     CASE WHEN n.flow_direction = 'ingress' THEN n.pkt_dst_aws_service ELSE n.pkt_src_aws_service END,
     n.nat_id, n.nat_az_id,
     CASE WHEN n.flow_direction = 'ingress' THEN 'dst' ELSE 'src' END
   FROM nat_legs n
+),
+-- AWS services by address for formats without pkt-*-aws-service: AWS's published ip-ranges.json
+-- (inventory/aws/ip-ranges.json), the longest matching IPv4 prefix, a named service (S3,
+-- DYNAMODB, ...) before the catch-all AMAZON at equal length, as AWS names them in those fields.
+aws_prefixes AS (
+  SELECT
+    service,
+    CAST(split_part(ip_prefix, '/', 2) AS integer) AS prefix_length,
+    CAST(split_part(split_part(ip_prefix, '/', 1), '.', 1) AS bigint) * 16777216 + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 2) AS bigint) * 65536
+      + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 3) AS bigint) * 256 + CAST(split_part(split_part(ip_prefix, '/', 1), '.', 4) AS bigint) AS first_ip
+  FROM aws_ip_ranges
+  WHERE regexp_like(ip_prefix, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$')
+),
+outside_ips AS (
+  SELECT ip, CAST(split_part(ip, '.', 1) AS bigint) * 16777216 + CAST(split_part(ip, '.', 2) AS bigint) * 65536
+      + CAST(split_part(ip, '.', 3) AS bigint) * 256 + CAST(split_part(ip, '.', 4) AS bigint) AS ip_num
+  FROM (SELECT src_ip AS ip FROM hops WHERE aws_service IS NULL UNION SELECT dst_ip FROM hops WHERE aws_service IS NULL) a
+  WHERE regexp_like(ip, '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$') AND NOT regexp_like(ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd])')
+),
+ip_services AS (
+  SELECT o.ip, max_by(p.service, p.prefix_length * 2 + CASE WHEN p.service = 'AMAZON' THEN 0 ELSE 1 END) AS service
+  FROM outside_ips o
+  JOIN aws_prefixes p
+    ON o.ip_num >= p.first_ip AND o.ip_num < p.first_ip + CAST(power(2, 32 - p.prefix_length) AS bigint)
+  GROUP BY o.ip
+),
+serviced_hops AS (
+  SELECT
+    h.dt, h.logged_az_id, h.flow_direction, h.src_ip, h.dst_ip, h.service_port, h.max_first_start,
+    h.min_last_end, h.bytes, h.pairing,
+    coalesce(h.aws_service, CASE
+      WHEN h.nat_side = 'src' THEN ss.service
+      WHEN h.nat_side = 'dst' THEN ds.service
+      ELSE coalesce(ds.service, ss.service)
+    END) AS aws_service,
+    h.nat_id, h.nat_az_id, h.nat_side
+  FROM hops h
+  LEFT JOIN ip_services ss ON ss.ip = h.src_ip
+  LEFT JOIN ip_services ds ON ds.ip = h.dst_ip
 ),
 -- Each address's intervals in preference order (the latest owner first), so that picking among
 -- an end's matches is a min() over a handful of identity rows, not a window over every hop.
@@ -233,7 +289,7 @@ resolved AS (
 ),
 ends AS NOT MATERIALIZED (
   SELECT
-    h.dt, h.bytes, h.service_port, h.nat_id, h.nat_az_id, h.nat_side, h.src_ip, h.dst_ip,
+    h.dt, h.bytes, h.service_port, h.nat_id, h.nat_az_id, h.nat_side, h.src_ip, h.dst_ip, h.pairing,
     CASE
       WHEN s.kind IS NOT NULL THEN s.kind
       WHEN h.nat_side = 'src' OR regexp_like(h.src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd])') = false
@@ -267,10 +323,12 @@ ends AS NOT MATERIALIZED (
     h.logged_az_id,
     CASE
       WHEN h.nat_id IS NOT NULL OR s.kind = 'load_balancer' OR d.kind = 'load_balancer' THEN NULL
+      -- A node that stands in for an end stitching could not recover is no NodePort hop.
+      WHEN h.pairing IN ('ambiguous', 'unpaired') THEN NULL
       WHEN s.kind = 'node' AND d.kind = 'pod' THEN h.src_ip
       WHEN s.kind = 'pod' AND d.kind = 'node' THEN h.dst_ip
     END AS nodeport_node_ip
-  FROM hops h
+  FROM serviced_hops h
   LEFT JOIN resolved sr
     ON sr.ip = h.src_ip AND sr.max_first_start = h.max_first_start AND sr.min_last_end = h.min_last_end
   LEFT JOIN day_stable ss ON ss.ip = h.src_ip
@@ -318,8 +376,8 @@ classified AS (
       WHEN e.dst_kind IN ('internet', 'aws_service') THEN lower(coalesce(e.aws_service, 'internet'))
     END AS subcategory,
     CASE
-      WHEN e.overlapping OR e.src_kind = 'unknown' OR e.dst_kind = 'unknown' THEN 'ambiguous'
-      WHEN e.src_kind = 'node' OR e.dst_kind = 'node' THEN 'node'
+      WHEN e.overlapping OR e.src_kind = 'unknown' OR e.dst_kind = 'unknown' OR e.pairing = 'ambiguous' THEN 'ambiguous'
+      WHEN e.src_kind = 'node' OR e.dst_kind = 'node' OR e.pairing = 'unpaired' THEN 'node'
       ELSE 'exact'
     END AS confidence
   FROM ends e

@@ -1,8 +1,11 @@
 -- compact_flows: raw VPC flow-log records of a window of whole hours, aggregated to the grain
 --   attribution needs, each row in its own hour's partition.
 -- Grain: (logging ENI, direction, ENI and packet addresses, AWS-service fields, traffic path,
---   protocol, service port, action, start minute). Ephemeral client ports are folded away by
---   keeping the lower of the two ports, which is the service side for TCP/UDP.
+--   protocol, service port, client port, action, start minute). Ephemeral client ports are folded
+--   away by keeping the lower of the two ports, which is the service side for TCP/UDP, except
+--   where the format has neither pkt-srcaddr nor pkt-dstaddr: there the higher port is kept as
+--   client_port, since the sender's and the receiver's records of one connection pair on it
+--   (stitch_flows recovers the true ends from them).
 -- Traffic: records whose log_status is 'OK' (or absent from the format) with a start and bytes,
 --   every number within what a record can hold (core FLOW_NUMBER_LIMITS: bytes and packets
 --   0-1e15, ports 0-65535, protocol 0-255, times 1970-9999); the rest is rejected as number_range.
@@ -33,6 +36,7 @@ WITH records AS (
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
     CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
+    CASE WHEN protocol IN (6, 17) AND pkt_srcaddr IS NULL AND pkt_dstaddr IS NULL THEN greatest(srcport, dstport) END AS client_port,
     action, "start", "end", bytes, packets
   FROM raw_flow_logs
   WHERE day BETWEEN CAST(? AS varchar) AND CAST(? AS varchar)
@@ -51,7 +55,7 @@ grouped AS (
   SELECT
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-    service_port, action,
+    service_port, client_port, action,
     "start" - ("start" % 60) AS minute,
     min("start") AS first_start,
     coalesce(max("end"), max("start")) AS last_end,
@@ -62,7 +66,7 @@ grouped AS (
   GROUP BY
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-    service_port, action, "start" - ("start" % 60)
+    service_port, client_port, action, "start" - ("start" % 60)
 ),
 undirected AS (
   SELECT interface_id, minute - (minute % 3600) AS hour_start, srcaddr, dstaddr, records
@@ -142,6 +146,7 @@ SELECT
   g.traffic_path,
   g.protocol,
   g.service_port,
+  g.client_port,
   g.action,
   g.minute,
   g.first_start,

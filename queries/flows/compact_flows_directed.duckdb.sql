@@ -25,6 +25,7 @@ WITH records AS (
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
     CASE WHEN protocol IN (6, 17) THEN least(srcport, dstport) END AS service_port,
+    CASE WHEN protocol IN (6, 17) AND pkt_srcaddr IS NULL AND pkt_dstaddr IS NULL THEN greatest(srcport, dstport) END AS client_port,
     action, "start", "end", bytes, packets, "start" - ("start" % 60) AS minute,
     source_file, day,
     CASE
@@ -64,7 +65,7 @@ grouped AS (
     compacted,
     account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
     pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-    service_port, action, minute,
+    service_port, client_port, action, minute,
     source_file, day, log_status, traffic, gap_interface_id,
     min("start") AS first_start,
     max("start") AS last_start,
@@ -78,7 +79,7 @@ grouped AS (
     (
       compacted, account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
       pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service, pkt_dst_aws_service, traffic_path, protocol,
-      service_port, action, minute
+      service_port, client_port, action, minute
     ),
     (source_file, day, log_status, traffic, gap_interface_id, gap_start, gap_end)
   )
@@ -100,6 +101,7 @@ SELECT
   traffic_path,
   protocol,
   service_port,
+  client_port,
   CASE WHEN status_row THEN log_status ELSE action END AS action,
   CASE WHEN status_row THEN last_start ELSE minute END AS minute,
   first_start,

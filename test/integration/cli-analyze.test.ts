@@ -110,6 +110,19 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(unattributedCents).toBe(output.reconciliation[0].unattributedCents);
   });
 
+  test("money in the JSON is rounded: billed dollars to the cent, list dollars to 6 decimals, never 9.159999999999984", () => {
+    const decimals = (n: number) => (String(n).split(".")[1] ?? "").length;
+    const billed = [
+      output.totals.billedCostUsd,
+      ...output.totals.byCategory.map((c: { billedCostUsd: number }) => c.billedCostUsd),
+      ...output.rows.map((r: JsonRow) => r.billedCostUsd),
+    ];
+    for (const b of billed) expect(decimals(b)).toBeLessThanOrEqual(2);
+    const list = [output.totals.listCostUsd, ...output.rows.map((r: JsonRow) => r.listCostUsd)];
+    for (const l of list) expect(decimals(l)).toBeLessThanOrEqual(6);
+    expect(output.totals.billedCostUsd * 100).toBeCloseTo(output.reconciliation[0].billedCents, 6);
+  });
+
   test("the flow-log ledger accounts for every record read: used + NODATA + SKIPDATA + rejected", () => {
     const l = output.ledger;
     expect(l.read).toBe(l.used + l.nodata + l.skipdata + l.rejected);

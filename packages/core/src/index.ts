@@ -9,6 +9,7 @@ export * from "./flowlog/ledger.ts";
 export * from "./flowlog/limits.ts";
 export * from "./inventory/eni.ts";
 export * from "./inventory/identity.ts";
+export * from "./inventory/ip-ranges.ts";
 export * from "./inventory/keys.ts";
 export * from "./inventory/kubernetes.ts";
 export * from "./inventory/zones.ts";

@@ -57,6 +57,8 @@ export interface DayResult {
   readonly summary?: DaySummary;
   /** The day's CUR files that could not be used, each left out by name. */
   readonly skipped: ReadonlyArray<SkippedInput>;
+  /** The --from/--to window covers only part of the day: not reconciled, list-price estimates. */
+  readonly cutByWindow?: boolean;
 }
 
 export interface PipelineResult {
@@ -139,12 +141,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         clusters: options.cluster === undefined ? undefined : new Set([options.cluster]),
       });
       options.onStep?.(`attributing ${dt}`);
+      // The CUR bills whole UTC days: a day the window cuts keeps list-price estimates rather than
+      // having the whole day's bill allocated to part of its traffic.
+      const cutByWindow =
+        (options.from !== undefined && options.from > day.start) ||
+        (options.to !== undefined && options.to < day.end);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(
         engine,
         day,
         regions[0] ?? "us-east-1",
-        options.lakeDir,
+        cutByWindow ? undefined : options.lakeDir,
         options.prices,
       );
       const rows: DayResult["rows"] = attribution.rows;
@@ -156,6 +163,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         dt,
         regions,
         accounts,
+        cutByWindow,
       );
       await store.writeDay(summary);
       days.push({
@@ -165,6 +173,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         reconciliation: attribution.reconciliation,
         summary,
         skipped: attribution.skipped,
+        cutByWindow,
       });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
@@ -200,6 +209,7 @@ function daySummary(
   dt: string,
   regions: ReadonlyArray<string>,
   accounts: ReadonlyArray<string>,
+  cutByWindow: boolean,
 ): DaySummary {
   const stats = identity.clusters.map(({ cluster, stats: s }) => ({
     cluster,
@@ -209,7 +219,8 @@ function daySummary(
     nodesWithoutZone: [...s.nodesWithoutZone],
   }));
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
-  if (reconciliation.costBasis === "estimated")
+  if (cutByWindow) warnings.push(windowCutWarning(dt));
+  else if (reconciliation.costBasis === "estimated")
     warnings.push({
       code: "no-cur",
       message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
@@ -228,4 +239,12 @@ function daySummary(
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),
   });
+}
+
+/** A day the --from/--to window cuts: reconciliation needs the whole UTC day the CUR bills. */
+export function windowCutWarning(dt: string): { code: string; message: string } {
+  return {
+    code: "window-cuts-day",
+    message: `${dt}: the window covers only part of this UTC day; the CUR bills whole days, so its dollars are list-price estimates, not reconciled (give --from/--to as whole days to reconcile)`,
+  };
 }

@@ -25,6 +25,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS curated_flows (
   traffic_path int,
   protocol int,
   service_port int,
+  client_port int,
   action string,
   minute bigint,
   first_start bigint,

@@ -1,7 +1,13 @@
-import type { DayWindow } from "../partition/keys.ts";
+import { DATASETS, type DayWindow } from "../partition/keys.ts";
 import { BYTES_PER_GB, type RegionPrices } from "../pricing/prices.ts";
 import type { QueryEngine } from "../query/engine.ts";
-import { type AttributedRow, attributeFlows } from "../query/queries/attribution.ts";
+import {
+  type AttributedRow,
+  attributeFlows,
+  type Pairing,
+  stitchFlows,
+  stitchSummary,
+} from "../query/queries/attribution.ts";
 import { type CurNetworkLine, curNetworkLines } from "../query/queries/cur.ts";
 import { nodeInstances } from "../query/queries/identity.ts";
 import { type Reconciliation, type ResultRow, reconcileDay } from "./reconcile.ts";
@@ -20,6 +26,11 @@ export interface AttributeDayResult {
   readonly lines: CurNetworkLine[];
   readonly reconciliation: Reconciliation;
   readonly rowsWritten: number;
+  /**
+   * Bytes per pairing outcome and direction of the day's flows whose format lacks packet
+   * addresses (empty when every format logs pkt-srcaddr/pkt-dstaddr).
+   */
+  readonly stitching: ReadonlyArray<{ pairing: Pairing; flowDirection: string; bytes: number; rows: number }>;
 }
 
 /**
@@ -32,6 +43,19 @@ export async function attributeAndReconcileDay(
   day: DayWindow,
 ): Promise<AttributeDayResult> {
   const p = deps.prices;
+  // Flows without packet addresses (default format) get their true ends from the peer ENI's
+  // record first; a day without any writes an empty partition.
+  await deps.engine.materialize(
+    stitchFlows,
+    { dt: day.dt },
+    { table: "stitched_flows", prefix: DATASETS.stitchedFlows, partitions: [{ dt: day.dt }] },
+  );
+  const stitching = (await deps.engine.query(stitchSummary, { dt: day.dt })).rows.map((r) => ({
+    pairing: r.pairing,
+    flowDirection: r.flow_direction,
+    bytes: r.bytes,
+    rows: r.rows,
+  }));
   const attributed = (
     await deps.engine.query(attributeFlows, {
       dt: day.dt,
@@ -54,5 +78,5 @@ export async function attributeAndReconcileDay(
     ...reconciliation.rows,
     ...reconciliation.unattributed,
   ]);
-  return { attributed, lines, reconciliation, rowsWritten };
+  return { attributed, lines, reconciliation, rowsWritten, stitching };
 }

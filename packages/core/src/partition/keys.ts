@@ -5,6 +5,7 @@
 export const DATASETS = {
   curatedFlows: "curated/flows",
   ipIdentity: "curated/ip_identity",
+  stitchedFlows: "curated/stitched_flows",
   resultsDaily: "results/daily",
   ledger: "results/ledger",
 } as const;

@@ -1,5 +1,5 @@
 import type { QueryDefinition } from "./catalog.ts";
-import { attributeFlows } from "./queries/attribution.ts";
+import { attributeFlows, stitchFlows, stitchSummary } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, compactFlowsDirected, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
@@ -17,4 +17,6 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   ipIdentityFromStaging,
   nodeInstances,
   compactFlowsDirected,
+  stitchFlows,
+  stitchSummary,
 ];

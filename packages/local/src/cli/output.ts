@@ -2,7 +2,7 @@ import { identityWarnings, type PriceOverrides, pricesFor } from "@flowcost/core
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
-import type { PipelineResult } from "../pipeline.ts";
+import { type PipelineResult, windowCutWarning } from "../pipeline.ts";
 import { EXIT } from "./command.ts";
 
 /**
@@ -38,7 +38,11 @@ export function analyzeExitStatus(output: Pick<AnalyzeOutput, "warnings">): numb
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const nullableString = z.string().nullable();
-const usd = z.number().describe("US dollars, unrounded");
+const usd = z
+  .number()
+  .describe(
+    "US dollars: billed amounts to the cent, list prices and mixes to 6 decimals (sums taken before rounding)",
+  );
 
 const endpoint = z
   .object({
@@ -50,6 +54,10 @@ const endpoint = z
     workloadKind: nullableString,
     workload: nullableString,
     azId: nullableString.describe("AZ ID (use1-az4), never the account-specific AZ name"),
+    node: nullableString
+      .optional()
+      .describe("the Kubernetes node a pod or node end ran on (rows differing only by node stay apart)"),
+    ip: nullableString.optional().describe("the address of an end that did not resolve"),
   })
   .strict();
 
@@ -272,6 +280,8 @@ export function toResultRow(r: Row): ResultRow {
       workloadKind: str(r[`${p}_workload_kind`]),
       workload,
       azId: str(r[`${p}_az_id`]),
+      node: str(r[`${p}_node`]),
+      ip: str(r[`${p}_ip`]),
     };
   };
   const basis = str(r.cost_basis);
@@ -318,6 +328,37 @@ function identityStats(entry: unknown): Omit<AnalyzeOutput["identity"][number], 
     nodesWithoutZone: Array.isArray(stats.nodesWithoutZone)
       ? stats.nodesWithoutZone.filter((n): n is string => typeof n === "string")
       : [],
+  };
+}
+
+/** JSON money: list prices to 6 decimals (sub-cent prices stay visible), billed dollars to the cent. */
+const listUsd = (n: number) => Math.round(n * 1e6) / 1e6;
+const billedUsd = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
+const roundRow = (r: ResultRow): ResultRow => ({
+  ...r,
+  listCostUsd: listUsd(r.listCostUsd),
+  billedCostUsd: billedUsd(r.billedCostUsd),
+});
+
+/** Rounds every dollar figure once, at the end, so sums are of unrounded values (no 9.159999999999984). */
+function roundMoney(a: AnalyzeOutput): AnalyzeOutput {
+  return {
+    ...a,
+    totals: {
+      ...a.totals,
+      listCostUsd: listUsd(a.totals.listCostUsd),
+      billedCostUsd: billedUsd(a.totals.billedCostUsd),
+      byCategory: a.totals.byCategory.map((c) => ({
+        ...c,
+        listCostUsd: listUsd(c.listCostUsd),
+        billedCostUsd: billedUsd(c.billedCostUsd),
+      })),
+    },
+    topWorkloads: a.topWorkloads.map((w) => ({ ...w, costUsd: listUsd(w.costUsd) })),
+    topPairs: a.topPairs.map((p) => ({ ...p, costUsd: listUsd(p.costUsd) })),
+    coverage: { ...a.coverage, unattributedCostUsd: listUsd(a.coverage.unattributedCostUsd) },
+    unattributed: a.unattributed.map(roundRow),
+    rows: a.rows.map(roundRow),
   };
 }
 
@@ -457,7 +498,16 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     });
   }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
+  for (const d of result.days) if (d.cutByWindow) warnings.push(windowCutWarning(d.day.dt));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
+  // Unresolved ends cannot be placed in an AZ or behind a NAT or load balancer: the $0.00 is unknown, not free.
+  if (totalBytes > 0 && resolvedBytes === 0)
+    warnings.push({
+      code: "nothing-resolved",
+      message: `no address resolved to a workload, node or AWS resource (${
+        discovery.missing.map((m) => m.input).join(", ") || "no inventory matched"
+      } missing), so no transfer could be classed as cross-AZ, NAT or load balancer: $0.00 here means unknown, not free`,
+    });
   const reconciliation = result.days.flatMap((d) => {
     const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;
     if (!r) return [];
@@ -484,7 +534,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       });
   }
 
-  return {
+  return roundMoney({
     schemaVersion: ANALYZE_SCHEMA_VERSION,
     folder: context.folder,
     window: {
@@ -542,5 +592,5 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     reconciliation: reconciliation.length ? reconciliation : null,
     warnings,
     rows,
-  };
+  });
 }

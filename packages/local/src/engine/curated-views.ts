@@ -1,6 +1,7 @@
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { InvalidInputError, IP_RANGES_KEY, ipRangeRows, parseIpRanges } from "@flowcost/core";
 import { globUnder, ident, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
@@ -35,6 +36,41 @@ export class CuratedViews {
             .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
             .join(", ")} WHERE false`;
       await this.connection.run(`CREATE OR REPLACE VIEW ${ident(table)} AS ${body}`);
+    }
+    await this.loadIpRanges();
+  }
+
+  /**
+   * `aws_ip_ranges`: the IPv4 prefixes of AWS's ip-ranges.json at `inventory/aws/ip-ranges.json`
+   * (empty without one: AWS services are then named only by pkt-*-aws-service). A document that
+   * is not AWS's shape fails naming the file.
+   */
+  private async loadIpRanges(): Promise<void> {
+    const path = join(this.lakeDir, IP_RANGES_KEY);
+    const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    let rows: ReturnType<typeof ipRangeRows> = [];
+    if (text !== undefined) {
+      try {
+        rows = ipRangeRows(parseIpRanges(text));
+      } catch (error) {
+        throw new InvalidInputError(`${path}: not AWS's ip-ranges.json (${(error as Error).message})`, {
+          cause: error,
+        });
+      }
+    }
+    await this.connection.run(
+      "CREATE OR REPLACE TABLE aws_ip_ranges (ip_prefix VARCHAR, region VARCHAR, service VARCHAR, network_border_group VARCHAR)",
+    );
+    for (let i = 0; i < rows.length; i += 500) {
+      const batch = rows.slice(i, i + 500);
+      await this.connection.run(
+        `INSERT INTO aws_ip_ranges VALUES ${batch
+          .map((r) => `(${[r.ip_prefix, r.region, r.service, r.network_border_group].map(quote).join(", ")})`)
+          .join(", ")}`,
+      );
     }
   }
 

@@ -1,3 +1,45 @@
+const CURATED_FLOWS_COLUMNS = {
+  account_id: "VARCHAR",
+  region: "VARCHAR",
+  vpc_id: "VARCHAR",
+  interface_id: "VARCHAR",
+  az_id: "VARCHAR",
+  flow_direction: "VARCHAR",
+  direction_inferred: "BOOLEAN",
+  srcaddr: "VARCHAR",
+  dstaddr: "VARCHAR",
+  pkt_srcaddr: "VARCHAR",
+  pkt_dstaddr: "VARCHAR",
+  pkt_src_aws_service: "VARCHAR",
+  pkt_dst_aws_service: "VARCHAR",
+  traffic_path: "INTEGER",
+  protocol: "INTEGER",
+  service_port: "INTEGER",
+  client_port: "INTEGER",
+  action: "VARCHAR",
+  minute: "BIGINT",
+  first_start: "BIGINT",
+  last_end: "BIGINT",
+  bytes: "BIGINT",
+  packets: "BIGINT",
+  records: "BIGINT",
+  dt: "VARCHAR",
+  hour: "VARCHAR",
+} as const;
+
+/** stitch_flows' rows: the curated columns attribution reads, the day partition and `pairing`. */
+const {
+  direction_inferred: _inferred,
+  traffic_path: _path,
+  action: _action,
+  packets: _packets,
+  records: _records,
+  hour: _hour,
+  dt: _dt,
+  ...stitched
+} = CURATED_FLOWS_COLUMNS;
+const STITCHED_FLOWS_COLUMNS = { ...stitched, pairing: "VARCHAR", dt: "VARCHAR" } as const;
+
 /**
  * Column types of the curated tables, as the local engine declares them when a dataset has no
  * files yet (so queries still bind) and as `queries/ddl/athena/` declares them in Glue.
@@ -6,33 +48,12 @@ export const CURATED_TABLES = {
   curated_flows: {
     prefix: "curated/flows",
     partitions: ["dt", "hour"],
-    columns: {
-      account_id: "VARCHAR",
-      region: "VARCHAR",
-      vpc_id: "VARCHAR",
-      interface_id: "VARCHAR",
-      az_id: "VARCHAR",
-      flow_direction: "VARCHAR",
-      direction_inferred: "BOOLEAN",
-      srcaddr: "VARCHAR",
-      dstaddr: "VARCHAR",
-      pkt_srcaddr: "VARCHAR",
-      pkt_dstaddr: "VARCHAR",
-      pkt_src_aws_service: "VARCHAR",
-      pkt_dst_aws_service: "VARCHAR",
-      traffic_path: "INTEGER",
-      protocol: "INTEGER",
-      service_port: "INTEGER",
-      action: "VARCHAR",
-      minute: "BIGINT",
-      first_start: "BIGINT",
-      last_end: "BIGINT",
-      bytes: "BIGINT",
-      packets: "BIGINT",
-      records: "BIGINT",
-      dt: "VARCHAR",
-      hour: "VARCHAR",
-    },
+    columns: CURATED_FLOWS_COLUMNS,
+  },
+  stitched_flows: {
+    prefix: "curated/stitched_flows",
+    partitions: ["dt"],
+    columns: STITCHED_FLOWS_COLUMNS,
   },
   ip_identity: {
     prefix: "curated/ip_identity",

@@ -187,6 +187,14 @@ export function networkMinute(
   billing: Billing,
   /** The day's traffic level (multi-day scenarios: weekends are quieter); 1 keeps the amounts. */
   scale = 1,
+  options: {
+    /**
+     * Whether the flow log carries pkt-srcaddr/pkt-dstaddr (false: the default format). Without
+     * them the one record of a transfer whose peer is not logged names the sender's node, not
+     * its pod, and the truth says so.
+     */
+    readonly packetAddresses?: boolean;
+  } = {},
 ): void {
   const ready = (pod: SimPod) =>
     alive(pod, minute) && alive(pod, minute + 59) && minute >= pod.createdAt + READY_AFTER_SECONDS;
@@ -674,7 +682,7 @@ export function networkMinute(
       {
         category: "unknown",
         subcategory: null,
-        src: podEnd(ledger),
+        src: options.packetAddresses === false ? nodeEnd(ledger.node) : podEnd(ledger),
         dst: unknown,
         service: null,
         loadBalancer: null,

@@ -3,10 +3,11 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { gzip, gzipSync } from "node:zlib";
-import { defaultLayoutKey, formatCaptureTime } from "@flowcost/core";
+import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenarioDays } from "./days.ts";
 import { describeOutputs } from "./describe.ts";
+import { scenarioIpRanges } from "./ip-ranges.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
 import { hex, seededRandom } from "./random.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
@@ -56,6 +57,19 @@ export interface ScenarioOptions {
   readonly days?: number;
   /** Whether the last of several days carries the planted regression (default true). */
   readonly plantRegression?: boolean;
+  /**
+   * The flow log's format: `custom` (default) is the v5 custom format with pkt-*, az-id,
+   * flow-direction and pkt-*-aws-service; `default` is AWS's default v2 format (the 14 fields,
+   * header line `version account-id ... log-status`), the same records with only those fields:
+   * srcaddr/dstaddr keep their ENI-level meaning (aws-facts.md §1.3, §1.10), so pods and NAT
+   * destinations are found by stitching the two records of a transfer.
+   */
+  readonly flowLogFormat?: "custom" | "default";
+  /**
+   * ENIs whose records are never written (a flow log on some subnets only, or an ENI outside
+   * the logged VPC): the other side of their transfers is logged once. The truth is unchanged.
+   */
+  readonly unloggedInterfaces?: ReadonlyArray<string>;
   /** The cluster's Region (default us-east-1); its list prices make the CUR's dollars. */
   readonly region?: string;
   /** The account whose flow logs, describe outputs and CUR lines these are (default 111122223333). */
@@ -115,7 +129,10 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
-  const header = DEMO_FORMAT.join(" ");
+  const defaultFormat = options.flowLogFormat === "default";
+  const fields: ReadonlyArray<string> = defaultFormat ? DEFAULT_FORMAT : DEMO_FORMAT;
+  const header = fields.join(" ");
+  const unlogged = new Set(options.unloggedInterfaces ?? []);
   // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
   // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
@@ -123,7 +140,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   let objects = 0;
   const flush = (fileTime: number, lines: string[]) => {
     // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
-    const idle = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA ${"- ".repeat(DEMO_FORMAT.length - 14).trim()}`;
+    const idle = `${defaultFormat ? 2 : 5} ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA${" -".repeat(fields.length - 14)}`;
     const key = defaultLayoutKey({
       accountId: cluster.accountId,
       region: cluster.region,
@@ -155,12 +172,16 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   };
   const sink = {
     record(fileTime: number, line: string) {
+      const parts = line.split(" ");
+      if (unlogged.size > 0 && unlogged.has(parts[2] ?? "")) return;
+      // The default format is the custom one's first 14 fields (the v2 fields, in order).
+      const text = defaultFormat ? ["2", ...parts.slice(1, 14)].join(" ") : line;
       let lines = buckets.get(fileTime);
       if (!lines) {
         lines = [];
         buckets.set(fileTime, lines);
       }
-      lines.push(line);
+      lines.push(text);
       records++;
     },
     minuteDone(nextMinute: number) {
@@ -187,7 +208,10 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       billing,
       connectionsPerConversation: options.connectionsPerConversation,
       perMinute: network
-        ? (minute) => networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale)
+        ? (minute) =>
+            networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale, {
+              packetAddresses: !defaultFormat,
+            })
         : undefined,
     });
     for (const [fileTime, lines] of [...buckets].sort((a, b) => a[0] - b[0])) flush(fileTime, lines);
@@ -225,6 +249,12 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       }
     }
   }
+  // AWS's published ranges, as the snapshot job (or a user with curl) keeps them next to the data.
+  await mkdir(dirname(join(options.outDir, IP_RANGES_KEY)), { recursive: true });
+  await writeFile(
+    join(options.outDir, IP_RANGES_KEY),
+    `${JSON.stringify(scenarioIpRanges(firstDay.start - 3600), null, 2)}\n`,
+  );
   const truth =
     days.length > 1
       ? daily.flatMap((d) => d.truth.map((row) => ({ date: d.day.dt, ...row })))

@@ -121,7 +121,18 @@ describe("reconciliation to the CUR", () => {
 
 describe("Athena reads one day: every table scan of the daily statements carries its partition predicate", () => {
   test.each([
-    ["attribution/attribute_flows.sql", /\b(curated_flows|ip_identity)\b/g, /dt = CAST\(\? AS varchar\)/g],
+    [
+      "attribution/attribute_flows.sql",
+      /\b(curated_flows|stitched_flows|ip_identity)\b/g,
+      /dt = CAST\(\? AS varchar\)/g,
+    ],
+    [
+      "attribution/attribute_flows.athena.sql",
+      /\b(curated_flows|stitched_flows|ip_identity)\b/g,
+      /dt = CAST\(\? AS varchar\)/g,
+    ],
+    ["attribution/stitch_flows.sql", /\b(curated_flows|ip_identity)\b/g, /dt = CAST\(\? AS varchar\)/g],
+    ["attribution/stitch_summary.sql", /\bstitched_flows\b/g, /dt = CAST\(\? AS varchar\)/g],
     ["cur/cur_network_lines.sql", /\bFROM cur\b/g, /billing_period = CAST\(\? AS varchar\)/g],
   ])("%s", async (file, tables, predicates) => {
     const sql = (await readFile(new URL(`../../../../queries/${file}`, import.meta.url), "utf8")).replace(
@@ -131,7 +142,7 @@ describe("Athena reads one day: every table scan of the daily statements carries
     const scans = sql.match(tables)?.length ?? 0;
     expect(scans).toBeGreaterThan(0);
     expect(sql.match(predicates)?.length).toBe(scans);
-    const name = file.split("/")[1]?.replace(".sql", "");
+    const name = file.split("/")[1]?.replace(/(\.athena)?\.sql$/, "");
     expect(QUERIES.find((q) => q.name === name)).toBeDefined();
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
+import { compactFlows } from "./flows.ts";
 import { dt } from "./params.ts";
 
 /** Attribution and reconciliation queries (`queries/attribution/`). */
@@ -61,8 +62,56 @@ export const attributeFlows = defineQuery({
     "dt",
     "dt",
     "dt",
+    "dt",
   ],
   row: attributedRowSchema,
   // Trino runs a WITH query once per reference: the local text's two passes would multiply its scans.
   engineSpecific: ["athena"],
+});
+
+/**
+ * How a stitched record's true ends were found (`queries/attribution/stitch_flows.sql`):
+ * `logged` (pkt-srcaddr/pkt-dstaddr logged; only its direction came from inventory),
+ * `own_address` (the ENI's one address is the end), `paired` (the peer ENI's record named it),
+ * `ambiguous` (several records could pair: the end stays at the node) or `unpaired` (no record
+ * of the peer ENI: the end stays at the node).
+ */
+export const PAIRINGS = ["logged", "own_address", "paired", "ambiguous", "unpaired"] as const;
+export type Pairing = (typeof PAIRINGS)[number];
+
+/**
+ * The true ends of a day's flows whose format lacks pkt-srcaddr/pkt-dstaddr, recovered by
+ * pairing the sender's egress record with the receiver's ingress record; materialised into
+ * `curated/stitched_flows/dt=`, which attribute_flows reads in place of those curated rows.
+ */
+export const stitchFlows = defineQuery({
+  name: "stitch_flows",
+  area: "attribution",
+  params: z.object({ dt }),
+  paramOrder: ["dt", "dt"],
+  row: compactFlows.row
+    .omit({
+      direction_inferred: true,
+      traffic_path: true,
+      action: true,
+      packets: true,
+      records: true,
+      hour: true,
+    })
+    .extend({ flow_direction: col.string, pairing: z.enum(PAIRINGS) }),
+  partitionedBy: ["dt"],
+});
+
+/** Bytes and records of a day's stitched flows per pairing outcome and direction (the precision report). */
+export const stitchSummary = defineQuery({
+  name: "stitch_summary",
+  area: "attribution",
+  params: z.object({ dt }),
+  paramOrder: ["dt"],
+  row: z.object({
+    pairing: z.enum(PAIRINGS),
+    flow_direction: col.string,
+    bytes: col.int,
+    rows: col.int,
+  }),
 });

@@ -41,6 +41,7 @@ export const compactFlows = defineQuery({
     traffic_path: col.nullableInt,
     protocol: col.nullableInt,
     service_port: col.nullableInt,
+    client_port: col.nullableInt,
     action: col.nullableString,
     minute: col.int,
     first_start: col.int,
