@@ -426,7 +426,7 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
       ["analyze", "x", "--from", "2026-11-23", "--to", "2026-11-22"],
       "--from (2026-11-23) must be before --to (2026-11-22)",
     ],
-    [["analyze", "x", "--format", "xml"], '--format must be table, json or csv, not "xml"'],
+    [["analyze", "x", "--format", "xml"], '--format must be table, json, csv or focus, not "xml"'],
     [
       ["analyze", "x", "--memory-limit", "lots"],
       '--memory-limit must be a size such as 512MB or 4GB, not "lots"',

@@ -155,6 +155,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         options.prices,
       );
       const rows: DayResult["rows"] = attribution.rows;
+      options.onStep?.(`writing the results of ${dt}`);
       const summary = daySummary(
         attribution.reconciliation,
         identity,
@@ -235,6 +236,7 @@ function daySummary(
       ),
     ),
     identity: stats,
+    workloads: identity.workloads,
     warnings,
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),

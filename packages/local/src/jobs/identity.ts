@@ -7,6 +7,7 @@ import {
   InvalidInputError,
   identityRowsForDay,
   type Snapshot,
+  workloadLabels,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import {
@@ -20,6 +21,8 @@ import type { SkippedInput } from "../lake/skipped-inputs.ts";
 
 export interface IdentityJobResult {
   readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityResult["clusters"][number] }>;
+  /** Each workload's pod labels on the day (for results grouped by `label:<key>`). */
+  readonly workloads: ReturnType<typeof workloadLabels>;
   readonly network: IdentityResult["network"];
   /** Pairs of rows claiming one address at one time, over all clusters and ENIs. */
   readonly overlaps: number;
@@ -91,5 +94,6 @@ export async function buildIdentityDay(
     overlaps: result.overlaps,
     intervals: rows.length,
     skipped,
+    workloads: workloadLabels([...byCluster].map(([cluster, snapshots]) => ({ cluster, snapshots }))),
   };
 }

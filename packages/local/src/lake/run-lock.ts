@@ -83,8 +83,7 @@ export async function claimLake(lakeDir: string): Promise<LakeClaim> {
     release: async () => {
       await rm(join(staging, "duckdb-tmp"), { recursive: true, force: true });
       await rm(lock, { force: true });
-      for (const folder of WORK_FOLDERS)
-        await rmdir(join(lakeDir, folder)).catch(() => undefined);
+      for (const folder of WORK_FOLDERS) await rmdir(join(lakeDir, folder)).catch(() => undefined);
     },
   };
 }

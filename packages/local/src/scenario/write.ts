@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { gzip, gzipSync } from "node:zlib";
+import { Worker } from "node:worker_threads";
+import { gzip } from "node:zlib";
 import { DEFAULT_FORMAT, defaultLayoutKey, formatCaptureTime, IP_RANGES_KEY } from "@flowcost/core";
 import { writeCurExport } from "./cur.ts";
 import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenarioDays } from "./days.ts";
@@ -76,6 +76,57 @@ export interface ScenarioOptions {
   readonly accountId?: string;
 }
 
+/**
+ * Compresses and writes flow-log objects on a worker thread, in the order given, while the
+ * generator goes on with the next minutes: gzip was a quarter of the generator's time on the
+ * main thread. Same bytes as before (the same zlib, default level). `done` resolves once every
+ * object is on disk and rejects with the first write's error. The worker does not keep the
+ * process alive until `done` is awaited, so a generator that throws midway cannot hang it.
+ */
+function gzipObjectWriter(): { write(path: string, text: string): void; done(): Promise<void> } {
+  const worker = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     const { mkdirSync, writeFileSync } = require("node:fs");
+     const { dirname } = require("node:path");
+     const { gzipSync } = require("node:zlib");
+     parentPort.on("message", ({ path, text }) => {
+       try {
+         mkdirSync(dirname(path), { recursive: true });
+         writeFileSync(path, gzipSync(text));
+         parentPort.postMessage({ path });
+       } catch (error) {
+         parentPort.postMessage({ path, error: String(error && error.message || error) });
+       }
+     });`,
+    { eval: true },
+  );
+  worker.unref();
+  let pending = 0;
+  let failure: Error | undefined;
+  let settle: (() => void) | undefined;
+  worker.on("message", (m: { path: string; error?: string }) => {
+    pending--;
+    if (m.error !== undefined) failure ??= new Error(`${m.path}: ${m.error}`);
+    if (pending === 0) settle?.();
+  });
+  worker.on("error", (error) => {
+    failure ??= error;
+    settle?.();
+  });
+  return {
+    write(path, text) {
+      pending++;
+      worker.postMessage({ path, text });
+    },
+    async done() {
+      worker.ref();
+      if (pending > 0 && failure === undefined) await new Promise<void>((resolve) => (settle = resolve));
+      await worker.terminate();
+      if (failure) throw failure;
+    },
+  };
+}
+
 /** Billed usage the generator knows it caused, per UTC day, (class, resource): the CUR's source. */
 export type ScenarioBill = Map<string, Map<string, number>>;
 
@@ -136,6 +187,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
   // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
+  const objectWriter = gzipObjectWriter();
   let records = 0;
   let objects = 0;
   const flush = (fileTime: number, lines: string[]) => {
@@ -148,9 +200,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       fileTime,
       hash: hex(random, 8),
     });
-    const path = join(flowLogRoot, key);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, gzipSync(`${[header, ...lines, idle].join("\n")}\n`));
+    objectWriter.write(join(flowLogRoot, key), `${[header, ...lines, idle].join("\n")}\n`);
     objects++;
   };
   const network =
@@ -255,6 +305,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     join(options.outDir, IP_RANGES_KEY),
     `${JSON.stringify(scenarioIpRanges(firstDay.start - 3600), null, 2)}\n`,
   );
+  await objectWriter.done();
   const truth =
     days.length > 1
       ? daily.flatMap((d) => d.truth.map((row) => ({ date: d.day.dt, ...row })))
@@ -340,6 +391,17 @@ function nodeJson(node: SimNode): unknown {
   };
 }
 
+/** The `team` label of the demo's workloads: chargeback by team is `groupBy=label:team`. */
+const TEAMS: Readonly<Record<string, string>> = {
+  frontend: "web",
+  cart: "checkout",
+  catalog: "catalog",
+  api: "payments",
+  ledger: "payments",
+  coredns: "platform",
+  "nightly-report": "data",
+};
+
 function podJson(pod: SimPod): unknown {
   const w = pod.workload;
   const owner =
@@ -348,7 +410,10 @@ function podJson(pod: SimPod): unknown {
       : w.kind === "StatefulSet"
         ? { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name }
         : { apiVersion: "batch/v1", kind: "Job", name: `${w.name}-${pod.ownerSuffix}` };
-  const labels: Record<string, string> = { "app.kubernetes.io/name": w.name };
+  const labels: Record<string, string> = {
+    "app.kubernetes.io/name": w.name,
+    team: TEAMS[w.name] ?? w.namespace,
+  };
   if (w.kind === "Deployment") labels["pod-template-hash"] = pod.ownerSuffix;
   if (w.kind === "CronJob") labels["batch.kubernetes.io/job-name"] = owner.name;
   return {

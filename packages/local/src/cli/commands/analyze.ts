@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { InvalidInputError } from "@flowcost/core";
+import { type DaySummary, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs, iso } from "../../discovery.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { type CommandIo, defineCommand, UsageError } from "../command.ts";
@@ -100,7 +100,9 @@ export async function analyzeAndPrint(
         ? `${JSON.stringify(analysis.output, null, 2)}\n`
         : options.format === "csv"
           ? renderCsv(analysis.output.rows)
-          : renderTable(analysis.output, analysis.discovery),
+          : options.format === "focus"
+            ? focusCsv(analysis.summaries.flatMap((s) => focusRows(s)))
+            : renderTable(analysis.output, analysis.discovery),
     );
     if (options.out) {
       const written = await writeOutFolder(options.out, analysis.output);
@@ -116,7 +118,7 @@ async function analyze(
   folder: string,
   options: AnalysisOptions,
   progress: Progress,
-): Promise<{ output: AnalyzeOutput; discovery: Discovery }> {
+): Promise<{ output: AnalyzeOutput; discovery: Discovery; summaries: DaySummary[] }> {
   progress.note(`discovering inputs in ${folder}`);
   const discovery = await discoverInputs(folder);
   if (discovery.flowLogs.objects === 0) {
@@ -151,7 +153,7 @@ async function analyze(
     cluster: options.cluster,
     prices: config.prices,
   });
-  return { output, discovery };
+  return { output, discovery, summaries: result.days.flatMap((d) => (d.summary ? [d.summary] : [])) };
 }
 
 /** "No data in the window" names the window and the days the folder does have. */
