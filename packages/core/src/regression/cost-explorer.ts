@@ -127,10 +127,9 @@ export function curNetworkTotals(summary: DaySummary): { interAzUsd: number; nat
   for (const row of summary.rows)
     for (const c of row.charges) {
       if (c.billedCents === null) continue;
-      // A charge billed on one kind of line only; a payer's mixed charge cannot be split, and
-      // the payer rule never mixes inter-AZ with NAT lines on one row's payer.
-      if (c.usageClasses.length > 0 && c.usageClasses.every((u) => INTER_AZ.has(u))) interAz += c.billedCents;
-      else if (c.usageClasses.length > 0 && c.usageClasses.every((u) => NAT.has(u))) nat += c.billedCents;
+      // Each charge is billed on one line class (unattributed remainders included).
+      if (INTER_AZ.has(c.usageClass)) interAz += c.billedCents;
+      else if (NAT.has(c.usageClass)) nat += c.billedCents;
     }
   return { interAzUsd: interAz / 100, natUsd: nat / 100 };
 }
