@@ -109,6 +109,12 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
           "elasticloadbalancing:DescribeLoadBalancers",
           "elasticloadbalancing:DescribeTargetGroups",
           "elasticloadbalancing:DescribeTags",
+          // Recommendations: cross-zone settings, VPC endpoints, route tables and subnets.
+          "elasticloadbalancing:DescribeLoadBalancerAttributes",
+          "elasticloadbalancing:DescribeTargetGroupAttributes",
+          "ec2:DescribeVpcEndpoints",
+          "ec2:DescribeRouteTables",
+          "ec2:DescribeSubnets",
         ],
         // EC2 and ELB Describe* calls support no resource-level scoping.
         resources: ["*"],
@@ -151,6 +157,8 @@ export const buildIdentityJob = job({
 const attributePermissions: Permission[] = [
   lakeList,
   { actions: ["s3:GetObject"], resources: [lakeObjects("curated/")] },
+  // The recommendations read the day's snapshots, describe outputs and ip-ranges.json.
+  { actions: ["s3:GetObject"], resources: [lakeObjects("inventory/")] },
   { actions: ["s3:GetObject"], resources: [curExport.objectsArn] },
   { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
   {

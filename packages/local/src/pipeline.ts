@@ -10,14 +10,19 @@ import {
   identityWarnings,
   type MaterializeResult,
   type PriceOverrides,
+  pricesFor,
+  type Recommendation,
   type RunLedger,
+  recommendDays,
   runLedger,
+  type WhatIfResult,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
 import { compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
+import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
 import { claimLake } from "./lake/run-lock.ts";
 import { type SkippedInput, uniqueByPath } from "./lake/skipped-inputs.ts";
@@ -72,6 +77,10 @@ export interface PipelineResult {
   readonly regions: string[];
   /** The ingestion ledger of the flow-log objects read: read = used + nodata + skipdata + rejected. */
   readonly ledger: RunLedger;
+  /** The catalogue rules over the window (each day's are also written to results/recommendations/dt=). */
+  readonly recommendations: Recommendation[];
+  /** The window's cost under each routing change, for the cluster, each namespace and each Service. */
+  readonly whatIf: WhatIfResult[];
 }
 
 /**
@@ -182,6 +191,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       ...days.flatMap((d) => d.identity.skipped),
       ...days.flatMap((d) => d.skipped),
     ]);
+    options.onStep?.("recommending");
+    // Savings extrapolate from the measured time: the whole hours each day's flows were compacted for.
+    const measured = days.map((d) => {
+      const covered = hours.filter((h) => h.window.dt === d.day.dt && h.result.rowsWritten > 0);
+      const from = Math.min(...covered.map((h) => h.window.start));
+      return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
+    });
+    const region = regions[0] ?? "us-east-1";
+    const { recommendations, whatIf } = await recommendDays(
+      {
+        engine,
+        inventory: folderInventoryReader(options.lakeDir),
+        store,
+        region,
+        prices: pricesFor(region, options.prices),
+        cluster: options.cluster,
+      },
+      measured,
+    );
     return {
       flowLogObjects: files.length,
       skippedFiles: skipped,
@@ -190,6 +218,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       days,
       regions,
       ledger,
+      recommendations,
+      whatIf,
     };
   } finally {
     engine.close();

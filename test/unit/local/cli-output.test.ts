@@ -13,7 +13,7 @@ describe("the committed JSON Schema", () => {
     );
     expect(committed).toEqual(JSON.parse(analyzeJsonSchema()));
     expect(committed.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-    expect(committed.properties.schemaVersion.const).toBe(1);
+    expect(committed.properties.schemaVersion.const).toBe(2);
   });
 });
 

@@ -1,4 +1,10 @@
-import { identityWarnings, type PriceOverrides, pricesFor } from "@flowcost/core";
+import {
+  identityWarnings,
+  type PriceOverrides,
+  pricesFor,
+  recommendationSchema,
+  whatIfResultSchema,
+} from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
@@ -12,7 +18,7 @@ import { EXIT } from "./command.ts";
  * consumer could trip over (a removed or renamed field, a changed meaning); adding an optional
  * section does not bump it.
  */
-export const ANALYZE_SCHEMA_VERSION = 1;
+export const ANALYZE_SCHEMA_VERSION = 2;
 
 /**
  * Warning codes that name an input the analysis did not use (a skipped file, an object that
@@ -243,6 +249,16 @@ export const analyzeOutputSchema = z
         `what changes what the result can say; a warning whose code is one of ${INPUT_SKIPPED_CODES.join(", ")} names an input that was not used, in its file field (flowcost analyze then exits 4)`,
       ),
     rows: z.array(resultRowSchema).describe("the daily result rows"),
+    recommendations: z
+      .array(recommendationSchema)
+      .describe(
+        "the catalogue rules over the window: recommended (by estimated monthly savings), applied (with the measured before/after), reports, then declined with their reason",
+      ),
+    whatIf: z
+      .array(whatIfResultSchema)
+      .describe(
+        "the window's measured traffic under each routing change (zone routing, internalTrafficPolicy: Local, a NAT gateway per AZ, VPC endpoints), for the cluster, each namespace and each Service with cross-AZ traffic; list prices, 30 days",
+      ),
   })
   .strict();
 export type AnalyzeOutput = z.infer<typeof analyzeOutputSchema>;
@@ -592,5 +608,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     reconciliation: reconciliation.length ? reconciliation : null,
     warnings,
     rows,
+    recommendations: result.recommendations ?? [],
+    whatIf: result.whatIf ?? [],
   });
 }

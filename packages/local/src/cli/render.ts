@@ -1,6 +1,7 @@
 import type { Discovery } from "../discovery.ts";
 import { gb, table, usd, wrap } from "./format.ts";
 import type { AnalyzeOutput, ResultRow } from "./output.ts";
+import { renderRecommendations, renderWhatIf } from "./render-recommendations.ts";
 
 const maybeUsd = (n: number | null) => (n === null ? "-" : usd(n));
 const percent = (f: number) => `${(f * 100).toFixed(1)}%`;
@@ -130,7 +131,9 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
           `  ${i.date} ${i.cluster}: ${i.snapshots} snapshots, ${i.overlaps} overlapping owner(s), ${i.missedSnapshots} missed snapshot(s)`,
       ),
     );
-  return `${wrap(out.join("\n"))}\n`;
+  // Commands in the advice stay on one line (copy-paste); renderRecommendations wraps its prose itself.
+  const advice = [...renderRecommendations(a.recommendations), ...renderWhatIf(a.whatIf)];
+  return `${wrap(out.join("\n"))}\n${advice.length ? `${advice.join("\n")}\n` : ""}`;
 }
 
 const CSV_COLUMNS = [

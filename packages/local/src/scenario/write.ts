@@ -9,7 +9,9 @@ import { edgesForDay, multiDayPods, PLANTED_WORKLOAD, type ScenarioDay, scenario
 import { describeOutputs } from "./describe.ts";
 import { scenarioIpRanges } from "./ip-ranges.ts";
 import { buildNetwork, networkMinute, networkRandom, type SimNetwork } from "./network.ts";
+import { PLANT_EDGES, PLANT_NAT_DESTINATIONS } from "./problems.ts";
 import { hex, seededRandom } from "./random.ts";
+import { APPLIED_TOPOLOGY_SERVICE, serviceObjects } from "./services.ts";
 import { alive, buildCluster, type Cluster, type SimNode, type SimPod } from "./topology.ts";
 import {
   DEMO_FORMAT,
@@ -57,6 +59,17 @@ export interface ScenarioOptions {
   readonly days?: number;
   /** Whether the last of several days carries the planted regression (default true). */
   readonly plantRegression?: boolean;
+  /**
+   * Plants the problems the recommendations find and decline (scenario/problems.ts): more
+   * workloads, Services and NAT destinations. Off by default (the existing truth stays as it was);
+   * `flowcost demo` turns it on.
+   */
+  readonly problems?: boolean;
+  /**
+   * With `problems`: from this instant (Unix seconds) shop/search carries `trafficDistribution:
+   * PreferSameZone` in the snapshots and its clients reach endpoints in their own zone (before/after).
+   */
+  readonly topologyAppliedAt?: number;
   /**
    * The flow log's format: `custom` (default) is the v5 custom format with pkt-*, az-id,
    * flow-direction and pkt-*-aws-service; `default` is AWS's default v2 format (the 14 fields,
@@ -175,7 +188,9 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     replicaFactor: options.replicaFactor ?? 1,
     region: options.region,
     accountId: options.accountId,
+    problems: options.problems ?? false,
   });
+  const problems = options.problems ?? false;
   const cluster: Cluster = days.length > 1 ? { ...built, pods: multiDayPods(built, days, seed) } : built;
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
@@ -204,7 +219,9 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     objects++;
   };
   const network =
-    options.network === false ? undefined : buildNetwork(cluster, options.externalSnat ?? false);
+    options.network === false
+      ? undefined
+      : buildNetwork(cluster, options.externalSnat ?? false, problems ? PLANT_NAT_DESTINATIONS : []);
   const bill: ScenarioBill = new Map();
   let billDay = day;
   const truthTable: TruthTable = new Map();
@@ -244,6 +261,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       }
     },
   };
+  const appliedAt = options.topologyAppliedAt;
   const daily: Array<{ day: ScenarioDay; truth: TruthRow[] }> = [];
   let snapshots = 0;
   for (const d of days) {
@@ -253,10 +271,20 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     const dayTruth: TruthTable = days.length > 1 ? new Map() : truthTable;
     const dayRandom = d.index === 0 ? netRandom : networkRandom(daySeed);
     billDay = d.dt;
-    generateTraffic(dayCluster, edgesForDay(options.edges ?? DEMO_TRAFFIC, d), daySeed, sink, {
+    const edges = options.edges ?? (problems ? [...DEMO_TRAFFIC, ...PLANT_EDGES] : DEMO_TRAFFIC);
+    generateTraffic(dayCluster, edgesForDay(edges, d), daySeed, sink, {
       truth: dayTruth,
       billing,
       connectionsPerConversation: options.connectionsPerConversation,
+      // Zone routing on shop/search: a client reaches an endpoint in its own zone when there is one.
+      serverFor:
+        appliedAt === undefined
+          ? undefined
+          : (edge, client, candidates, minute, index) => {
+              if (edge.to !== APPLIED_TOPOLOGY_SERVICE || minute < appliedAt) return undefined;
+              const local = candidates.filter((s) => s.node.zone.id === client.node.zone.id);
+              return local.length ? local[(minute / 60 + index) % local.length] : undefined;
+            },
       perMinute: network
         ? (minute) =>
             networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale, {
@@ -271,7 +299,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     const period = (options.snapshotMinutes ?? 5) * 60;
     for (let at = d.start; at <= d.end; at += period) {
       const dt = new Date(at * 1000).toISOString().slice(0, 10);
-      const list = kubectlList(dayCluster, at);
+      const list = kubectlList(dayCluster, at, { problems, topologyAppliedAt: appliedAt });
       await writeGzip(
         join(
           options.outDir,
@@ -342,8 +370,12 @@ async function writeGzip(path: string, text: string): Promise<void> {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-/** What `kubectl get pods,nodes -A -o json` prints at time `at`. */
-export function kubectlList(cluster: Cluster, at: number): unknown {
+/** What `kubectl get pods,nodes,services,endpointslices -A -o json` prints at time `at`. */
+export function kubectlList(
+  cluster: Cluster,
+  at: number,
+  options: { problems?: boolean; topologyAppliedAt?: number } = {},
+): unknown {
   const pods = cluster.pods.filter((p) => alive(p, at)).map((p) => podJson(p));
   // A DaemonSet pod on the host network on every node: its IP is the node's, never a pod identity.
   const daemons = cluster.nodes.map((n, i) => hostNetworkPod(n, i, cluster.start - 86400));
@@ -353,7 +385,13 @@ export function kubectlList(cluster: Cluster, at: number): unknown {
   return {
     apiVersion: "v1",
     kind: "List",
-    items: [...cluster.nodes.map(nodeJson), ...pods, ...daemons, ...finished],
+    items: [
+      ...cluster.nodes.map(nodeJson),
+      ...pods,
+      ...daemons,
+      ...finished,
+      ...serviceObjects(cluster, at, options.problems ?? false, options.topologyAppliedAt),
+    ],
     metadata: { resourceVersion: "" },
   };
 }
@@ -382,6 +420,7 @@ function nodeJson(node: SimNode): unknown {
     },
     spec: { providerID: `aws:///${node.zone.name}/${node.instanceId}` },
     status: {
+      nodeInfo: { kubeletVersion: "v1.34.2-eks-f69f56f", kubeProxyVersion: "v1.34.2-eks-f69f56f" },
       addresses: [
         { type: "InternalIP", address: node.ip },
         { type: "InternalDNS", address: node.name },
@@ -407,8 +446,8 @@ function podJson(pod: SimPod): unknown {
   const owner =
     w.kind === "Deployment"
       ? { apiVersion: "apps/v1", kind: "ReplicaSet", name: `${w.name}-${pod.ownerSuffix}` }
-      : w.kind === "StatefulSet"
-        ? { apiVersion: "apps/v1", kind: "StatefulSet", name: w.name }
+      : w.kind === "StatefulSet" || w.kind === "DaemonSet"
+        ? { apiVersion: "apps/v1", kind: w.kind, name: w.name }
         : { apiVersion: "batch/v1", kind: "Job", name: `${w.name}-${pod.ownerSuffix}` };
   const labels: Record<string, string> = {
     "app.kubernetes.io/name": w.name,

@@ -67,7 +67,8 @@ export const demoCommand = defineCommand({
   async run(options, io) {
     const progress = new Progress(io.err);
     progress.note(`generating a demo cluster into ${options.folder}`);
-    const scenario = await generateScenario({ outDir: options.folder, days: options.days });
+    // The demo plants the problems the recommendations find, so its report ends with real advice.
+    const scenario = await generateScenario({ outDir: options.folder, days: options.days, problems: true });
     progress.note(
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
