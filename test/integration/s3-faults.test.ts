@@ -39,7 +39,11 @@ let lake: S3Lake;
 beforeAll(async () => {
   s3 = await startS3rver([BUCKET]);
   proxy = await startFaultyProxy(s3.endpoint, (req) => {
-    if (failPutsMatching && req.method === "PUT" && decodeURIComponent(req.url ?? "").includes(failPutsMatching))
+    if (
+      failPutsMatching &&
+      req.method === "PUT" &&
+      decodeURIComponent(req.url ?? "").includes(failPutsMatching)
+    )
       return "internal-error";
     return queue.shift();
   });
