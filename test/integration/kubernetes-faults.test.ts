@@ -11,7 +11,8 @@ import { type FakeKubeApi, type KubeFault, startFakeKubeApi } from "../support/f
  * status, and the snapshot job then stores nothing for the capture (whole or absent).
  */
 const CLUSTER = { pods: 120, nodes: 6, services: 5, externalSnat: true } as const;
-const FAST = { pageSize: 50, retryBaseMs: 5, requestTimeoutMs: 300 } as const;
+// Generous per-request time on a loaded machine; the hung request's case shortens it.
+const FAST = { pageSize: 50, retryBaseMs: 5, requestTimeoutMs: 10_000 } as const;
 const servers: FakeKubeApi[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
@@ -39,7 +40,10 @@ describe("Kubernetes API faults", async () => {
     "%s: retried with backoff, the same List as a healthy server's",
     async (_, fault) => {
       const api = await start([fault]);
-      const { document, stats } = await readKubernetesInventory({ server: api.url, token: "t" }, FAST);
+      const { document, stats } = await readKubernetesInventory(
+        { server: api.url, token: "t" },
+        { ...FAST, requestTimeoutMs: fault.status === "hang" ? 2_000 : FAST.requestTimeoutMs },
+      );
       expect(document.text).toBe(healthy.document.text);
       expect(stats.retries.pods).toBe(fault.times);
       injected += fault.times;

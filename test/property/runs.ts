@@ -18,8 +18,9 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Every path into a JSON value (object keys and array indexes), the root included. */
 function paths(value: Json, at: Array<string | number> = []): Array<Array<string | number>> {
   const out = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value !== null && typeof value === "object")
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...at, i]));
+  } else if (value !== null && typeof value === "object")
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
   return out;
 }
