@@ -2,6 +2,7 @@ export * from "./allocation/attribute-day.ts";
 export * from "./allocation/largest-remainder.ts";
 export * from "./allocation/reconcile.ts";
 export * from "./errors.ts";
+export * from "./flowlog/capabilities.ts";
 export * from "./flowlog/fields.ts";
 export * from "./flowlog/header.ts";
 export * from "./flowlog/keys.ts";

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { InvalidInputError, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
+import { InvalidInputError, IP_RANGES_KEY, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
 
 /**
  * What `flowcost analyze` finds in a folder before it reads anything: every input recognised by
@@ -58,6 +58,8 @@ export interface Discovery {
   readonly aws: {
     /** Files per describe call. */
     readonly calls: Record<DescribeCall, number>;
+    /** Whether AWS's ip-ranges.json is at inventory/aws/ip-ranges.json (names AWS services by address). */
+    readonly ipRanges: boolean;
   };
   /** Files that look like inputs but sit outside the layout flowcost reads, with the fix. */
   readonly misplaced: ReadonlyArray<{ path: string; hint: string }>;
@@ -112,6 +114,7 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
   const calls = Object.fromEntries(DESCRIBE_CALLS.map((c) => [c, 0])) as Record<DescribeCall, number>;
   const misplaced: Array<{ path: string; hint: string }> = [];
   const inputs: string[] = [];
+  let ipRanges = false;
 
   let seen = 0;
   for (const entry of entries) {
@@ -154,6 +157,11 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
       c.from = Math.min(c.from, capturedAt);
       c.to = Math.max(c.to, capturedAt);
       clusters.set(snapshot[1], c);
+      continue;
+    }
+    if (rel === IP_RANGES_KEY) {
+      inputs.push(path);
+      ipRanges = true;
       continue;
     }
     const describe = DESCRIBE.exec(rel);
@@ -251,7 +259,7 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
     },
     cur: { files: curFiles, exports: [...curExports].sort(), billingPeriods: periods },
     kubernetes: { snapshots, clusters: clusterList },
-    aws: { calls },
+    aws: { calls, ipRanges },
     misplaced,
     missing,
     notes,

@@ -15,7 +15,7 @@ import {
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
-import { compactFlowLogs } from "./jobs/compact.ts";
+import { type CompactionResult, compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
@@ -53,6 +53,8 @@ export interface DayResult {
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
   /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
   readonly summary?: DaySummary;
+  /** Bytes per pairing outcome of the day's flows without packet addresses (empty when all had them). */
+  readonly stitching?: Awaited<ReturnType<typeof attributeDay>>["stitching"];
 }
 
 export interface PipelineResult {
@@ -64,6 +66,8 @@ export interface PipelineResult {
   readonly regions: string[];
   /** The ingestion ledger of the flow-log objects read: read = used + nodata + skipdata + rejected. */
   readonly ledger: RunLedger;
+  /** Each flow-log format read, with its object count (what it can tell: `flowLogFormatCapabilities`). */
+  readonly flowLogFormats?: CompactionResult["formats"];
 }
 
 /**
@@ -83,7 +87,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const inWindow = (w: { start: number; end: number }) =>
       (options.from === undefined || w.end > options.from) &&
       (options.to === undefined || w.start < options.to);
-    const { hours, ledger } = await compactFlowLogs(engine, options.lakeDir, files, {
+    const { hours, ledger, formats } = await compactFlowLogs(engine, options.lakeDir, files, {
       onStep: options.onStep,
       onLoaded: () =>
         options.onProgress?.({
@@ -142,10 +146,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         accounts,
       );
       await store.writeDay(summary);
-      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary });
+      days.push({
+        day,
+        identity,
+        rows,
+        reconciliation: attribution.reconciliation,
+        summary,
+        stitching: attribution.stitching,
+      });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
-    return { flowLogObjects: files.length, skippedFiles: skipped, hours, days, regions, ledger };
+    return {
+      flowLogObjects: files.length,
+      skippedFiles: skipped,
+      hours,
+      days,
+      regions,
+      ledger,
+      flowLogFormats: formats,
+    };
   } finally {
     engine.close();
   }
