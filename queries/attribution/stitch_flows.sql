@@ -19,7 +19,7 @@
 --     record of its ENI between the same two addresses): the direction comes from identity (a pod
 --     address is never an ENI's primary), the addresses stay as logged.
 --   * own_address: the ENI's own address is the true end (an ENI holding one address: load
---     balancer, interface endpoint, control plane, or a NAT gateway's outside leg).
+--     balancer, interface endpoint, control plane).
 --   * paired: exactly one address on the other side of the pair: the true end, exact.
 --   * ambiguous: two or more addresses pair (ports reused inside one minute): the end stays the
 --     ENI's primary address (the node), labelled ambiguous, never guessed.
@@ -238,6 +238,8 @@ SELECT
 FROM resolved r
 -- The receiver's copy of bytes its sender's egress record carries never counts (an ingress record
 -- with a partner, except at a NAT gateway, whose inside legs are its processed bytes), and neither
--- does a node's record of what a NAT gateway's inside leg carries.
+-- does a node's record of what a NAT gateway's inside leg carries, nor the gateway's outside leg
+-- (the same bytes as its inside leg).
 WHERE NOT (r.flow_direction = 'ingress' AND r.has_partner AND NOT r.at_nat)
   AND NOT (r.flow_direction = 'egress' AND r.partner_at_nat AND NOT r.at_nat)
+  AND NOT (r.at_nat AND r.peer_host = 'outside' AND NOT r.logged)

@@ -1,4 +1,6 @@
-import type { AttributedRow } from "@flowcost/core";
+import { type AttributedRow, DEFAULT_FORMAT } from "@flowcost/core";
+import { buildAnalysis } from "@flowcost/local/cli/output";
+import { discoverInputs } from "@flowcost/local/discovery";
 import { runPipeline } from "@flowcost/local/pipeline";
 import type { TruthRow } from "@flowcost/local/scenario/traffic";
 import { generateScenario } from "@flowcost/local/scenario/write";
@@ -37,7 +39,8 @@ async function generateAndRun(options: RunOptions) {
   const result = await runPipeline({ lakeDir });
   const day = result.days[0];
   const rows = (day?.rows ?? []).filter((r) => r.category !== "unattributed");
-  return { scenario, result, day, rows, lakeDir };
+  const analysis = buildAnalysis(result, { folder: lakeDir, discovery: await discoverInputs(lakeDir) });
+  return { scenario, result, day, rows, lakeDir, analysis };
 }
 
 const sum = (rows: ReadonlyArray<{ bytes: number }>) => rows.reduce((s, r) => s + r.bytes, 0);
@@ -131,6 +134,41 @@ describe("the default-format lake and the custom-format lake of one cluster give
       expect(sum(plain.rows.filter((r) => r.category === category))).toBe(
         sum(custom.rows.filter((r) => r.category === category)),
       );
+  });
+
+  test("the analysis says which format it read and what that cost in precision, measured", () => {
+    const [format] = plain.analysis.inputs.flowLogs.formats;
+    expect(plain.analysis.inputs.flowLogs.formats).toHaveLength(1);
+    expect(format).toMatchObject({
+      name: "default",
+      version: 2,
+      encoding: "text",
+      endpoints: "stitched",
+      direction: "inferred",
+      azId: "inventory",
+      awsService: "ip-ranges",
+      objects: plain.scenario.files.flowLogs,
+    });
+    expect(format?.fields).toEqual(DEFAULT_FORMAT);
+    const stitching = plain.analysis.inputs.flowLogs.stitching;
+    // Every byte counted once: the stitched bytes are all the traffic there is (one format).
+    expect(stitching?.bytes).toBe(sum(plain.rows.filter((r) => r.subcategory !== "cross_az_leg")));
+    // Only the peered database's record has no peer ENI; nothing is ambiguous.
+    expect(stitching?.unpairedBytes).toBe(sum(plain.rows.filter((r) => r.category === "unknown")));
+    expect(stitching?.ambiguousBytes).toBe(0);
+    const warning = plain.analysis.warnings.find((w) => w.code === "flow-log-format");
+    expect(warning?.message).toContain("no pkt-srcaddr/pkt-dstaddr");
+    expect(warning?.message).toMatch(
+      /This run: 99\.9\d% of those bytes with both ends exact, 0\.0\d% at node level \(peer ENI not logged\), 0\.00% ambiguous/,
+    );
+    expect(plain.analysis.inputs.aws.ipRanges).toBe(true);
+    expect(plain.analysis.warnings.some((w) => w.code === "missing-ip-ranges")).toBe(false);
+    // The custom format loses nothing and says nothing.
+    expect(custom.analysis.inputs.flowLogs.formats.map((f) => [f.name, f.endpoints, f.precision])).toEqual([
+      ["custom", "packet", []],
+    ]);
+    expect(custom.analysis.inputs.flowLogs.stitching).toBeNull();
+    expect(custom.analysis.warnings.some((w) => w.code === "flow-log-format")).toBe(false);
   });
 
   test("list dollars per category are the custom format's", () => {

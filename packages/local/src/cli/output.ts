@@ -620,7 +620,7 @@ function formatWarnings(
   ipRanges: boolean,
 ): AnalyzeOutput["warnings"] {
   const warnings: AnalyzeOutput["warnings"] = [];
-  const pct = (n: number, of: number) => `${of === 0 ? 0 : Math.round((1000 * n) / of) / 10}%`;
+  const pct = (n: number, of: number) => `${(of === 0 ? 0 : (100 * n) / of).toFixed(2)}%`;
   for (const f of formats) {
     if (f.precision.length === 0) continue;
     const name = `${f.name === "default" ? "the default format" : `a custom v${f.version} format`} (${f.encoding}, ${f.objects} object${f.objects === 1 ? "" : "s"})`;
