@@ -150,6 +150,9 @@ const attributePermissions: Permission[] = [
     actions: readWriteDelete,
     resources: [lakeObjects("results/daily/"), lakeObjects("results/recommendations/")],
   },
+  // The day's stitched flows (flow logs without packet addresses), written before attribution.
+  { actions: readWriteDelete, resources: [lakeObjects("curated/stitched_flows/")] },
+  glueTableWrite("stitched_flows"),
 ];
 
 /** The complete previous UTC day, once its flow logs and CUR lines have settled. */
