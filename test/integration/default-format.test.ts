@@ -13,7 +13,11 @@ import { tempDir } from "../support/temp.ts";
  * flow-direction or pkt-*-aws-service): stitching each sender's egress record to the receiver's
  * ingress record recovers both true ends, so the attribution is the one the custom format gives.
  */
-type RunOptions = { flowLogFormat: "custom" | "default"; externalSnat?: boolean; unlogged?: number };
+type RunOptions = {
+  flowLogFormat: "custom" | "default" | ReadonlyArray<string>;
+  externalSnat?: boolean;
+  unlogged?: number;
+};
 const runs = new Map<string, ReturnType<typeof generateAndRun>>();
 /** Each lake is generated and analysed once per file (the describes share them). */
 const run = (options: RunOptions) => {
@@ -23,7 +27,9 @@ const run = (options: RunOptions) => {
 };
 
 async function generateAndRun(options: RunOptions) {
-  const lakeDir = await tempDir(`fmt-${options.flowLogFormat}`);
+  const lakeDir = await tempDir(
+    `fmt-${typeof options.flowLogFormat === "string" ? options.flowLogFormat : "fields"}`,
+  );
   const base = { seed: 7, externalSnat: options.externalSnat ?? false };
   // The cluster is a pure function of the seed: the custom lake's names the ENI to leave unlogged.
   const unloggedInterfaces =
@@ -256,5 +262,38 @@ describe("a peer ENI that is not logged: the one record left names one end exact
     expect(dynamo.every((r) => r.src_workload === hidden?.name || r.dst_workload === hidden?.name)).toBe(
       true,
     );
+  });
+});
+
+const V2 = DEFAULT_FORMAT;
+describe.each([
+  [
+    "v3 with pkt-srcaddr/pkt-dstaddr, without flow-direction, az-id or the AWS-service fields",
+    [...V2, "vpc-id", "subnet-id", "instance-id", "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr"],
+    { endpoints: "packet", direction: "inferred", azId: "inventory", awsService: "ip-ranges" },
+  ],
+  [
+    "v4 with az-id and region, without pkt-* (stitched)",
+    [...V2, "vpc-id", "subnet-id", "region", "az-id"],
+    { endpoints: "stitched", direction: "inferred", azId: "logged", awsService: "ip-ranges" },
+  ],
+  [
+    "v5 with flow-direction and the AWS-service fields, without pkt-* (stitched, direction logged)",
+    [...V2, "flow-direction", "traffic-path", "pkt-src-aws-service", "pkt-dst-aws-service"],
+    { endpoints: "stitched", direction: "logged", azId: "inventory", awsService: "logged" },
+  ],
+] as const)("a custom format, %s: the best path its fields allow, exact bytes", async (_, fields, path) => {
+  const { scenario, rows, analysis } = await run({ flowLogFormat: fields });
+
+  test("every transfer attributed once with the generator's category, ends and confidence", () => {
+    expect(bytesByKey(rows, rowKey, (r) => r.bytes)).toEqual(
+      bytesByKey(scenario.truth, truthKey, (t) => t.bytes),
+    );
+  });
+
+  test("the analysis names the format and the path it took", () => {
+    expect(analysis.inputs.flowLogs.formats.map((f) => ({ ...f, precision: undefined }))).toEqual([
+      expect.objectContaining({ name: "custom", fields: [...fields], ...path }),
+    ]);
   });
 });
