@@ -93,7 +93,11 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
     timeout: "4 minutes",
     permissions: [
       lakeList,
-      { actions: ["s3:PutObject"], resources: [lakeObjects("inventory/")] },
+      // inventory/ holds the snapshots and AWS's ip-ranges.json; curated/aws_ip_ranges/ its table rows.
+      {
+        actions: ["s3:PutObject"],
+        resources: [lakeObjects("inventory/"), lakeObjects("curated/aws_ip_ranges/")],
+      },
       {
         actions: [
           "ec2:DescribeNetworkInterfaces",
