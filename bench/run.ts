@@ -11,6 +11,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { parseMemoryLimit } from "../packages/local/src/engine/memory-share.ts";
 import { type DatasetManifest, datasetDir, generatorHash, readManifest, treeBytes } from "./dataset.ts";
 import { STAGES, type Stage, type StageRequest, type StageResult } from "./stage.ts";
 import { formatTable, growthPerDoubling, median, mib, millions, rate } from "./stats.ts";
@@ -23,6 +24,8 @@ const USAGE = `npm run bench -- [options]
   --memory-limit <size>  DuckDB memory_limit, as flowcost analyze takes it (default 1GB)
   --threads <n>          DuckDB threads (default 2)
   --regenerate           regenerate data even when bench/data has it for this scale and seed
+  --keep-data            reuse bench/data even when the generator's source changed since (say so
+                         only when the change keeps the generator's default output, e.g. a new option)
   --out <file>           results file (default bench/results/<YYYY-MM-DD>.json)
 `;
 
@@ -43,6 +46,8 @@ interface StageSummary {
 
 interface ScaleResult {
   readonly targetRecords: number;
+  readonly ratios: RatioFigure[];
+  readonly memory: Array<{ stage: Stage; worst: number; met: boolean }>;
   readonly dataset: DatasetManifest;
   readonly generation?: StageResult;
   readonly sizes: { rawFlowLogBytes: number; compactedFlowBytes: number; compactedOverRaw: number };
@@ -60,6 +65,7 @@ function parseOptions(argv: string[]) {
       "memory-limit": { type: "string", default: "1GB" },
       threads: { type: "string", default: "2" },
       regenerate: { type: "boolean", default: false },
+      "keep-data": { type: "boolean", default: false },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -84,6 +90,7 @@ function parseOptions(argv: string[]) {
     memoryLimit: values["memory-limit"],
     threads: Math.round(positiveNumber("threads", values.threads)),
     regenerate: values.regenerate,
+    keepData: values["keep-data"],
     out: values.out,
   };
 }
@@ -114,11 +121,15 @@ async function ensureDataset(
   targetRecords: number,
   seed: number,
   regenerate: boolean,
+  keepData: boolean,
 ): Promise<{ dir: string; manifest: DatasetManifest; generation?: StageResult }> {
   const dir = datasetDir(dataRoot, targetRecords, seed);
   const existing = await readManifest(dir);
-  if (existing && !regenerate && existing.generatorHash === (await generatorHash())) {
-    log(`reusing ${relative(ROOT, dir)} (${existing.records.toLocaleString("en")} records)`);
+  const hash = await generatorHash();
+  if (existing && !regenerate && (existing.generatorHash === hash || keepData)) {
+    const older =
+      existing.generatorHash === hash ? "" : ` from generator ${existing.generatorHash} (now ${hash})`;
+    log(`reusing ${relative(ROOT, dir)} (${existing.records.toLocaleString("en")} records)${older}`);
     return { dir, manifest: existing };
   }
   log(`generating ${millions(targetRecords)}M records into ${relative(ROOT, dir)}`);
@@ -138,7 +149,7 @@ function summarise(
   const unavailable = runs.find((r) => r.unavailable)?.unavailable;
   if (unavailable) return { runs, unavailable };
   const medianSeconds = median(runs.map((r) => r.ms)) / 1000;
-  const readsRaw = stage === "baseline" || stage === "compact" || stage === "pipeline";
+  const readsRaw = RAW_STAGES.has(stage);
   const counted = runs.flatMap((r) => (r.rows === undefined ? [] : [r.rows]));
   const rows = readsRaw ? manifest.records : counted.length > 0 ? median(counted) : undefined;
   const rowsPerSecond = rows !== undefined && medianSeconds > 0 ? rows / medianSeconds : undefined;
@@ -156,10 +167,15 @@ function summarise(
   };
 }
 
+/** Stages whose rows are the dataset's raw records. */
+const RAW_STAGES: ReadonlySet<Stage> = new Set(["baseline", "baseline-projected", "compact", "pipeline"]);
+
 const ROW_LABEL: Record<Stage, string> = {
   baseline: "raw records",
+  "baseline-projected": "raw records",
   compact: "raw records",
   identity: "intervals",
+  "attribute-floor": "compacted rows",
   attribute: "compacted rows",
   pipeline: "raw records",
   inventory: "pods",
@@ -184,6 +200,87 @@ function scaleTable(scale: ScaleResult): string {
     .map(([stage, s]) => `\n${stage}: not measured: ${s.unavailable}`)
     .join("");
   return `${formatTable(["stage", "rows", "median s", "rows/s", "vs bare read", "peak MiB", "CPU s", "runs (s)"], rows)}${gaps}`;
+}
+
+/**
+ * The issue's targets, each a ratio of rates over the same rows measured in the same run:
+ * `stage` against its `floor` (rate of stage / rate of floor, i.e. floor time / stage time).
+ */
+const RATIO_TARGETS: ReadonlyArray<{ name: string; stage: Stage; floor: Stage; target: number }> = [
+  { name: "compaction / projected read", stage: "compact", floor: "baseline-projected", target: 0.75 },
+  { name: "compaction / bare read", stage: "compact", floor: "baseline", target: Number.NaN },
+  { name: "attribution / its floor", stage: "attribute", floor: "attribute-floor", target: 0.5 },
+  { name: "analyze end to end / bare read", stage: "pipeline", floor: "baseline", target: 0.35 },
+];
+
+/** Peak resident memory of the whole process over --memory-limit, at most this at every stage. */
+const MEMORY_TARGET = 1.2;
+
+export interface RatioFigure {
+  readonly name: string;
+  readonly target?: number;
+  /** Median of the per-round ratios (round i's stage against round i's floor). */
+  readonly median: number;
+  readonly rounds: number[];
+  readonly met?: boolean;
+}
+
+/**
+ * Each ratio per round (the stage and its floor ran back to back, so they saw about the same
+ * load), then the median of the rounds; and peak memory over the limit, the worst run per stage.
+ */
+function ratiosOf(
+  perStage: ReadonlyMap<Stage, StageResult[]>,
+  memoryLimit: string,
+): { ratios: RatioFigure[]; memory: Array<{ stage: Stage; worst: number; met: boolean }> } {
+  const ratios: RatioFigure[] = [];
+  for (const r of RATIO_TARGETS) {
+    const stage = perStage.get(r.stage);
+    const floor = perStage.get(r.floor);
+    if (!stage || !floor || stage.some((x) => x.unavailable) || floor.some((x) => x.unavailable)) continue;
+    const rounds = stage.flatMap((x, i) => {
+      const f = floor[i];
+      return f && x.ms > 0 ? [f.ms / x.ms] : [];
+    });
+    const m = median(rounds);
+    const target = Number.isNaN(r.target) ? undefined : r.target;
+    ratios.push({
+      name: r.name,
+      target,
+      median: m,
+      rounds,
+      met: target === undefined ? undefined : m >= target,
+    });
+  }
+  const limit = parseMemoryLimit(memoryLimit);
+  const memory = limit
+    ? [...perStage].flatMap(([stage, runs]) => {
+        if (runs.some((x) => x.unavailable)) return [];
+        const worst = Math.max(...runs.map((x) => (x.maxRssKb * 1024) / limit));
+        return [{ stage, worst, met: worst <= MEMORY_TARGET }];
+      })
+    : [];
+  return { ratios, memory };
+}
+
+function ratioTable(figures: ReturnType<typeof ratiosOf>, memoryLimit: string): string {
+  const rows = figures.ratios.map((r) => [
+    r.name,
+    r.median.toFixed(2),
+    r.target === undefined ? "-" : `>= ${r.target}`,
+    r.met === undefined ? "-" : r.met ? "met" : "MISSED",
+    r.rounds.map((x) => x.toFixed(2)).join(" / "),
+  ]);
+  for (const m of figures.memory) {
+    rows.push([
+      `${m.stage} peak RSS / --memory-limit ${memoryLimit}`,
+      m.worst.toFixed(2),
+      `<= ${MEMORY_TARGET}`,
+      m.met ? "met" : "MISSED",
+      "worst run",
+    ]);
+  }
+  return formatTable(["figure", "measured", "target", "", "per round"], rows);
 }
 
 interface Growth {
@@ -276,6 +373,14 @@ async function machine() {
   };
 }
 
+/** The 1-minute load averages the stages ended with, lowest to highest. */
+function loadRange(perStage: ReadonlyMap<Stage, StageResult[]>): string {
+  const loads = [...perStage.values()]
+    .flat()
+    .flatMap((r) => (r.loadAverage === undefined ? [] : [r.loadAverage]));
+  return loads.length === 0 ? "unknown" : `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`;
+}
+
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
@@ -300,6 +405,7 @@ async function main(): Promise<void> {
       target,
       options.seed,
       options.regenerate,
+      options.keepData,
     );
     const perStage = new Map<Stage, StageResult[]>();
     for (let run = 1; run <= options.runs; run++) {
@@ -325,8 +431,10 @@ async function main(): Promise<void> {
     const stages: ScaleResult["stages"] = {};
     for (const [stage, runs] of perStage) stages[stage] = summarise(stage, runs, manifest, baselineRate);
     const compactedFlowBytes = await treeBytes(join(dir, "curated/flows"), ".parquet");
+    const figures = ratiosOf(perStage, options.memoryLimit);
     const scale: ScaleResult = {
       targetRecords: target,
+      ...figures,
       dataset: manifest,
       generation,
       sizes: {
@@ -342,7 +450,9 @@ async function main(): Promise<void> {
         `${manifest.flowLogObjects} objects, ${manifest.snapshots} snapshots), ${options.runs} runs, medians:\n` +
         `${scaleTable(scale)}\n` +
         `raw flow logs ${(manifest.rawFlowLogBytes / 1e6).toFixed(1)} MB (gzip text) -> compacted ` +
-        `${(compactedFlowBytes / 1e6).toFixed(1)} MB (Parquet, zstd): ${(100 * scale.sizes.compactedOverRaw).toFixed(1)}% of raw\n`,
+        `${(compactedFlowBytes / 1e6).toFixed(1)} MB (Parquet, zstd): ${(100 * scale.sizes.compactedOverRaw).toFixed(1)}% of raw\n` +
+        `\nTargets (ratios of rates over the same rows, per round, median of ${options.runs}; load average ${loadRange(perStage)}):\n` +
+        `${ratioTable(figures, options.memoryLimit)}\n`,
     );
   }
 

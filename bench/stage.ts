@@ -16,7 +16,16 @@ import { findFlowLogFiles, readFirstLine } from "../packages/local/src/lake/flow
 import { runPipeline } from "../packages/local/src/pipeline.ts";
 import { generateDataset } from "./dataset.ts";
 
-export const STAGES = ["baseline", "compact", "identity", "attribute", "pipeline", "inventory"] as const;
+export const STAGES = [
+  "baseline",
+  "baseline-projected",
+  "compact",
+  "identity",
+  "attribute-floor",
+  "attribute",
+  "pipeline",
+  "inventory",
+] as const;
 export type Stage = (typeof STAGES)[number];
 
 export type StageRequest =
@@ -46,6 +55,11 @@ export interface StageResult {
    * hardly moves when other processes share the cores.
    */
   readonly cpuSeconds?: number;
+  /**
+   * CPU seconds (every thread, DuckDB's included) of the stage's work alone, imports excluded:
+   * the figure to compare stages by when other processes share the cores.
+   */
+  readonly workCpuSeconds?: number;
   /** 1-minute load average when the stage ended: above the core count, wall times are contended. */
   readonly loadAverage?: number;
   /** Rows the stage processed (raw records, compacted rows, intervals, pods...). */
@@ -61,8 +75,44 @@ const sqlType = (name: string) => SQL_TYPE[flowField(name)?.type ?? "string"];
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-/** The floor: DuckDB's bare read of the same gzip text objects, with nothing but count and sum. */
-async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+/**
+ * The raw-record columns compaction reads (compact_flows_directed and compact_flows name these,
+ * srcport and dstport for the service port, log-status and end for the ledger and gaps).
+ */
+const COMPACTION_COLUMNS = new Set([
+  "account_id",
+  "region",
+  "vpc_id",
+  "interface_id",
+  "az_id",
+  "flow_direction",
+  "srcaddr",
+  "dstaddr",
+  "pkt_srcaddr",
+  "pkt_dstaddr",
+  "pkt_src_aws_service",
+  "pkt_dst_aws_service",
+  "traffic_path",
+  "protocol",
+  "srcport",
+  "dstport",
+  "action",
+  "start",
+  "end",
+  "bytes",
+  "packets",
+  "log_status",
+]);
+
+/**
+ * A floor: DuckDB's own read of the same gzip text objects (every column typed as the engine
+ * types it, same threads and memory limit), with `select` over the result: count and sum for
+ * the bare read; one trivial aggregate per column compaction reads for the projected read.
+ */
+async function rawRead(
+  req: Extract<StageRequest, { stage: Stage }>,
+  select: (header: ReadonlyArray<string>) => string,
+): Promise<StageResult> {
   const files = (await findFlowLogFiles(req.dir)).map((f) => f.path);
   const first = files[0];
   if (!first) throw new Error(`${req.dir}: no flow-log objects to read`);
@@ -76,13 +126,13 @@ async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<S
   try {
     const started = performance.now();
     const reader = await connection.runAndReadAll(
-      `SELECT count(*) AS records, sum(bytes) AS bytes FROM read_csv([${files.map(sqlString).join(", ")}], ` +
+      `SELECT ${select(header)} FROM read_csv([${files.map(sqlString).join(", ")}], ` +
         `delim = ' ', header = true, nullstr = '-', auto_detect = false, columns = {${columns}})`,
     );
     const ms = performance.now() - started;
     const row = reader.getRowObjectsJS()[0] ?? {};
     return {
-      stage: "baseline",
+      stage: req.stage,
       ms,
       maxRssKb: 0,
       rows: Number(row.records),
@@ -92,6 +142,27 @@ async function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<S
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** The bare read: count and the sum of one column, nothing else parsed that DuckDB can skip. */
+function baseline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  return rawRead(req, () => "count(*) AS records, sum(bytes) AS bytes");
+}
+
+/**
+ * The projected read: exactly the columns compaction reads, each parsed and aggregated
+ * (`count(column)`, which DuckDB cannot answer without the column's values), the floor
+ * compaction's own parse cannot go below.
+ */
+function baselineProjected(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  return rawRead(req, (header) => {
+    const read = header.filter((name) => COMPACTION_COLUMNS.has(flowField(name)?.column ?? ""));
+    return [
+      "count(*) AS records",
+      "sum(bytes) AS bytes",
+      ...read.filter((name) => name !== "bytes").map((name, i) => `count("${name}") AS c${i}`),
+    ].join(", ");
+  });
 }
 
 /** Runs `work` on the stage's engine (the lake folder, memory limit and threads it was given), then closes it. */
@@ -189,14 +260,91 @@ async function attribute(req: Extract<StageRequest, { stage: Stage }>): Promise<
   });
 }
 
+/**
+ * Attribution's floor: the counting rule's one aggregate, the day's compacted rows summed per
+ * conversation and ENI (the nine columns attribute_flows' first pass groups on, with its sum and
+ * time bounds), over the same curated_flows views and engine settings, written to nothing (a
+ * count of the groups and totals of the aggregates, so none is pruned).
+ */
+async function attributeFloor(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const days = await compactedDays(req.dir);
+  return withEngine(req, async (engine) => {
+    const [counted] = await engine.run("SELECT count(*) AS n FROM curated_flows");
+    const started = performance.now();
+    let groups = 0;
+    for (const dt of days) {
+      const [row] = await engine.run(
+        `SELECT count(*) AS groups, sum(bytes) AS bytes, min(min_first_start) AS a, max(max_first_start) AS b,
+                min(min_last_end) AS c, max(max_last_end) AS d
+         FROM (
+           SELECT az_id, flow_direction, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr,
+                  pkt_src_aws_service, pkt_dst_aws_service, service_port,
+                  sum(bytes) AS bytes, min(first_start) AS min_first_start, max(first_start) AS max_first_start,
+                  min(last_end) AS min_last_end, max(last_end) AS max_last_end
+           FROM curated_flows
+           WHERE dt = ${sqlString(dt)} AND action = 'ACCEPT' AND flow_direction IN ('egress', 'ingress')
+           GROUP BY ALL
+         )`,
+      );
+      groups += Number(row?.groups ?? 0);
+    }
+    return {
+      stage: "attribute-floor",
+      ms: performance.now() - started,
+      maxRssKb: 0,
+      rows: Number(counted?.n ?? 0),
+      detail: { days, groups },
+    };
+  });
+}
+
+/**
+ * Peak resident memory and wall seconds per step of a run, memory sampled every 10 ms (between
+ * samples a peak can be missed; the process's maxRSS is the exact overall figure).
+ */
+function stepPeaks() {
+  const peaks: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
+  let step = "start";
+  let since = performance.now();
+  const sample = () => {
+    peaks[step] = Math.max(peaks[step] ?? 0, Math.round(process.memoryUsage.rss() / 2 ** 20));
+  };
+  const close = () => {
+    sample();
+    const now = performance.now();
+    seconds[step] = Math.round(((seconds[step] ?? 0) + (now - since) / 1000) * 100) / 100;
+    since = now;
+  };
+  const timer = setInterval(sample, 10);
+  return {
+    onStep(next: string) {
+      close();
+      step = next.replace(/\d{4}-\d{2}-\d{2}/, "<day>").replace(/\d+/g, "N");
+    },
+    stop(): { peakMiB: Record<string, number>; seconds: Record<string, number> } {
+      close();
+      clearInterval(timer);
+      return { peakMiB: peaks, seconds };
+    },
+  };
+}
+
 async function pipeline(req: Extract<StageRequest, { stage: Stage }>): Promise<StageResult> {
+  const peaks = stepPeaks();
   const started = performance.now();
-  const result = await runPipeline({ lakeDir: req.dir, memoryLimit: req.memoryLimit, threads: req.threads });
+  const result = await runPipeline({
+    lakeDir: req.dir,
+    memoryLimit: req.memoryLimit,
+    threads: req.threads,
+    onStep: peaks.onStep,
+  });
   return {
     stage: "pipeline",
     ms: performance.now() - started,
     maxRssKb: 0,
     detail: {
+      steps: peaks.stop(),
       objects: result.flowLogObjects,
       hours: result.hours.length,
       days: result.days.length,
@@ -229,8 +377,10 @@ async function inventory(req: Extract<StageRequest, { stage: Stage }>): Promise<
 
 const RUNNERS: Record<Stage, (req: Extract<StageRequest, { stage: Stage }>) => Promise<StageResult>> = {
   baseline,
+  "baseline-projected": baselineProjected,
   compact,
   identity,
+  "attribute-floor": attributeFloor,
   attribute,
   pipeline,
   inventory,
@@ -254,13 +404,16 @@ async function runStage(req: StageRequest): Promise<StageResult> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const request = JSON.parse(process.argv[2] ?? "null") as StageRequest | null;
   if (!request) throw new Error("usage: node --import tsx bench/stage.ts '<StageRequest JSON>'");
+  const before = process.cpuUsage();
   const result = await runStage(request);
+  const work = process.cpuUsage(before);
   // maxRSS is in KiB on Linux and macOS; read at the very end so it covers the whole stage.
   const usage = process.resourceUsage();
   const measured: StageResult = {
     ...result,
     maxRssKb: usage.maxRSS,
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
+    workCpuSeconds: (work.user + work.system) / 1e6,
     loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
   process.stdout.write(`\n${JSON.stringify(measured)}\n`);

@@ -1,7 +1,9 @@
+import { apiPermissions } from "./api-permissions";
+import { lake, lakeBucket, lakeObjects } from "./storage";
+
 /**
  * The HTTP API (API Gateway v2). Every route requires IAM (SigV4) authorisation: flowcost serves
- * cost data, which is sensitive, to internal tools that hold AWS credentials. Routes are added
- * with `api.route(...)` by the API work; none are declared before they have a handler.
+ * cost data, which is sensitive, to internal tools that hold AWS credentials.
  */
 export const api = new sst.aws.ApiGatewayV2("Api", {
   transform: {
@@ -11,4 +13,20 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
       },
     },
   },
+});
+
+/**
+ * One function answers every `/v1` GET route (packages/functions/src/api/handler.ts runs the same
+ * route module as `flowcost serve`). It reads precomputed day documents only: no catalog link, no
+ * Athena, and read access to the result documents it serves (infra/api-permissions.ts). The bundle
+ * holds no DuckDB (packages/local is never imported by functions).
+ */
+api.route("GET /v1/{proxy+}", {
+  handler: "packages/functions/src/api/handler.handler",
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  memory: "1024 MB",
+  timeout: "29 seconds",
+  environment: { FLOWCOST_LAKE_BUCKET: lakeBucket },
+  permissions: apiPermissions(lake.arn, lakeObjects),
 });

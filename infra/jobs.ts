@@ -1,5 +1,7 @@
 import { catalog, glueTableWrite } from "./catalog";
-import { curExport, flowLogs, lake, lakeObjects, settings } from "./storage";
+import { PUBLISH_JOB_ACCESS } from "./publish-access";
+import { slackWebhook } from "./secrets";
+import { curExport, flowLogs, lake, lakeBucket, lakeObjects, settings } from "./storage";
 
 /**
  * Scheduled jobs (EventBridge Scheduler through `CronV2`). Each job gets the schedule's own time
@@ -27,12 +29,17 @@ interface JobOptions {
   readonly memory?: `${number} MB`;
   /** Component name when one handler runs on several schedules. */
   readonly id?: string;
+  /** IANA time zone the cron expression is read in (default UTC). */
+  readonly timezone?: string;
+  /** Jobs that only read results documents do without the Athena catalog and its rights. */
+  readonly catalog?: boolean;
 }
 
 function job(options: JobOptions) {
   const id = options.id ?? options.name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
   return new sst.aws.CronV2(id, {
     schedule: options.schedule,
+    ...(options.timezone ? { timezone: options.timezone } : {}),
     event: { job: options.name, time: SCHEDULED_TIME, ...options.event },
     retries: 2,
     dlq: jobsDlq.arn,
@@ -48,7 +55,7 @@ function job(options: JobOptions) {
       // One run at a time: two overlapping runs of one window could each delete the other's
       // partition files when they switch partitions (AthenaEngine.materialize).
       concurrency: { reserved: 1 },
-      link: [catalog, ...(options.link ?? [])],
+      link: [...(options.catalog === false ? [] : [catalog]), ...(options.link ?? [])],
       copyFiles: [{ from: "queries", to: "queries" }],
       environment: { FLOWCOST_QUERIES_DIR: "queries", ...options.environment },
       permissions: options.permissions,
@@ -106,6 +113,12 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
           "elasticloadbalancing:DescribeLoadBalancers",
           "elasticloadbalancing:DescribeTargetGroups",
           "elasticloadbalancing:DescribeTags",
+          // Recommendations: cross-zone settings, VPC endpoints, route tables and subnets.
+          "elasticloadbalancing:DescribeLoadBalancerAttributes",
+          "elasticloadbalancing:DescribeTargetGroupAttributes",
+          "ec2:DescribeVpcEndpoints",
+          "ec2:DescribeRouteTables",
+          "ec2:DescribeSubnets",
         ],
         // EC2 and ELB Describe* calls support no resource-level scoping.
         resources: ["*"],
@@ -148,11 +161,17 @@ export const buildIdentityJob = job({
 const attributePermissions: Permission[] = [
   lakeList,
   { actions: ["s3:GetObject"], resources: [lakeObjects("curated/")] },
+  // The recommendations read the day's snapshots, describe outputs and ip-ranges.json.
+  { actions: ["s3:GetObject"], resources: [lakeObjects("inventory/")] },
   { actions: ["s3:GetObject"], resources: [curExport.objectsArn] },
   { actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [curExport.bucketArn] },
   {
     actions: readWriteDelete,
-    resources: [lakeObjects("results/daily/"), lakeObjects("results/recommendations/")],
+    resources: [
+      lakeObjects("results/daily/"),
+      lakeObjects("results/summary/"),
+      lakeObjects("results/recommendations/"),
+    ],
   },
   // The day's stitched flows (flow logs without packet addresses), written before attribution.
   { actions: readWriteDelete, resources: [lakeObjects("curated/stitched_flows/")] },
@@ -188,4 +207,43 @@ export const registerCurJob = job({
     lakeList,
     { actions: ["s3:GetObject", "s3:PutObject"], resources: [lakeObjects("state/register-cur/")] },
   ],
+});
+
+/** The IAM statements of a publishing job, from its access table (infra/publish-access.ts). */
+function publishPermissions(name: keyof typeof PUBLISH_JOB_ACCESS): Permission[] {
+  const access = PUBLISH_JOB_ACCESS[name];
+  return [
+    lakeList,
+    { actions: ["s3:GetObject"], resources: access.read.map(lakeObjects) },
+    { actions: ["s3:PutObject"], resources: access.write.map(lakeObjects) },
+    ...(access.other.length ? [{ actions: [...access.other], resources: ["*"] }] : []),
+  ];
+}
+
+const publishEnvironment = { FLOWCOST_LAKE_BUCKET: lakeBucket, ...settings.publishEnvironment };
+
+/**
+ * The weekly FinOps report, Monday 08:00 in the report's time zone (FLOWCOST_REPORT_TIMEZONE, an
+ * IANA name; default UTC): the last ISO week over in UTC, to reports/weekly/, and a Slack summary.
+ */
+export const weeklyReportJob = job({
+  name: "weekly-report",
+  schedule: "cron(0 8 ? * MON *)",
+  timezone: settings.reportTimezone,
+  catalog: false,
+  link: [slackWebhook],
+  timeout: "5 minutes",
+  environment: publishEnvironment,
+  permissions: publishPermissions("weekly-report"),
+});
+
+/** Regression alerts, daily after the attribute job (03:30 UTC) has closed the previous day. */
+export const regressionsJob = job({
+  name: "regressions",
+  schedule: "cron(30 4 * * ? *)",
+  catalog: false,
+  link: [slackWebhook],
+  timeout: "5 minutes",
+  environment: publishEnvironment,
+  permissions: publishPermissions("regressions"),
 });

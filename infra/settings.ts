@@ -1,4 +1,5 @@
 import { priceOverridesSchema } from "@flowcost/core";
+import { isTimeZone } from "./publish-access";
 
 /**
  * Deployment settings: where the user's flow logs and CUR export already live, which clusters to
@@ -27,7 +28,23 @@ export interface Settings {
    * (docs/pricing.md), checked here so a typo fails the deploy rather than the nightly job.
    */
   readonly prices: string | undefined;
+  /** FLOWCOST_REPORT_TIMEZONE: the IANA zone the weekly report's Monday 08:00 is read in (default UTC). */
+  readonly reportTimezone: string;
+  /**
+   * The publishing jobs' settings passed through as set (FLOWCOST_ALERT_*, FLOWCOST_API_URL,
+   * FLOWCOST_REPORT_LINK_BASE); the jobs validate them at cold start (docs/deploy.md).
+   */
+  readonly publishEnvironment: Readonly<Record<string, string>>;
 }
+
+const PUBLISH_SETTINGS = [
+  "FLOWCOST_ALERT_MIN_INCREASE_USD",
+  "FLOWCOST_ALERT_MIN_PERCENT",
+  "FLOWCOST_ALERT_COOLDOWN_DAYS",
+  "FLOWCOST_ALERT_ALL_CLEAR",
+  "FLOWCOST_API_URL",
+  "FLOWCOST_REPORT_LINK_BASE",
+] as const;
 
 /** flowcost's recommended custom format (v5 fields, the order the demo writes). */
 export const RECOMMENDED_FLOW_LOG_FORMAT =
@@ -78,7 +95,20 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     clusters: list(env.FLOWCOST_CLUSTERS),
     athenaBytesScannedCutoff: cutoff,
     prices: readPrices(env.FLOWCOST_PRICES),
+    reportTimezone: readTimeZone(env.FLOWCOST_REPORT_TIMEZONE),
+    publishEnvironment: Object.fromEntries(
+      PUBLISH_SETTINGS.flatMap((name) => (env[name]?.trim() ? [[name, env[name]?.trim() as string]] : [])),
+    ),
   };
+}
+
+function readTimeZone(value: string | undefined): string {
+  const zone = value?.trim() || "UTC";
+  if (!isTimeZone(zone))
+    throw new Error(
+      `flowcost: FLOWCOST_REPORT_TIMEZONE must be an IANA time zone such as Europe/Berlin, not "${zone}"`,
+    );
+  return zone;
 }
 
 function readPrices(value: string | undefined): string | undefined {

@@ -110,6 +110,19 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
     expect(unattributedCents).toBe(output.reconciliation[0].unattributedCents);
   });
 
+  test("money in the JSON is rounded: billed dollars to the cent, list dollars to 6 decimals, never 9.159999999999984", () => {
+    const decimals = (n: number) => (String(n).split(".")[1] ?? "").length;
+    const billed = [
+      output.totals.billedCostUsd,
+      ...output.totals.byCategory.map((c: { billedCostUsd: number }) => c.billedCostUsd),
+      ...output.rows.map((r: JsonRow) => r.billedCostUsd),
+    ];
+    for (const b of billed) expect(decimals(b)).toBeLessThanOrEqual(2);
+    const list = [output.totals.listCostUsd, ...output.rows.map((r: JsonRow) => r.listCostUsd)];
+    for (const l of list) expect(decimals(l)).toBeLessThanOrEqual(6);
+    expect(output.totals.billedCostUsd * 100).toBeCloseTo(output.reconciliation[0].billedCents, 6);
+  });
+
   test("the flow-log ledger accounts for every record read: used + NODATA + SKIPDATA + rejected", () => {
     const l = output.ledger;
     expect(l.read).toBe(l.used + l.nodata + l.skipdata + l.rejected);
@@ -121,7 +134,7 @@ describe("flowcost analyze over a folder of raw flow logs and kubectl snapshots 
   test("the JSON output validates against the committed docs/analyze-output.schema.json", async () => {
     const schema = await committedSchema();
     expect(schema.safeParse(output).success).toBe(true);
-    expect(output.schemaVersion).toBe(1);
+    expect(output.schemaVersion).toBe(2);
     // The committed schema is strict: it catches a renamed field or a wrong value.
     expect(schema.safeParse({ ...output, renamed: 1 }).success).toBe(false);
     const negative = structuredClone(output);
@@ -401,6 +414,31 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
         consequence:
           "no describe-target-groups: target types are unknown, so instance-mode NodePort hops are not recognised",
       },
+      {
+        input: "describe-load-balancer-attributes",
+        consequence:
+          "no describe-load-balancer-attributes: whether NLB cross-zone is on is unknown, so the nlb_cross_zone_off recommendation declines",
+      },
+      {
+        input: "describe-target-group-attributes",
+        consequence:
+          "no describe-target-group-attributes: target-group cross-zone overrides are unknown (the load balancer's setting is used)",
+      },
+      {
+        input: "describe-vpc-endpoints",
+        consequence:
+          "no describe-vpc-endpoints: existing VPC endpoints are unknown, so the endpoint recommendations decline",
+      },
+      {
+        input: "describe-route-tables",
+        consequence:
+          "no describe-route-tables: the route tables to change are unknown, so gateway endpoint and NAT-per-AZ recommendations decline",
+      },
+      {
+        input: "describe-subnets",
+        consequence:
+          "no describe-subnets: public subnets per AZ are unknown, so the NAT-per-AZ recommendation declines",
+      },
     ]);
   });
 
@@ -411,7 +449,7 @@ describe("bad input and usage errors name the problem and exit 1 or 2", async ()
       ["analyze", "x", "--from", "2026-11-23", "--to", "2026-11-22"],
       "--from (2026-11-23) must be before --to (2026-11-22)",
     ],
-    [["analyze", "x", "--format", "xml"], '--format must be table, json or csv, not "xml"'],
+    [["analyze", "x", "--format", "xml"], '--format must be table, json, csv or focus, not "xml"'],
     [
       ["analyze", "x", "--memory-limit", "lots"],
       '--memory-limit must be a size such as 512MB or 4GB, not "lots"',
@@ -460,7 +498,7 @@ describe("progress on stderr", async () => {
         /\rcompacting {2}\[[#.]{24}\] 1\/\d+ 2026-11-22 \d\d:00<EL>/,
       );
       const piped = await run("node", [bin, "analyze", folder, "--format", "json"]);
-      expect(JSON.parse(piped.stdout).schemaVersion).toBe(1);
+      expect(JSON.parse(piped.stdout).schemaVersion).toBe(2);
       expect(piped.stderr).not.toContain("\r");
     },
   );

@@ -1,21 +1,9 @@
 import { existsSync } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { main } from "@flowcost/local/cli/main";
 import { describe, expect, test } from "vitest";
+import { runCli as cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
-
-/** Runs the CLI in-process with captured stdout and stderr. */
-async function cli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(
-    args,
-    { write: (t: string) => (stdout += t) },
-    { write: (t: string) => (stderr += t), isTTY: false },
-  );
-  return { code, stdout, stderr };
-}
 
 describe("each command has its own help", () => {
   test("flowcost analyze --help: analyze's options only, exit 0 on stdout", async () => {
@@ -111,6 +99,12 @@ describe("flowcost demo --out never generates into someone else's files", () => 
     const again = await cli(["demo", "--out", dir, "--format", "json"]);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).totals).toEqual(JSON.parse(first.stdout).totals);
+    // Where the results are, and the planted trap's warning explained as expected.
+    expect(again.stderr).toContain(`The demo's lake is ${dir}:`);
+    expect(again.stderr).toContain("results/summary/dt=<day>/summary.json");
+    expect(again.stderr).toContain(
+      "Expected warnings (the demo plants them):\n  - identity-overlap: planted:",
+    );
     expect(existsSync(join(dir, "notes.txt"))).toBe(true);
   });
 });

@@ -25,6 +25,14 @@ describe("the demo's day document: results/summary/dt=/summary.json and the char
     expect(doc?.costBasis).toBe("billed");
     expect(doc?.reconciliation.billedCents).toBe(billed);
     expect(doc?.rows.reduce((s, r) => s + (r.billedCents ?? 0), 0)).toBe(billed);
+    // The CUR's network lines, pooled per class and resource: what the FOCUS export ties rows to.
+    expect(doc?.lines.reduce((s, l) => s + l.billedCents, 0)).toBe(billed);
+    expect(
+      doc?.lines.find((l) => l.resourceId === "i-0b1a2b3c4d5e6f708" && l.usageClass === "inter_az_out"),
+    ).toMatchObject({
+      billedCents: expect.any(Number),
+      allocatedCents: expect.any(Number),
+    });
     expect(doc?.ledger).toMatchObject({ read: 43_072, used: 43_048, nodata: 24, rejected: 0 });
     expect(doc?.identity).toEqual([expect.objectContaining({ cluster: "demo", snapshots: 25, overlaps: 1 })]);
     expect(doc?.warnings.map((w) => w.code)).toEqual(["identity-overlap"]);

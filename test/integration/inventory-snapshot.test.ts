@@ -138,6 +138,11 @@ describe("inventory snapshot job -> lake files -> identity", () => {
       "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-load-balancers.json.gz",
       "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-target-groups.json.gz",
       "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-tags.json.gz",
+      "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-load-balancer-attributes.json.gz",
+      "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-target-group-attributes.json.gz",
+      "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-vpc-endpoints.json.gz",
+      "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-route-tables.json.gz",
+      "inventory/aws/dt=2026-11-22/20261122T101500Z/describe-subnets.json.gz",
       "inventory/kubernetes/cluster=shop-prod/dt=2026-11-22/20261122T101500Z.json.gz",
     ]);
     expect(first.items).toEqual({ Pod: 120, Node: 6, Service: 5, EndpointSlice: 5, DaemonSet: 1 });

@@ -1,4 +1,4 @@
-import type { AttributedRow } from "@flowcost/core";
+import type { AttributedRow, CurNetworkLine } from "@flowcost/core";
 
 export const GB = 1024 ** 3;
 
@@ -32,4 +32,14 @@ export function attributedRow(over: Partial<AttributedRow> = {}): AttributedRow 
     list_cost_usd: 0.02,
     ...over,
   };
+}
+
+/** One billed CUR network line of 2026-11-22, as cur_network_lines returns it. */
+export function curLine(
+  usage_class: string,
+  resource_id: string,
+  gb: number,
+  cost_usd: number,
+): CurNetworkLine {
+  return { dt: "2026-11-22", usage_class, resource_id, usage_type: "x", usage_amount: gb, cost_usd };
 }

@@ -17,6 +17,11 @@ export const DESCRIBE_CALLS = [
   "describe-nat-gateways",
   "describe-load-balancers",
   "describe-target-groups",
+  "describe-load-balancer-attributes",
+  "describe-target-group-attributes",
+  "describe-vpc-endpoints",
+  "describe-route-tables",
+  "describe-subnets",
 ] as const;
 export type DescribeCall = (typeof DESCRIBE_CALLS)[number];
 
@@ -223,6 +228,16 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
       "no describe-load-balancers: load balancers are not named or tied to their Kubernetes Service",
     "describe-target-groups":
       "no describe-target-groups: target types are unknown, so instance-mode NodePort hops are not recognised",
+    "describe-load-balancer-attributes":
+      "no describe-load-balancer-attributes: whether NLB cross-zone is on is unknown, so the nlb_cross_zone_off recommendation declines",
+    "describe-target-group-attributes":
+      "no describe-target-group-attributes: target-group cross-zone overrides are unknown (the load balancer's setting is used)",
+    "describe-vpc-endpoints":
+      "no describe-vpc-endpoints: existing VPC endpoints are unknown, so the endpoint recommendations decline",
+    "describe-route-tables":
+      "no describe-route-tables: the route tables to change are unknown, so gateway endpoint and NAT-per-AZ recommendations decline",
+    "describe-subnets":
+      "no describe-subnets: public subnets per AZ are unknown, so the NAT-per-AZ recommendation declines",
   };
   for (const call of DESCRIBE_CALLS)
     if (calls[call] === 0) missing.push({ input: call, consequence: consequences[call] });

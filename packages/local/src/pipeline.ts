@@ -10,14 +10,19 @@ import {
   identityWarnings,
   type MaterializeResult,
   type PriceOverrides,
+  pricesFor,
+  type Recommendation,
   type RunLedger,
+  recommendDays,
   runLedger,
+  type WhatIfResult,
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay } from "./jobs/attribute.ts";
 import { type CompactionResult, compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
+import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
 
 export interface PipelineOptions {
@@ -55,6 +60,8 @@ export interface DayResult {
   readonly summary?: DaySummary;
   /** Bytes per pairing outcome of the day's flows without packet addresses (empty when all had them). */
   readonly stitching?: Awaited<ReturnType<typeof attributeDay>>["stitching"];
+  /** The --from/--to window covers only part of the day: not reconciled, list-price estimates. */
+  readonly cutByWindow?: boolean;
 }
 
 export interface PipelineResult {
@@ -68,6 +75,10 @@ export interface PipelineResult {
   readonly ledger: RunLedger;
   /** Each flow-log format read, with its object count (what it can tell: `flowLogFormatCapabilities`). */
   readonly flowLogFormats?: CompactionResult["formats"];
+  /** The catalogue rules over the window (each day's are also written to results/recommendations/dt=). */
+  readonly recommendations: Recommendation[];
+  /** The window's cost under each routing change, for the cluster, each namespace and each Service. */
+  readonly whatIf: WhatIfResult[];
 }
 
 /**
@@ -127,15 +138,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         clusters: options.cluster === undefined ? undefined : new Set([options.cluster]),
       });
       options.onStep?.(`attributing ${dt}`);
+      // The CUR bills whole UTC days: a day the window cuts keeps list-price estimates rather than
+      // having the whole day's bill allocated to part of its traffic.
+      const cutByWindow =
+        (options.from !== undefined && options.from > day.start) ||
+        (options.to !== undefined && options.to < day.end);
       // One VPC's region prices the day; the attribution SQL does not split by region yet.
       const attribution = await attributeDay(
         engine,
         day,
         regions[0] ?? "us-east-1",
-        options.lakeDir,
+        cutByWindow ? undefined : options.lakeDir,
         options.prices,
       );
       const rows: DayResult["rows"] = attribution.rows;
+      options.onStep?.(`writing the results of ${dt}`);
       const summary = daySummary(
         attribution.reconciliation,
         identity,
@@ -144,6 +161,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         dt,
         regions,
         accounts,
+        cutByWindow,
       );
       await store.writeDay(summary);
       days.push({
@@ -152,10 +170,30 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         rows,
         reconciliation: attribution.reconciliation,
         summary,
+        cutByWindow,
         stitching: attribution.stitching,
       });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
+    options.onStep?.("recommending");
+    // Savings extrapolate from the measured time: the whole hours each day's flows were compacted for.
+    const measured = days.map((d) => {
+      const covered = hours.filter((h) => h.window.dt === d.day.dt && h.result.rowsWritten > 0);
+      const from = Math.min(...covered.map((h) => h.window.start));
+      return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
+    });
+    const region = regions[0] ?? "us-east-1";
+    const { recommendations, whatIf } = await recommendDays(
+      {
+        engine,
+        inventory: folderInventoryReader(options.lakeDir),
+        store,
+        region,
+        prices: pricesFor(region, options.prices),
+        cluster: options.cluster,
+      },
+      measured,
+    );
     return {
       flowLogObjects: files.length,
       skippedFiles: skipped,
@@ -164,6 +202,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       regions,
       ledger,
       flowLogFormats: formats,
+      recommendations,
+      whatIf,
     };
   } finally {
     engine.close();
@@ -183,6 +223,7 @@ function daySummary(
   dt: string,
   regions: ReadonlyArray<string>,
   accounts: ReadonlyArray<string>,
+  cutByWindow: boolean,
 ): DaySummary {
   const stats = identity.clusters.map(({ cluster, stats: s }) => ({
     cluster,
@@ -192,7 +233,8 @@ function daySummary(
     nodesWithoutZone: [...s.nodesWithoutZone],
   }));
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
-  if (reconciliation.costBasis === "estimated")
+  if (cutByWindow) warnings.push(windowCutWarning(dt));
+  else if (reconciliation.costBasis === "estimated")
     warnings.push({
       code: "no-cur",
       message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
@@ -207,8 +249,17 @@ function daySummary(
       ),
     ),
     identity: stats,
+    workloads: identity.workloads,
     warnings,
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),
   });
+}
+
+/** A day the --from/--to window cuts: reconciliation needs the whole UTC day the CUR bills. */
+export function windowCutWarning(dt: string): { code: string; message: string } {
+  return {
+    code: "window-cuts-day",
+    message: `${dt}: the window covers only part of this UTC day; the CUR bills whole days, so its dollars are list-price estimates, not reconciled (give --from/--to as whole days to reconcile)`,
+  };
 }

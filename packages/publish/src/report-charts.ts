@@ -21,7 +21,9 @@ const config = {
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, gridColor: "#e5e7eb", labelLimit: 280 },
   legend: { labelFontSize: 11, titleFontSize: 11, orient: "bottom" as const },
-  range: { category: ["#2563eb", "#f59e0b", "#10b981", "#8b5cf6", "#ef4444", "#6b7280", "#14b8a6", "#ec4899"] },
+  range: {
+    category: ["#2563eb", "#f59e0b", "#10b981", "#8b5cf6", "#ef4444", "#6b7280", "#14b8a6", "#ec4899"],
+  },
 };
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -37,7 +39,9 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const label = (category: string) => CATEGORY_NAMES[category]?.replace(/ \(.*\)$/, "") ?? category;
 
 /** Each chart as [title, SVG]. */
-export async function reportCharts(r: WeeklyReport): Promise<Array<{ id: string; title: string; svg: string }>> {
+export async function reportCharts(
+  r: WeeklyReport,
+): Promise<Array<{ id: string; title: string; svg: string }>> {
   const charts: Array<{ id: string; title: string; spec: TopLevelSpec }> = [];
   if (r.daily.length > 0)
     charts.push({
@@ -47,11 +51,19 @@ export async function reportCharts(r: WeeklyReport): Promise<Array<{ id: string;
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         width: 640,
         height: 240,
-        data: { values: r.daily.map((d) => ({ day: d.dt, category: label(d.category), usd: d.cents / 100 })) },
+        data: {
+          values: r.daily.map((d) => ({ day: d.dt, category: label(d.category), usd: d.cents / 100 })),
+        },
         mark: { type: "bar" },
         encoding: {
           x: { field: "day", type: "ordinal", title: null, axis: { labelAngle: -45 } },
-          y: { field: "usd", type: "quantitative", aggregate: "sum", title: "USD per day", axis: { format: "$,.0f" } },
+          y: {
+            field: "usd",
+            type: "quantitative",
+            aggregate: "sum",
+            title: "USD per day",
+            axis: { format: "$,.0f" },
+          },
           color: { field: "category", type: "nominal", title: null },
           tooltip: [{ field: "day" }, { field: "category" }, { field: "usd", format: "$,.2f" }],
         },
@@ -75,7 +87,13 @@ export async function reportCharts(r: WeeklyReport): Promise<Array<{ id: string;
         y: { field: "category", type: "nominal", title: null, sort: null },
         yOffset: { field: "week", sort: [r.previousWeek.id, r.week.id] },
         x: { field: "usd", type: "quantitative", title: "USD", axis: { format: "$,.0f" } },
-        color: { field: "week", type: "nominal", title: null, scale: { range: ["#9ca3af", "#2563eb"] }, sort: [r.previousWeek.id, r.week.id] },
+        color: {
+          field: "week",
+          type: "nominal",
+          title: null,
+          scale: { range: ["#9ca3af", "#2563eb"] },
+          sort: [r.previousWeek.id, r.week.id],
+        },
       },
     },
   });
@@ -88,7 +106,10 @@ export async function reportCharts(r: WeeklyReport): Promise<Array<{ id: string;
         width: 640,
         height: { step: 20 },
         data: {
-          values: r.topWorkloads.map((w) => ({ workload: `${w.name}${w.isNew ? " (new)" : ""}`, usd: w.cents / 100 })),
+          values: r.topWorkloads.map((w) => ({
+            workload: `${w.name}${w.isNew ? " (new)" : ""}`,
+            usd: w.cents / 100,
+          })),
         },
         mark: { type: "bar", color: "#2563eb" },
         encoding: {
@@ -106,7 +127,10 @@ export async function reportCharts(r: WeeklyReport): Promise<Array<{ id: string;
         width: 640,
         height: { step: 20 },
         data: {
-          values: r.natByDestination.map((n) => ({ destination: NAT_DESTINATION_NAMES[n.destination] ?? n.destination, usd: n.cents / 100 })),
+          values: r.natByDestination.map((n) => ({
+            destination: NAT_DESTINATION_NAMES[n.destination] ?? n.destination,
+            usd: n.cents / 100,
+          })),
         },
         mark: { type: "bar", color: "#f59e0b" },
         encoding: {

@@ -1,7 +1,7 @@
 import {
   CATEGORY_NAMES,
-  dataQualityLines,
   type Delta,
+  dataQualityLines,
   deltaText,
   dollars,
   gigabytes,
@@ -65,7 +65,9 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
   const charts = await reportCharts(r);
   const chart = (id: string) => {
     const c = charts.find((x) => x.id === id);
-    return c ? `<figure id="${c.id}" class="chart"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>` : "";
+    return c
+      ? `<figure id="${c.id}" class="chart"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`
+      : "";
   };
   const body = [
     `<h1>${esc(s.title)}</h1>`,
@@ -119,7 +121,10 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
     `<p>${(r.coverage.explainedFraction * 100).toFixed(1)}% of the week's ${dollars(r.coverage.billedCents)} is explained by transfers to a workload or resource; ${dollars(r.unattributed.cents)} is billed with no transfer behind it.</p>`,
     r.unattributed.byResource.length
       ? `<table><thead><tr><th>resource</th><th>line</th><th class="n">cost</th></tr></thead><tbody>${r.unattributed.byResource
-          .map((u) => `<tr><td>${esc(u.resource)}</td><td>${esc(u.subcategory ?? "-")}</td><td class="n">${dollars(u.cents)}</td></tr>`)
+          .map(
+            (u) =>
+              `<tr><td>${esc(u.resource)}</td><td>${esc(u.subcategory ?? "-")}</td><td class="n">${dollars(u.cents)}</td></tr>`,
+          )
           .join("")}</tbody></table>`
       : "",
     `<h2>Recommendations</h2>`,

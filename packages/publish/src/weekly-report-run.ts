@@ -5,10 +5,10 @@ import {
   type IsoWeek,
   latestCompleteWeek,
   parseDocument,
+  type ResultsStore,
   recommendationsDocumentInput,
   renderCsv,
   renderMarkdown,
-  type ResultsStore,
   type WeeklyReport,
   weeklySummaryMessage,
 } from "@flowcost/core";
@@ -80,7 +80,11 @@ export async function publishWeeklyReport(
   options: { slack?: SlackWebhookClient; link?: string } = {},
 ): Promise<{ keys: string[]; posted: boolean }> {
   const keys: string[] = [];
-  const types = { md: "text/markdown; charset=utf-8", html: "text/html; charset=utf-8", csv: "text/csv; charset=utf-8" };
+  const types = {
+    md: "text/markdown; charset=utf-8",
+    html: "text/html; charset=utf-8",
+    csv: "text/csv; charset=utf-8",
+  };
   for (const format of ["md", "html", "csv"] as const) {
     const key = weeklyReportKey(files.report.week, format);
     await store.writeDocument(key, files[format], types[format]);

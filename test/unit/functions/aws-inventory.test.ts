@@ -2,15 +2,30 @@ import {
   DescribeAvailabilityZonesCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import {
+  DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
   DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { readLoadBalancers, readLoadBalancerTags, readNetworkInterfaces, zoneMapFrom } from "@flowcost/core";
+import {
+  readLoadBalancerAttributes,
+  readLoadBalancers,
+  readLoadBalancerTags,
+  readNetworkInterfaces,
+  readRouteTables,
+  readSubnets,
+  readTargetGroupAttributes,
+  readVpcEndpoints,
+  zoneMapFrom,
+} from "@flowcost/core";
 import { readAwsInventory } from "@flowcost/functions/adapters/aws-inventory";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, test } from "vitest";
@@ -116,5 +131,70 @@ describe("AWS describe calls for one VPC", () => {
     });
     expect(Object.keys(json).some((k) => k.startsWith("$"))).toBe(false);
     expect(JSON.stringify(json)).not.toContain("NextToken");
+  });
+});
+
+describe("the describe calls the recommendations read", () => {
+  test("load balancer and target group attributes per ARN, VPC endpoints, route tables and subnets of the VPC", async () => {
+    elbv2.on(DescribeLoadBalancerAttributesCommand).callsFake((input: { LoadBalancerArn: string }) => ({
+      Attributes: [
+        {
+          Key: "load_balancing.cross_zone.enabled",
+          Value: input.LoadBalancerArn === lbArn(3) ? "true" : "false",
+        },
+      ],
+    }));
+    elbv2.on(DescribeTargetGroupAttributesCommand).resolves({
+      Attributes: [{ Key: "load_balancing.cross_zone.enabled", Value: "use_load_balancer_configuration" }],
+    });
+    ec2.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [
+        {
+          VpcEndpointId: "vpce-1",
+          VpcEndpointType: "Gateway",
+          VpcId: VPC,
+          ServiceName: "com.amazonaws.us-east-1.s3",
+          RouteTableIds: ["rtb-1"],
+        },
+      ],
+    });
+    ec2.on(DescribeRouteTablesCommand).resolves({
+      RouteTables: [
+        {
+          RouteTableId: "rtb-1",
+          VpcId: VPC,
+          Associations: [{ SubnetId: "subnet-1" }],
+          Routes: [{ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-1" }],
+        },
+      ],
+    });
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        { SubnetId: "subnet-1", VpcId: VPC, AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az4" },
+      ],
+    });
+    const clients = { ec2: new EC2Client({}), elbv2: new ElasticLoadBalancingV2Client({}) };
+    const json = JSON.parse(JSON.stringify(await readAwsInventory(clients, VPC))) as Record<string, unknown>;
+
+    const lbAttributes = readLoadBalancerAttributes(
+      json["describe-load-balancer-attributes"],
+      "lb-attributes",
+    );
+    expect(lbAttributes.size).toBe(21);
+    expect(lbAttributes.get(lbArn(3))?.["load_balancing.cross_zone.enabled"]).toBe("true");
+    expect(lbAttributes.get(lbArn(4))?.["load_balancing.cross_zone.enabled"]).toBe("false");
+    // Only the VPC's target group is described.
+    expect([...readTargetGroupAttributes(json["describe-target-group-attributes"], "tg").keys()]).toEqual([
+      "arn:tg/1",
+    ]);
+    expect(readVpcEndpoints(json["describe-vpc-endpoints"], "vpce").map((e) => e.VpcEndpointId)).toEqual([
+      "vpce-1",
+    ]);
+    expect(readRouteTables(json["describe-route-tables"], "rtb")[0]?.Routes?.[0]?.NatGatewayId).toBe("nat-1");
+    expect(readSubnets(json["describe-subnets"], "subnets")[0]?.AvailabilityZoneId).toBe("use1-az4");
+    for (const command of [DescribeVpcEndpointsCommand, DescribeRouteTablesCommand, DescribeSubnetsCommand])
+      expect(ec2.commandCalls(command)[0]?.args[0].input).toMatchObject({
+        Filters: [{ Name: "vpc-id", Values: [VPC] }],
+      });
   });
 });

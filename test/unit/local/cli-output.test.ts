@@ -13,7 +13,7 @@ describe("the committed JSON Schema", () => {
     );
     expect(committed).toEqual(JSON.parse(analyzeJsonSchema()));
     expect(committed.$schema).toBe("https://json-schema.org/draft/2020-12/schema");
-    expect(committed.properties.schemaVersion.const).toBe(1);
+    expect(committed.properties.schemaVersion.const).toBe(2);
   });
 });
 
@@ -41,7 +41,7 @@ describe("--from / --to", () => {
 });
 
 describe("CSV rows", () => {
-  test("fields holding a comma or a quote are quoted (RFC 4180), nulls are empty", () => {
+  test("fields holding a comma or a quote are quoted (RFC 4180), nulls are empty; the node keeps rows apart", () => {
     const row = toResultRow({
       dt: "2026-11-22",
       category: "lb",
@@ -50,6 +50,7 @@ describe("CSV rows", () => {
       src_workload_kind: "Deployment",
       src_workload: "frontend",
       src_az_id: "use1-az4",
+      src_node: "ip-10-0-0-10.ec2.internal",
       dst_kind: "load_balancer",
       dst_id: 'app/k8s-shop-web,"x"/50dc6c495c0c9188',
       dst_az_id: "use1-az6",
@@ -58,9 +59,10 @@ describe("CSV rows", () => {
       confidence: "exact",
     });
     const [header, line] = renderCsv([row]).split("\r\n");
-    expect(header?.split(",")).toHaveLength(23);
+    expect(header?.split(",")).toHaveLength(27);
+    expect(header).toContain("src_az_id,src_node,src_ip,dst_kind");
     expect(line).toBe(
-      '2026-11-22,lb,,pod,,shop,Deployment,frontend,use1-az4,load_balancer,"app/k8s-shop-web,""x""/50dc6c495c0c9188",,,,use1-az6,,,,1073741824,0.02,,estimated,exact',
+      '2026-11-22,lb,,pod,,shop,Deployment,frontend,use1-az4,ip-10-0-0-10.ec2.internal,,load_balancer,"app/k8s-shop-web,""x""/50dc6c495c0c9188",,,,use1-az6,,,,,,1073741824,0.02,,estimated,exact',
     );
   });
 

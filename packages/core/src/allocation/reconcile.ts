@@ -35,15 +35,37 @@ export interface Reconciliation {
   readonly allocatedCents: number;
   readonly unattributedCents: number;
   /**
-   * Per row of `rows` (same index), the row's billed cents by the line class they came from, so
-   * the charge view can send each class to its payer (InterZone-Out to the sender, In to the
-   * receiver, ...). Each entry sums to the row's billed cents; empty when the day is estimated.
+   * Per row of `rows` (same index), the billed lines its cents came from, so the charge view can
+   * send each line class to its payer (InterZone-Out to the sender, In to the receiver, ...) and
+   * an export can tie each allocated cent to its origin line. Each entry sums to the row's billed
+   * cents; empty when the day is estimated.
    */
-  readonly rowClassCents: ReadonlyArray<ClassCents>;
+  readonly rowLines: ReadonlyArray<ReadonlyArray<RowLineCents>>;
+  /** The day's billed lines, one per (line class, resource) with the CUR rows pooled into it. */
+  readonly lines: ReadonlyArray<BilledLine>;
 }
 
-/** Billed cents by line class, for one row. */
-export type ClassCents = Readonly<Partial<Record<UsageClass, number>>>;
+/** A row's cents from one billed line. */
+export interface RowLineCents {
+  readonly usageClass: UsageClass;
+  /** The line's resource key ({@link billedResourceKey}). */
+  readonly resource: string;
+  readonly cents: number;
+}
+
+/** One billed line of a day: every CUR row of one line class and resource, pooled. */
+export interface BilledLine {
+  readonly usageClass: UsageClass;
+  /** The resource key ({@link billedResourceKey}): instance, NAT gateway, load balancer, endpoint id. */
+  readonly resource: string;
+  /** The resource as the CUR names it (an ARN for some services). */
+  readonly resourceArn: string;
+  /** The CUR usage types pooled into the line (both inter-AZ spellings can meet here). */
+  readonly usageTypes: ReadonlyArray<string>;
+  readonly usageAmount: number;
+  readonly cents: number;
+  readonly allocatedCents: number;
+}
 
 /** Maps a Kubernetes node name to the EC2 instance that CUR bills (from `spec.providerID`). */
 export type InstanceOfNode = (node: string) => string | undefined;
@@ -139,7 +161,8 @@ export function reconcileDay(
       billedCents: 0,
       allocatedCents: 0,
       unattributedCents: 0,
-      rowClassCents: attributed.map(() => ({})),
+      rowLines: attributed.map(() => []),
+      lines: [],
     };
   }
   const drawers = new Map<string, Array<{ row: number; bytes: number }>>();
@@ -158,7 +181,7 @@ export function reconcileDay(
   // Several CUR rows (spellings, usage types) can bill one (class, resource): they pool.
   const pooled = new Map<
     string,
-    { usageClass: UsageClass; resource: string; raw: string; usage: number; cost: number }
+    { usageClass: UsageClass; resource: string; raw: string; usage: number; cost: number; types: Set<string> }
   >();
   for (const line of lines) {
     const raw = line.resource_id ?? "";
@@ -169,7 +192,9 @@ export function reconcileDay(
       raw,
       usage: 0,
       cost: 0,
+      types: new Set<string>(),
     };
+    p.types.add(line.usage_type);
     p.usage += line.usage_amount;
     p.cost += line.cost_usd;
     pooled.set(key, p);
@@ -178,7 +203,8 @@ export function reconcileDay(
   const lineCents = toCentsPreservingTotal(pools.map(([, p]) => p.cost));
 
   const rowCents = attributed.map(() => 0);
-  const rowClassCents: Array<Partial<Record<UsageClass, number>>> = attributed.map(() => ({}));
+  const rowLines: RowLineCents[][] = attributed.map(() => []);
+  const billedLines: BilledLine[] = [];
   const unattributed: ResultRow[] = [];
   pools.forEach(([key, pool], i) => {
     const cents = lineCents[i] ?? 0;
@@ -199,10 +225,18 @@ export function reconcileDay(
       const d = list[k];
       if (!d) return;
       rowCents[d.row] = (rowCents[d.row] ?? 0) + p;
-      const byClass = rowClassCents[d.row];
-      if (byClass && p !== 0) byClass[pool.usageClass] = (byClass[pool.usageClass] ?? 0) + p;
+      if (p !== 0) rowLines[d.row]?.push({ usageClass: pool.usageClass, resource: pool.resource, cents: p });
     });
     const rest = cents - parts.reduce((s, p) => s + p, 0);
+    billedLines.push({
+      usageClass: pool.usageClass,
+      resource: pool.resource,
+      resourceArn: pool.raw,
+      usageTypes: [...pool.types].sort(),
+      usageAmount: pool.usage,
+      cents,
+      allocatedCents: cents - rest,
+    });
     if (rest !== 0) unattributed.push(unattributedRow(dt, pool.usageClass, pool.raw, rest));
   });
 
@@ -219,7 +253,8 @@ export function reconcileDay(
     billedCents: lineCents.reduce((s, c) => s + c, 0),
     allocatedCents: rowCents.reduce((s, c) => s + c, 0),
     unattributedCents: unattributed.reduce((s, r) => s + Math.round((r.billed_cost_usd ?? 0) * 100), 0),
-    rowClassCents,
+    rowLines,
+    lines: billedLines,
   };
   assertReconciled(result, lines);
   return result;

@@ -87,10 +87,17 @@ export const AWS_INVENTORY_CALLS = [
   "describe-load-balancers",
   "describe-target-groups",
   "describe-tags",
+  // Read by the recommendations (docs/analyze.md lists what each rule needs).
+  "describe-load-balancer-attributes",
+  "describe-target-group-attributes",
+  "describe-vpc-endpoints",
+  "describe-route-tables",
+  "describe-subnets",
 ] as const;
 export type AwsInventoryCall = (typeof AWS_INVENTORY_CALLS)[number];
 
-function parseCall<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
+/** Parses one describe call's output; a wrong shape throws naming the file. */
+export function parseCall<T>(schema: z.ZodType<T>, json: unknown, source: string): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     throw new InvalidInputError(`${source}: not the AWS CLI's output shape (${parsed.error.message})`, {

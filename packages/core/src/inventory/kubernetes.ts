@@ -43,7 +43,11 @@ export const nodeSchema = z.object({
   metadata: objectMeta,
   spec: z.object({ providerID: z.string().optional() }).optional(),
   status: z
-    .object({ addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional() })
+    .object({
+      addresses: z.array(z.object({ type: z.string(), address: z.string() })).optional(),
+      /** `kubeletVersion` tells which routing settings the cluster understands (recommendations). */
+      nodeInfo: z.looseObject({ kubeletVersion: z.string().optional() }).optional(),
+    })
     .optional(),
 });
 export type Node = z.infer<typeof nodeSchema>;

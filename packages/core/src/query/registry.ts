@@ -3,6 +3,7 @@ import { attributeFlows, stitchFlows, stitchSummary } from "./queries/attributio
 import { curNetworkLines } from "./queries/cur.ts";
 import { compactFlows, compactFlowsDirected, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
+import { natDestinations } from "./queries/recommendation.ts";
 
 /**
  * Every query in `queries/`, registered once. A test fails when a SQL file has no entry here
@@ -19,4 +20,5 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   compactFlowsDirected,
   stitchFlows,
   stitchSummary,
+  natDestinations,
 ];

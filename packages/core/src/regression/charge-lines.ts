@@ -1,6 +1,6 @@
+import { endLabel } from "../report/weekly-report.ts";
 import { chargeView } from "../results/charge-view.ts";
 import type { DaySummary } from "../results/day-summary.ts";
-import { endLabel } from "../report/weekly-report.ts";
 import type { ChargeLine, DayCharges } from "./series.ts";
 
 /**

@@ -163,7 +163,9 @@ export function detectRegressions(
 
 /**
  * The flows and workloads behind an increase: each one's cost on the day minus the median of its
- * own cost over the baseline days, largest first, with its share of the series' increase.
+ * own cost over the baseline days, largest first, with its share of the increase. When other
+ * flows fell meanwhile the rises add up to more than the net increase; shares are then of the
+ * rises, so they never add up to more than 100%.
  */
 function explain(
   today: ReadonlyArray<ChargeLine>,
@@ -182,14 +184,18 @@ function explain(
     };
     const now = sum(today);
     const before = baseline.map(sum);
-    return [...now]
+    const rises = [...now]
       .map(([k, cost]) => ({ k, increaseUsd: cost - median(before.map((m) => m.get(k) ?? 0)) }))
       .filter((c) => c.increaseUsd > 0)
-      .sort((a, b) => b.increaseUsd - a.increaseUsd)
-      .slice(0, top);
+      .sort((a, b) => b.increaseUsd - a.increaseUsd);
+    const whole = Math.max(
+      increase,
+      rises.reduce((t, c) => t + c.increaseUsd, 0),
+    );
+    return rises.slice(0, top).map((c) => ({ ...c, share: whole > 0 ? c.increaseUsd / whole : 0 }));
   };
   const sample = new Map(today.map((l) => [flowKey(l), l]));
-  const topFlows = grouped(flowKey).map(({ k, increaseUsd }): FlowCause => {
+  const topFlows = grouped(flowKey).map(({ k, increaseUsd, share }): FlowCause => {
     const l = sample.get(k) as ChargeLine;
     return {
       label: `${l.source} -> ${l.destination}`,
@@ -199,30 +205,44 @@ function explain(
       sourceAz: l.sourceAz,
       destinationAz: l.destinationAz,
       increaseUsd,
-      share: increase > 0 ? Math.min(1, increaseUsd / increase) : 0,
+      share,
     };
   });
-  const topWorkloads = grouped(workloadOf).map(({ k, increaseUsd }) => ({
+  const topWorkloads = grouped(workloadOf).map(({ k, increaseUsd, share }) => ({
     label: k,
     increaseUsd,
-    share: increase > 0 ? Math.min(1, increaseUsd / increase) : 0,
+    share,
   }));
   return { topFlows, topWorkloads };
 }
 
-/** `/v1/costs` and `/v1/flows` for the day, filtered to the series. */
+/**
+ * `/v1/costs` and `/v1/flows` for the day, filtered as the API allows (window, category,
+ * namespace) and grouped so the series' own line is in the answer: a workload's costs grouped by
+ * workload within its namespace, a Service's by Service.
+ */
 export function apiLinks(dt: string, series: SeriesId, baseUrl = ""): { costs: string; flows: string } {
-  const filter: Record<string, string> = { from: dt, to: dt };
-  if (series.dimension === "category") filter.category = series.value;
-  else if (series.dimension === "namespace") filter.namespace = series.value;
-  else if (series.dimension === "service") filter.service = series.value;
-  else if (series.value.includes(":")) filter.workload = series.value;
-  else {
-    const [namespace, ...name] = series.value.split("/");
-    filter.namespace = namespace ?? "";
-    filter.workload = name.join("/");
+  const window = { from: dt, to: dt };
+  let costs: Record<string, string> = { ...window, groupBy: "category" };
+  let flows: Record<string, string> = { ...window };
+  if (series.dimension === "category" && !series.value.includes(":")) {
+    costs = { ...window, category: series.value, groupBy: "namespace,workload" };
+    flows = { ...window, category: series.value };
+  } else if (series.dimension === "namespace") {
+    costs = { ...window, namespace: series.value, groupBy: "workload,category" };
+    flows = { ...window, namespace: series.value };
+  } else if (series.dimension === "workload") {
+    const [namespace] = series.value.split("/");
+    const pod = !series.value.includes(":") && namespace !== undefined && namespace !== "-";
+    costs = pod
+      ? { ...window, namespace, groupBy: "workload,category" }
+      : { ...window, groupBy: "workload,category" };
+    flows = pod ? { ...window, namespace } : { ...window };
+  } else if (series.dimension === "service") {
+    costs = { ...window, groupBy: "service,category" };
+    flows = { ...window, category: "lb" };
   }
-  const q = new URLSearchParams(filter).toString();
   const base = baseUrl.replace(/\/+$/, "");
-  return { costs: `${base}/v1/costs?${q}`, flows: `${base}/v1/flows?${q}` };
+  const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
+  return { costs: `${base}/v1/costs?${q(costs)}`, flows: `${base}/v1/flows?${q(flows)}` };
 }

@@ -34,7 +34,7 @@ function end(row: ResultRow, p: "src" | "dst"): End {
   };
 }
 
-function dayRow(row: ResultRow, classCents: Reconciliation["rowClassCents"][number]): DayRow {
+function dayRow(row: ResultRow, lines: Reconciliation["rowLines"][number]): DayRow {
   const base = {
     category: row.category,
     subcategory: row.subcategory,
@@ -49,7 +49,7 @@ function dayRow(row: ResultRow, classCents: Reconciliation["rowClassCents"][numb
     costBasis: row.cost_basis,
     confidence: row.confidence,
   };
-  return { ...base, charges: chargeSplit(base, classCents) };
+  return { ...base, charges: chargeSplit(base, lines) };
 }
 
 /** The ledger's counts as the day document keeps them (per-object detail stays in the run's ledger). */
@@ -87,8 +87,8 @@ export function dayLedger(
 export function buildDaySummary(input: DaySummaryInput): DaySummary {
   const r = input.reconciliation;
   const rows = [
-    ...r.rows.map((row, i) => dayRow(row, r.rowClassCents[i] ?? {})),
-    ...r.unattributed.map((row) => dayRow(row, {})),
+    ...r.rows.map((row, i) => dayRow(row, r.rowLines[i] ?? [])),
+    ...r.unattributed.map((row) => dayRow(row, [])),
   ];
   const doc: DaySummary = {
     schemaVersion: DAY_SUMMARY_SCHEMA_VERSION,
@@ -97,6 +97,15 @@ export function buildDaySummary(input: DaySummaryInput): DaySummary {
     ...(input.account === undefined ? {} : { account: input.account }),
     ...(input.region === undefined ? {} : { region: input.region }),
     rows,
+    lines: r.lines.map((l) => ({
+      usageClass: l.usageClass,
+      resourceId: l.resource,
+      resourceArn: l.resourceArn,
+      usageTypes: [...l.usageTypes],
+      usageAmount: l.usageAmount,
+      billedCents: l.cents,
+      allocatedCents: l.allocatedCents,
+    })),
     reconciliation: {
       costBasis: r.costBasis,
       billedCents: r.billedCents,

@@ -1,5 +1,5 @@
 import { allocateUnits } from "../allocation/largest-remainder.ts";
-import type { ClassCents, UsageClass } from "../allocation/reconcile.ts";
+import { billedResourceKey, type RowLineCents, type UsageClass } from "../allocation/reconcile.ts";
 import type { Charge, DayRow, End, Payer } from "./day-summary.ts";
 
 /**
@@ -63,68 +63,88 @@ export function payerOf(row: Ends, usageClass: UsageClass): Payer {
 
 const isCrossAz = (row: Ends) => row.category === "cross_az" || row.subcategory === "cross_az_leg";
 
-/** The classes a row's list price stands for, with their weights, when no CUR line billed it. */
-function listClasses(row: Ends): Array<[UsageClass | "internet" | "transfer", Payer, number]> {
-  if (row.category === "unattributed") return [["transfer", "unattributed", 1]];
+/** The classes a row's list price stands for (split evenly), and who pays each. */
+function listClasses(row: Ends): Array<[string, Payer]> {
   if (isCrossAz(row))
     return [
-      ["inter_az_out", payerOf(row, "inter_az_out"), 1],
-      ["inter_az_in", payerOf(row, "inter_az_in"), 1],
+      ["inter_az_out", payerOf(row, "inter_az_out")],
+      ["inter_az_in", payerOf(row, "inter_az_in")],
     ];
-  if (row.category === "nat") return [["nat_bytes", payerOf(row, "nat_bytes"), 1]];
-  if (row.category === "vpc_endpoint") return [["vpce_bytes", payerOf(row, "vpce_bytes"), 1]];
-  if (row.category === "lb") return [["lb_lcu", payerOf(row, "lb_lcu"), 1]];
-  if (row.category === "internet") return [["internet", insideSide(row), 1]];
-  return [["transfer", "source", 1]];
+  if (row.category === "nat") return [["nat_bytes", payerOf(row, "nat_bytes")]];
+  if (row.category === "vpc_endpoint") return [["vpce_bytes", payerOf(row, "vpce_bytes")]];
+  if (row.category === "lb") return [["lb_lcu", payerOf(row, "lb_lcu")]];
+  if (row.category === "internet") return [["internet", insideSide(row)]];
+  return [["transfer", "source"]];
 }
 
-const PAYER_ORDER: ReadonlyArray<Payer> = ["source", "destination", "service", "unattributed"];
+/** The order a row's charges are listed in: out before in, bytes before hours. */
+const CLASS_ORDER: ReadonlyArray<UsageClass> = [
+  "inter_az_out",
+  "inter_az_in",
+  "nat_bytes",
+  "nat_hours",
+  "lb_lcu",
+  "lb_hours",
+  "vpce_bytes",
+  "vpce_hours",
+];
 
 /**
- * A row's charges: its billed cents by class (from reconciliation) and its list micro-dollars,
- * each sent to its payer, merged per payer. Every cent and micro-dollar of the row lands on
- * exactly one payer, so the charges sum to the row.
+ * A row's charges: one per billed line the row drew on (its cents, sent to the payer of the
+ * line's class) and the row's list micro-dollars split by the same rule. Every cent and
+ * micro-dollar of the row lands on exactly one payer, so the charges sum to the row. A payer's
+ * first charge of the row carries the row's bytes, so bytes count once per payer.
  */
 export function chargeSplit(
   row: Ends & Pick<DayRow, "bytes" | "listCostMicros" | "billedCents">,
-  classCents: ClassCents,
+  lines: ReadonlyArray<RowLineCents>,
 ): Charge[] {
-  const parts = new Map<Payer, { classes: Set<string>; billed: number; list: number }>();
-  const part = (payer: Payer) => {
-    let p = parts.get(payer);
-    if (!p) {
-      p = { classes: new Set(), billed: 0, list: 0 };
-      parts.set(payer, p);
-    }
-    return p;
-  };
-  const classes = listClasses(row);
-  const listShares = allocateUnits(
-    row.listCostMicros,
-    classes.map(([, , w]) => w),
-  );
-  classes.forEach(([usageClass, payer], i) => {
-    const p = part(payer);
-    p.classes.add(usageClass);
-    p.list += listShares[i] ?? 0;
-  });
+  const estimated = row.billedCents === null;
+  const charges: Array<Omit<Charge, "bytes">> = [];
   if (row.category === "unattributed") {
-    part("unattributed").billed += row.billedCents ?? 0;
+    const usageClass = row.subcategory?.split(":")[1] ?? "transfer";
+    charges.push({
+      payer: "unattributed",
+      usageClass,
+      resourceId: billedResourceKey(row.source.id ?? ""),
+      billedCents: row.billedCents,
+      listCostMicros: row.listCostMicros,
+    });
   } else {
-    for (const [usageClass, cents] of Object.entries(classCents) as Array<[UsageClass, number]>) {
-      const p = part(payerOf(row, usageClass));
-      p.classes.add(usageClass);
-      p.billed += cents;
-    }
+    const ordered = [...lines].sort(
+      (a, b) => CLASS_ORDER.indexOf(a.usageClass) - CLASS_ORDER.indexOf(b.usageClass),
+    );
+    for (const line of ordered)
+      charges.push({
+        payer: payerOf(row, line.usageClass),
+        usageClass: line.usageClass,
+        resourceId: line.resource,
+        billedCents: estimated ? null : line.cents,
+        listCostMicros: 0,
+      });
+    const classes = listClasses(row);
+    const shares = allocateUnits(
+      row.listCostMicros,
+      classes.map(() => 1),
+    );
+    classes.forEach(([usageClass, payer], i) => {
+      const share = shares[i] ?? 0;
+      const same = charges.find((c) => c.payer === payer && c.usageClass === usageClass);
+      if (same) same.listCostMicros += share;
+      else
+        charges.push({
+          payer,
+          usageClass,
+          resourceId: null,
+          billedCents: estimated ? null : 0,
+          listCostMicros: share,
+        });
+    });
   }
-  return PAYER_ORDER.filter((payer) => parts.has(payer)).map((payer) => {
-    const p = part(payer);
-    return {
-      payer,
-      usageClasses: [...p.classes].sort(),
-      bytes: row.bytes,
-      billedCents: row.billedCents === null ? null : p.billed,
-      listCostMicros: p.list,
-    };
+  const seen = new Set<Payer>();
+  return charges.map((c) => {
+    const first = !seen.has(c.payer);
+    seen.add(c.payer);
+    return { ...c, bytes: first ? row.bytes : 0 };
   });
 }

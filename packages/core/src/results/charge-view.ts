@@ -1,4 +1,4 @@
-import type { DayRow, DaySummary, End, Payer } from "./day-summary.ts";
+import type { Charge, DayRow, DaySummary, End, Payer } from "./day-summary.ts";
 
 /**
  * The two ways to read a day's rows (architecture.md, "Who pays: the charge view"):
@@ -22,6 +22,8 @@ export interface OwnedRow {
   /** The row's other end, seen from the owner (the destination for a source owner, and so on). */
   readonly counterpart: End | null;
   readonly row: DayRow;
+  /** The row's charge this part is (charge view only): its line class and billed resource. */
+  readonly charge?: Charge;
   readonly bytes: number;
   readonly billedCents: number | null;
   readonly listCostMicros: number;
@@ -70,6 +72,7 @@ export function chargeView(day: Pick<DaySummary, "dt" | "rows">): OwnedRow[] {
       ownedAs: c.payer,
       counterpart: counterpartOf(row, c.payer),
       row,
+      charge: c,
       bytes: c.bytes,
       billedCents: c.billedCents,
       listCostMicros: c.listCostMicros,

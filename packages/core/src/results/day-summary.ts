@@ -11,7 +11,7 @@ import { z } from "zod";
  * prices in micro-dollars (integers, rounded once per row), so every sum is an integer sum and no
  * reader sees float noise.
  */
-export const DAY_SUMMARY_SCHEMA_VERSION = 1;
+export const DAY_SUMMARY_SCHEMA_VERSION = 2;
 
 export const dateString = z
   .string()
@@ -55,20 +55,26 @@ export type End = z.infer<typeof endSchema>;
 export const payerSchema = z.enum(["source", "destination", "service", "unattributed"]);
 export type Payer = z.infer<typeof payerSchema>;
 
-/** One payer's part of a row: a row's charges sum to its billed cents and its list micro-dollars. */
+/**
+ * One payer's part of a row from one line class: a row's charges sum to its billed cents and its
+ * list micro-dollars, and the charges naming a billed line sum to that line's cents.
+ */
 export const chargeSchema = z
   .object({
     payer: payerSchema,
-    usageClasses: z
-      .array(z.string())
+    usageClass: z
+      .string()
       .describe(
-        "the CUR line classes this part was billed on (inter_az_out, inter_az_in, nat_bytes, nat_hours, lb_hours, lb_lcu, vpce_bytes, vpce_hours), or the list price class for estimates (internet, transfer)",
+        "the CUR line class (inter_az_out, inter_az_in, nat_bytes, nat_hours, lb_hours, lb_lcu, vpce_bytes, vpce_hours), or for list prices without a line internet or transfer",
       ),
+    resourceId: nullableString.describe(
+      "the billed line's resource (instance, NAT gateway, load balancer, endpoint); null for a list-price part no line billed",
+    ),
     bytes: z
       .int()
       .nonnegative()
       .describe(
-        "the usage bytes this payer is billed for: a cross-AZ transfer bills its bytes out at the sender and in at the receiver, so each payer of the row carries them",
+        "the row's bytes on the payer's first charge of the row, 0 on its others: bytes count once per payer",
       ),
     billedCents: cents.nullable().describe("null when the day is estimated"),
     listCostMicros: micros,
@@ -101,6 +107,22 @@ export const dayRowSchema = z
 export type DayRow = z.infer<typeof dayRowSchema>;
 
 const countSchema = z.int().nonnegative();
+
+/** One billed line of the day: the CUR rows of one line class and resource, pooled. */
+export const billedLineSchema = z
+  .object({
+    usageClass: z.string(),
+    resourceId: z
+      .string()
+      .describe("the resource key: instance id, NAT gateway id, load balancer app/name/id, endpoint id"),
+    resourceArn: z.string().describe("the resource as the CUR names it"),
+    usageTypes: z.array(z.string()).describe("the CUR usage types pooled into the line"),
+    usageAmount: z.number().nonnegative().describe("GB for byte lines, hours or LCUs for the others"),
+    billedCents: cents,
+    allocatedCents: cents.describe("allocated to transfers; the rest is the line's unattributed row"),
+  })
+  .strict();
+export type DayBilledLine = z.infer<typeof billedLineSchema>;
 
 export const dayLedgerSchema = z
   .object({
@@ -157,6 +179,7 @@ export const daySummarySchema = z
     account: z.string().optional(),
     region: z.string().optional(),
     rows: z.array(dayRowSchema).describe("every result row of the day, unattributed rows included"),
+    lines: z.array(billedLineSchema).describe("the day's billed network lines (none when estimated)"),
     reconciliation: reconciliationSchema,
     ledger: dayLedgerSchema.nullable().describe("null when the run kept no ledger for the day"),
     identity: z.array(identityStatsSchema),
@@ -174,6 +197,23 @@ export const daySummarySchema = z
           code: "custom",
           path: ["rows", i, "charges"],
           message: `charges sum to ${billed} cents / ${list} micros, the row holds ${row.billedCents ?? 0} / ${row.listCostMicros}`,
+        });
+    });
+    // Each billed line's cents are exactly the charges that name it (allocated + unattributed).
+    const byLine = new Map<string, number>();
+    for (const row of doc.rows)
+      for (const c of row.charges)
+        if (c.resourceId !== null && c.billedCents !== null) {
+          const key = `${c.usageClass}|${c.resourceId}`;
+          byLine.set(key, (byLine.get(key) ?? 0) + c.billedCents);
+        }
+    doc.lines.forEach((line, i) => {
+      const charged = byLine.get(`${line.usageClass}|${line.resourceId}`) ?? 0;
+      if (charged !== line.billedCents)
+        ctx.addIssue({
+          code: "custom",
+          path: ["lines", i],
+          message: `charges naming ${line.usageClass} ${line.resourceId} sum to ${charged} cents, the line holds ${line.billedCents}`,
         });
     });
     if (doc.costBasis === "billed") {

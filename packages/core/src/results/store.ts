@@ -14,6 +14,11 @@ export interface DocumentBackend {
   get(key: string): Promise<string | undefined>;
   /** Replaces the document whole: a reader sees the old text or the new, never a part. */
   put(key: string, body: string, contentType: string): Promise<void>;
+  /**
+   * Every key under `prefix` with a version that changes whenever the document is rewritten
+   * (size and modification time), in one listing: lets a reader revalidate a cache cheaply.
+   */
+  listVersions?(prefix: string): Promise<Array<{ key: string; version: string }>>;
 }
 
 /**
@@ -26,6 +31,11 @@ export interface ResultsStore {
   listDays(): Promise<string[]>;
   /** One day's summary, validated; undefined when the day has none. */
   readDay(dt: string): Promise<DaySummary | undefined>;
+  /**
+   * The days with a summary and each document's version (it changes when the day is rewritten);
+   * without version support in the backend every version is empty.
+   */
+  listDayVersions(): Promise<Array<{ dt: string; version: string }>>;
   writeDay(summary: DaySummary): Promise<void>;
   /** Keys under a document prefix (e.g. `reports/weekly/`), ascending. */
   listDocuments(prefix: string): Promise<string[]>;
@@ -99,6 +109,17 @@ export function createResultsStore(backend: DocumentBackend): ResultsStore {
     async listDays() {
       const days = (await backend.list("results/summary/")).flatMap((k) => SUMMARY_KEY.exec(k)?.[1] ?? []);
       return [...new Set(days)].sort();
+    },
+    async listDayVersions() {
+      const entries = backend.listVersions
+        ? await backend.listVersions("results/summary/")
+        : (await backend.list("results/summary/")).map((key) => ({ key, version: "" }));
+      return entries
+        .flatMap((e) => {
+          const dt = SUMMARY_KEY.exec(e.key)?.[1];
+          return dt ? [{ dt, version: e.version }] : [];
+        })
+        .sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : 0));
     },
     async readDay(dt) {
       if (!dateString.safeParse(dt).success)

@@ -3,9 +3,14 @@ import {
   type EC2Client,
   paginateDescribeNatGateways,
   paginateDescribeNetworkInterfaces,
+  paginateDescribeRouteTables,
+  paginateDescribeSubnets,
+  paginateDescribeVpcEndpoints,
 } from "@aws-sdk/client-ec2";
 import {
+  DescribeLoadBalancerAttributesCommand,
   DescribeTagsCommand,
+  DescribeTargetGroupAttributesCommand,
   type ElasticLoadBalancingV2Client,
   paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups,
@@ -54,7 +59,7 @@ export async function readAwsInventory(
     loadBalancers.push(...(page.LoadBalancers ?? []).filter((lb) => lb.VpcId === vpcId));
   }
 
-  const targetGroups: unknown[] = [];
+  const targetGroups: Array<{ TargetGroupArn?: string; VpcId?: string }> = [];
   for await (const page of paginateDescribeTargetGroups({ client: clients.elbv2, pageSize: 400 }, {})) {
     targetGroups.push(...(page.TargetGroups ?? []).filter((tg) => tg.VpcId === vpcId));
   }
@@ -70,6 +75,41 @@ export async function readAwsInventory(
     tagDescriptions.push(...(out.TagDescriptions ?? []));
   }
 
+  // What the recommendations read: cross-zone settings, VPC endpoints and the routes around them.
+  const loadBalancerAttributes: unknown[] = [];
+  for (const arn of arns) {
+    const out = await clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }));
+    loadBalancerAttributes.push({ LoadBalancerArn: arn, Attributes: out?.Attributes ?? [] });
+  }
+  const targetGroupAttributes: unknown[] = [];
+  for (const arn of targetGroups
+    .map((g) => g.TargetGroupArn)
+    .filter((a): a is string => typeof a === "string")) {
+    const out = await clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }));
+    targetGroupAttributes.push({ TargetGroupArn: arn, Attributes: out?.Attributes ?? [] });
+  }
+  const vpcEndpoints: unknown[] = [];
+  for await (const page of paginateDescribeVpcEndpoints(
+    { client: clients.ec2, pageSize: 1000 },
+    { Filters: vpcFilter },
+  )) {
+    vpcEndpoints.push(...(page?.VpcEndpoints ?? []));
+  }
+  const routeTables: unknown[] = [];
+  for await (const page of paginateDescribeRouteTables(
+    { client: clients.ec2, pageSize: 100 },
+    { Filters: vpcFilter },
+  )) {
+    routeTables.push(...(page?.RouteTables ?? []));
+  }
+  const subnets: unknown[] = [];
+  for await (const page of paginateDescribeSubnets(
+    { client: clients.ec2, pageSize: 1000 },
+    { Filters: vpcFilter },
+  )) {
+    subnets.push(...(page?.Subnets ?? []));
+  }
+
   return {
     "describe-network-interfaces": { NetworkInterfaces: networkInterfaces },
     "describe-availability-zones": { AvailabilityZones: zones.AvailabilityZones ?? [] },
@@ -77,5 +117,10 @@ export async function readAwsInventory(
     "describe-load-balancers": { LoadBalancers: loadBalancers },
     "describe-target-groups": { TargetGroups: targetGroups },
     "describe-tags": { TagDescriptions: tagDescriptions },
+    "describe-load-balancer-attributes": { LoadBalancerAttributes: loadBalancerAttributes },
+    "describe-target-group-attributes": { TargetGroupAttributes: targetGroupAttributes },
+    "describe-vpc-endpoints": { VpcEndpoints: vpcEndpoints },
+    "describe-route-tables": { RouteTables: routeTables },
+    "describe-subnets": { Subnets: subnets },
   };
 }

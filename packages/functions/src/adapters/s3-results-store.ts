@@ -11,9 +11,16 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
  * gzip` (a day of a large cluster is megabytes of JSON; the API Lambda reads a month of them), and
  * read back by their gzip magic, so a plain document someone copied in reads as well.
  */
-export function s3DocumentBackend(lake: Pick<S3Lake, "list" | "getBytes" | "putBytes">): DocumentBackend {
+export function s3DocumentBackend(
+  lake: Pick<S3Lake, "list" | "listObjects" | "getBytes" | "putBytes">,
+): DocumentBackend {
   return {
     list: (prefix) => lake.list(prefix),
+    listVersions: async (prefix) =>
+      (await lake.listObjects(prefix)).map((o) => ({
+        key: o.key,
+        version: `${o.size}-${o.lastModified?.getTime() ?? ""}`,
+      })),
     async get(key) {
       let bytes: Uint8Array;
       try {
@@ -31,6 +38,8 @@ export function s3DocumentBackend(lake: Pick<S3Lake, "list" | "getBytes" | "putB
 }
 
 /** The results store over the lake bucket. */
-export function s3ResultsStore(lake: Pick<S3Lake, "list" | "getBytes" | "putBytes">): ResultsStore {
+export function s3ResultsStore(
+  lake: Pick<S3Lake, "list" | "listObjects" | "getBytes" | "putBytes">,
+): ResultsStore {
   return createResultsStore(s3DocumentBackend(lake));
 }

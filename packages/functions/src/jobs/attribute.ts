@@ -8,8 +8,10 @@ import {
   partitionPrefix,
   pricesFor,
   type ResultRow,
+  recommendDays,
 } from "@flowcost/core";
 import { z } from "zod";
+import { s3InventoryReader } from "../adapters/s3-inventory-reader.ts";
 import type { S3Lake } from "../adapters/s3-lake.ts";
 import { s3ResultsStore } from "../adapters/s3-results-store.ts";
 import { config } from "../shared/config.ts";
@@ -122,10 +124,11 @@ export const handler = withJob(AttributeEvent, (event) => {
 }).handler(async (event) => {
   const day = attributionDay(event.time, event.mode);
   const store = s3ResultsDailyStore(s3Lake());
+  const prices = pricesFor(config().region, config().prices);
   const result = await attributeAndReconcileDay(
     {
       engine: athenaEngine(),
-      prices: pricesFor(config().region, config().prices),
+      prices,
       // Without CUR lines for the day the reconciliation falls back to estimates by itself.
       hasCur: true,
       writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),
@@ -136,7 +139,24 @@ export const handler = withJob(AttributeEvent, (event) => {
   await s3ResultsStore(s3Lake()).writeDay(
     buildDaySummary({ reconciliation: result.reconciliation, region: config().region }),
   );
+  // The day's recommendations, written to results/recommendations/dt= for the API and reports. The
+  // measured time is the day (daily) or the day so far (provisional runs).
+  const to =
+    event.mode === "daily"
+      ? day.end
+      : Math.min(day.end, Math.floor(Date.parse(event.time) / 1000 / 3600) * 3600);
+  const recommended = await recommendDays(
+    {
+      engine: athenaEngine(),
+      inventory: s3InventoryReader(s3Lake()),
+      store: s3ResultsStore(s3Lake()),
+      region: config().region,
+      prices,
+    },
+    [{ dt: day.dt, rows: [...result.reconciliation.rows], from: day.start, to }],
+  );
   logger.info("attribute finished", {
+    recommendations: recommended.recommendations.filter((r) => r.status === "recommended").length,
     mode: event.mode,
     costBasis: result.reconciliation.costBasis,
     rowsWritten: result.rowsWritten,

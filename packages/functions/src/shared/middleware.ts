@@ -1,3 +1,4 @@
+import { errorResponse } from "@flowcost/core";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { z } from "zod";
@@ -71,66 +72,37 @@ export function withJob<S extends z.ZodType>(
   };
 }
 
-/** What an HTTP handler's schema sees: path and query parameters and the JSON body. */
-export interface HttpInput {
-  readonly path: Record<string, string | undefined>;
-  readonly query: Record<string, string | undefined>;
-  readonly body: unknown;
-}
-
-function statusOf(error: unknown): number {
-  if (typeof error === "object" && error !== null && "status" in error) {
-    const status = (error as { status: unknown }).status;
-    if (typeof status === "number" && status >= 400 && status <= 599) return status;
-  }
-  return 500;
-}
-
-const JSON_HEADERS = { "content-type": "application/json" };
-
 /**
- * The one HTTP error mapper (style.md §3.5): an error with a status below 500 is the caller's
- * mistake and its message is returned; anything else is logged and answered with a generic 500,
- * never the error itself.
+ * The API function's stack: every log line of the invocation carries the request id (API
+ * Gateway's) and the route; one line per request with its status; anything thrown outside the
+ * route module becomes the generic 500 of core's error mapper, logged, never sent.
  */
-export function httpErrorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
-  const status = statusOf(error);
-  if (status < 500) {
-    const message = error instanceof Error ? error.message : "bad request";
-    return { statusCode: status, headers: JSON_HEADERS, body: JSON.stringify({ error: message }) };
-  }
-  logger.error("request failed", { error });
-  return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ error: "internal error" }) };
-}
-
-/** An HTTP route: parses the request with `schema`, returns the handler's value as JSON (200). */
-export function withHttp<S extends z.ZodType>(schema: S) {
-  return {
-    handler<R>(fn: (input: z.output<S>, event: APIGatewayProxyEventV2) => Promise<R>) {
-      return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-        .use({
-          onError: (request) => {
-            request.response = httpErrorResponse(request.error);
-          },
-        })
-        .handler(async (event) => {
-          let body: unknown;
-          try {
-            body = event.body
-              ? JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, "base64").toString() : event.body)
-              : undefined;
-          } catch {
-            throw new EventValidationError("invalid request: body is not JSON");
-          }
-          const raw: HttpInput = {
-            path: event.pathParameters ?? {},
-            query: event.queryStringParameters ?? {},
-            body,
-          };
-          const input = parseOrThrow(schema, raw, "request");
-          const result = await fn(input, event);
-          return { statusCode: 200, headers: JSON_HEADERS, body: JSON.stringify(result) };
+export function withApi(
+  fn: (event: APIGatewayProxyEventV2, requestId: string) => Promise<APIGatewayProxyStructuredResultV2>,
+) {
+  const keys = ["requestId", "route"];
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use({
+      before: (request) => {
+        logger.appendKeys({
+          requestId: request.event.requestContext?.requestId ?? request.context.awsRequestId,
+          route: request.event.rawPath,
         });
-    },
-  };
+      },
+      after: (request) => {
+        logger.info("request", { status: request.response?.statusCode });
+        logger.removeKeys(keys);
+      },
+      onError: (request) => {
+        logger.error("request failed", { error: request.error });
+        const { error: _, ...response } = errorResponse(request.error);
+        request.response = {
+          statusCode: response.status,
+          headers: { ...response.headers, "x-request-id": request.event.requestContext?.requestId ?? "" },
+          body: response.body,
+        };
+        logger.removeKeys(keys);
+      },
+    })
+    .handler((event, context) => fn(event, event.requestContext?.requestId ?? context.awsRequestId));
 }

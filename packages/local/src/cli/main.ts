@@ -14,12 +14,14 @@ import { demoCommand } from "./commands/demo.ts";
 import { regressionsCommand } from "./commands/regressions.ts";
 import { reportCommand } from "./commands/report.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { serveCommand } from "./commands/serve.ts";
 import type { ProgressStream } from "./progress.ts";
 
 /** Every command, in the order `flowcost --help` lists them. A new command: one line here. */
 const COMMANDS: ReadonlyArray<Command<unknown>> = [
   analyzeCommand,
   demoCommand,
+  serveCommand,
   reportCommand,
   regressionsCommand,
   schemaCommand,

@@ -4,13 +4,13 @@ import { type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 
 /** Option specs and checks shared by several commands (analyze, demo, and the ones that read a lake). */
 
-export const FORMATS = ["table", "json", "csv"] as const;
+export const FORMATS = ["table", "json", "csv", "focus"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const FORMAT_OPTION: OptionSpec = {
   type: "string",
-  value: "table|json|csv",
-  help: "output on stdout (default table; csv: the daily result rows)",
+  value: "table|json|csv|focus",
+  help: "output on stdout (default table; csv: the daily result rows;\nfocus: FOCUS allocated-charge rows, CSV, tied to their CUR lines)",
 };
 export const MEMORY_LIMIT_OPTION: OptionSpec = {
   type: "string",
@@ -21,7 +21,7 @@ export const MEMORY_LIMIT_OPTION: OptionSpec = {
 export function parseFormat(values: OptionValues): Format {
   const format = stringOption(values, "format") ?? "table";
   if (!(FORMATS as readonly string[]).includes(format))
-    throw new UsageError(`--format must be table, json or csv, not "${format}"`);
+    throw new UsageError(`--format must be table, json, csv or focus, not "${format}"`);
   return format as Format;
 }
 

@@ -1,8 +1,15 @@
-import { flowLogFormatCapabilities, identityWarnings, type PriceOverrides, pricesFor } from "@flowcost/core";
+import {
+  flowLogFormatCapabilities,
+  identityWarnings,
+  type PriceOverrides,
+  pricesFor,
+  recommendationSchema,
+  whatIfResultSchema,
+} from "@flowcost/core";
 import { z } from "zod";
 import { DESCRIBE_CALLS, type Discovery, iso } from "../discovery.ts";
 import { SKIP_CODES } from "../lake/flow-log-survey.ts";
-import type { PipelineResult } from "../pipeline.ts";
+import { type PipelineResult, windowCutWarning } from "../pipeline.ts";
 import { EXIT } from "./command.ts";
 
 /**
@@ -12,7 +19,7 @@ import { EXIT } from "./command.ts";
  * consumer could trip over (a removed or renamed field, a changed meaning); adding an optional
  * section does not bump it.
  */
-export const ANALYZE_SCHEMA_VERSION = 1;
+export const ANALYZE_SCHEMA_VERSION = 2;
 
 /**
  * Warning codes that name an input the analysis did not use (a skipped file, an object that
@@ -38,7 +45,11 @@ export function analyzeExitStatus(output: Pick<AnalyzeOutput, "warnings">): numb
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const nullableString = z.string().nullable();
-const usd = z.number().describe("US dollars, unrounded");
+const usd = z
+  .number()
+  .describe(
+    "US dollars: billed amounts to the cent, list prices and mixes to 6 decimals (sums taken before rounding)",
+  );
 
 const endpoint = z
   .object({
@@ -50,6 +61,10 @@ const endpoint = z
     workloadKind: nullableString,
     workload: nullableString,
     azId: nullableString.describe("AZ ID (use1-az4), never the account-specific AZ name"),
+    node: nullableString
+      .optional()
+      .describe("the Kubernetes node a pod or node end ran on (rows differing only by node stay apart)"),
+    ip: nullableString.optional().describe("the address of an end that did not resolve"),
   })
   .strict();
 
@@ -279,6 +294,16 @@ export const analyzeOutputSchema = z
         `what changes what the result can say; a warning whose code is one of ${INPUT_SKIPPED_CODES.join(", ")} names an input that was not used, in its file field (flowcost analyze then exits 4)`,
       ),
     rows: z.array(resultRowSchema).describe("the daily result rows"),
+    recommendations: z
+      .array(recommendationSchema)
+      .describe(
+        "the catalogue rules over the window: recommended (by estimated monthly savings), applied (with the measured before/after), reports, then declined with their reason",
+      ),
+    whatIf: z
+      .array(whatIfResultSchema)
+      .describe(
+        "the window's measured traffic under each routing change (zone routing, internalTrafficPolicy: Local, a NAT gateway per AZ, VPC endpoints), for the cluster, each namespace and each Service with cross-AZ traffic; list prices, 30 days",
+      ),
   })
   .strict();
 export type AnalyzeOutput = z.infer<typeof analyzeOutputSchema>;
@@ -316,6 +341,8 @@ export function toResultRow(r: Row): ResultRow {
       workloadKind: str(r[`${p}_workload_kind`]),
       workload,
       azId: str(r[`${p}_az_id`]),
+      node: str(r[`${p}_node`]),
+      ip: str(r[`${p}_ip`]),
     };
   };
   const basis = str(r.cost_basis);
@@ -362,6 +389,37 @@ function identityStats(entry: unknown): Omit<AnalyzeOutput["identity"][number], 
     nodesWithoutZone: Array.isArray(stats.nodesWithoutZone)
       ? stats.nodesWithoutZone.filter((n): n is string => typeof n === "string")
       : [],
+  };
+}
+
+/** JSON money: list prices to 6 decimals (sub-cent prices stay visible), billed dollars to the cent. */
+const listUsd = (n: number) => Math.round(n * 1e6) / 1e6;
+const billedUsd = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
+const roundRow = (r: ResultRow): ResultRow => ({
+  ...r,
+  listCostUsd: listUsd(r.listCostUsd),
+  billedCostUsd: billedUsd(r.billedCostUsd),
+});
+
+/** Rounds every dollar figure once, at the end, so sums are of unrounded values (no 9.159999999999984). */
+function roundMoney(a: AnalyzeOutput): AnalyzeOutput {
+  return {
+    ...a,
+    totals: {
+      ...a.totals,
+      listCostUsd: listUsd(a.totals.listCostUsd),
+      billedCostUsd: billedUsd(a.totals.billedCostUsd),
+      byCategory: a.totals.byCategory.map((c) => ({
+        ...c,
+        listCostUsd: listUsd(c.listCostUsd),
+        billedCostUsd: billedUsd(c.billedCostUsd),
+      })),
+    },
+    topWorkloads: a.topWorkloads.map((w) => ({ ...w, costUsd: listUsd(w.costUsd) })),
+    topPairs: a.topPairs.map((p) => ({ ...p, costUsd: listUsd(p.costUsd) })),
+    coverage: { ...a.coverage, unattributedCostUsd: listUsd(a.coverage.unattributedCostUsd) },
+    unattributed: a.unattributed.map(roundRow),
+    rows: a.rows.map(roundRow),
   };
 }
 
@@ -513,7 +571,16 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
   }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   warnings.push(...formatWarnings(formats, stitching, discovery.aws.ipRanges));
+  for (const d of result.days) if (d.cutByWindow) warnings.push(windowCutWarning(d.day.dt));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
+  // Unresolved ends cannot be placed in an AZ or behind a NAT or load balancer: the $0.00 is unknown, not free.
+  if (totalBytes > 0 && resolvedBytes === 0)
+    warnings.push({
+      code: "nothing-resolved",
+      message: `no address resolved to a workload, node or AWS resource (${
+        discovery.missing.map((m) => m.input).join(", ") || "no inventory matched"
+      } missing), so no transfer could be classed as cross-AZ, NAT or load balancer: $0.00 here means unknown, not free`,
+    });
   const reconciliation = result.days.flatMap((d) => {
     const r = (d as { reconciliation?: Record<string, unknown> }).reconciliation;
     if (!r) return [];
@@ -529,7 +596,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     ];
   });
 
-  return {
+  return roundMoney({
     schemaVersion: ANALYZE_SCHEMA_VERSION,
     folder: context.folder,
     window: {
@@ -589,7 +656,9 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     reconciliation: reconciliation.length ? reconciliation : null,
     warnings,
     rows,
-  };
+    recommendations: result.recommendations ?? [],
+    whatIf: result.whatIf ?? [],
+  });
 }
 
 type FormatReport = AnalyzeOutput["inputs"]["flowLogs"]["formats"][number];

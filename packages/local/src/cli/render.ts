@@ -1,6 +1,7 @@
 import type { Discovery } from "../discovery.ts";
-import { gb, table, usd } from "./format.ts";
-import { type AnalyzeOutput, endpointLabel, type ResultRow } from "./output.ts";
+import { gb, table, usd, wrap } from "./format.ts";
+import type { AnalyzeOutput, ResultRow } from "./output.ts";
+import { renderRecommendations, renderWhatIf } from "./render-recommendations.ts";
 
 const maybeUsd = (n: number | null) => (n === null ? "-" : usd(n));
 const percent = (f: number) => `${(f * 100).toFixed(1)}%`;
@@ -24,33 +25,17 @@ export function renderDiscovery(d: Discovery): string {
   return lines.join("\n");
 }
 
-function rowsTable(rows: ResultRow[]): string {
+/** Unattributed rows: billed lines (or parts) that no transfer explains, by the resource billed. */
+function unattributedTable(rows: ResultRow[]): string {
   return table(
-    [
-      "date",
-      "category",
-      "source",
-      "destination",
-      "src AZ",
-      "dst AZ",
-      "GB",
-      "list cost",
-      "billed",
-      "confidence",
-    ],
+    ["date", "billed line", "resource", "billed"],
     rows.map((r) => [
       r.date,
-      r.subcategory ? `${r.category}/${r.subcategory}` : r.category,
-      endpointLabel(r.source),
-      endpointLabel(r.destination),
-      r.source.azId ?? "?",
-      r.destination.azId ?? "?",
-      gb(r.bytes),
-      usd(r.listCostUsd),
+      r.subcategory ?? r.category,
+      r.source.id ?? r.source.workload ?? "-",
       maybeUsd(r.billedCostUsd),
-      r.confidence,
     ]),
-    [false, false, false, false, false, false, true, true, true, false],
+    [false, false, false, true],
   );
 }
 
@@ -58,6 +43,9 @@ function rowsTable(rows: ResultRow[]): string {
 export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
   const billed = a.costBasis !== "estimated";
   const out: string[] = [renderDiscovery(discovery), ""];
+  // Missing inputs are listed with the inputs above; every other warning comes before the numbers.
+  const warnings = a.warnings.filter((w) => !w.code.startsWith("missing-"));
+  if (warnings.length) out.push("Warnings", ...warnings.map((w) => `  - ${w.message}`), "");
   const window = [a.window.from && `from ${a.window.from}`, a.window.to && `to ${a.window.to}`]
     .filter(Boolean)
     .join(" ");
@@ -107,7 +95,7 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
     `Coverage: ${percent(a.coverage.resolvedFraction)} of ${gb(a.coverage.bytes)} GB resolved at both ends; unattributed billed cost ${usd(a.coverage.unattributedCostUsd)}`,
   );
   if (a.unattributed.length)
-    out.push("", "Unattributed (billed, no transfer explains it)", rowsTable(a.unattributed));
+    out.push("", "Unattributed (billed, no transfer explains it)", unattributedTable(a.unattributed));
   if (a.ledger !== null) {
     const l = a.ledger;
     const reasons = Object.entries(l.rejectedByReason)
@@ -123,13 +111,15 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
     if (Array.isArray(gaps) && gaps.length)
       out.push(`  ${gaps.length} SKIPDATA window(s): data gaps, under-reported traffic (see --format json)`);
   }
-  if (a.reconciliation !== null)
+  // Only days with CUR lines reconcile; an estimated day has no bill to add up to.
+  if (a.reconciliation?.some((r) => r.costBasis === "billed"))
     out.push(
       "",
       "Reconciliation to the CUR (billed = allocated + unattributed)",
-      ...a.reconciliation.map(
-        (r) =>
-          `  ${r.date}: billed ${usd(r.billedCents / 100)} = allocated ${usd(r.allocatedCents / 100)} + unattributed ${usd(r.unattributedCents / 100)} (${r.costBasis})`,
+      ...a.reconciliation.map((r) =>
+        r.costBasis === "billed"
+          ? `  ${r.date}: billed ${usd(r.billedCents / 100)} = allocated ${usd(r.allocatedCents / 100)} + unattributed ${usd(r.unattributedCents / 100)}`
+          : `  ${r.date}: not reconciled (list-price estimates; see the warnings above)`,
       ),
     );
   if (a.identity.length)
@@ -141,10 +131,9 @@ export function renderTable(a: AnalyzeOutput, discovery: Discovery): string {
           `  ${i.date} ${i.cluster}: ${i.snapshots} snapshots, ${i.overlaps} overlapping owner(s), ${i.missedSnapshots} missed snapshot(s)`,
       ),
     );
-  // Missing inputs are listed with the inputs above; repeat only the other warnings here.
-  const warnings = a.warnings.filter((w) => !w.code.startsWith("missing-"));
-  if (warnings.length) out.push("", "Data-quality warnings", ...warnings.map((w) => `  - ${w.message}`));
-  return `${out.join("\n")}\n`;
+  // Commands in the advice stay on one line (copy-paste); renderRecommendations wraps its prose itself.
+  const advice = [...renderRecommendations(a.recommendations), ...renderWhatIf(a.whatIf)];
+  return `${wrap(out.join("\n"))}\n${advice.length ? `${advice.join("\n")}\n` : ""}`;
 }
 
 const CSV_COLUMNS = [
@@ -157,12 +146,16 @@ const CSV_COLUMNS = [
   "src_workload_kind",
   "src_workload",
   "src_az_id",
+  "src_node",
+  "src_ip",
   "dst_kind",
   "dst_id",
   "dst_namespace",
   "dst_workload_kind",
   "dst_workload",
   "dst_az_id",
+  "dst_node",
+  "dst_ip",
   "service",
   "load_balancer",
   "nat_gateway",
@@ -193,12 +186,16 @@ export function renderCsv(rows: ReadonlyArray<ResultRow>): string {
       r.source.workloadKind,
       r.source.workload,
       r.source.azId,
+      r.source.node ?? null,
+      r.source.ip ?? null,
       r.destination.kind,
       r.destination.id,
       r.destination.namespace,
       r.destination.workloadKind,
       r.destination.workload,
       r.destination.azId,
+      r.destination.node ?? null,
+      r.destination.ip ?? null,
       r.service,
       r.loadBalancer,
       r.natGateway,

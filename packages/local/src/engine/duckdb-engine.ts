@@ -96,24 +96,29 @@ export class DuckDbEngine implements QueryEngine {
     const started = performance.now();
     const sql = await this.loadSql(q, "duckdb");
     const values = orderedParams(q, params);
-    let raw: Array<Record<string, unknown>>;
+    // The result is read a chunk (2,048 rows) at a time and each row parsed as it arrives, so the
+    // process never holds DuckDB's whole result, its value objects and the parsed rows at once.
+    const rows: Array<z.output<R>> = [];
     try {
       const prepared = await this.connection.prepare(sql);
       prepared.bind(values);
-      raw = (await prepared.runAndReadAll()).getRowObjects() as Array<Record<string, unknown>>;
+      const result = await prepared.stream();
+      for await (const chunk of result.yieldRowObjects()) {
+        for (const row of chunk) {
+          const parsed = q.row.safeParse(row);
+          if (!parsed.success) {
+            throw new QueryFailedError(
+              q.name,
+              `row ${rows.length} does not match the row schema: ${parsed.error.message}`,
+            );
+          }
+          rows.push(parsed.data as z.output<R>);
+        }
+      }
     } catch (error) {
+      if (error instanceof QueryFailedError) throw error;
       throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
     }
-    const rows = raw.map((row, index) => {
-      const parsed = q.row.safeParse(row);
-      if (!parsed.success) {
-        throw new QueryFailedError(
-          q.name,
-          `row ${index} does not match the row schema: ${parsed.error.message}`,
-        );
-      }
-      return parsed.data as z.output<R>;
-    });
     return { rows, stats: { engine: "duckdb", elapsedMs: performance.now() - started } };
   }
 

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
@@ -14,6 +14,22 @@ import type { CuratedViews } from "./curated-views.ts";
 import { readRows } from "./duckdb-start.ts";
 import { globUnder, ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
+
+/** Rows per write of `writeJsonLines`: a day's rows are never one string in the heap. */
+const JSON_LINES_CHUNK = 4096;
+
+/** Writes rows as newline-delimited JSON, a chunk of lines at a time. */
+async function writeJsonLines(path: string, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const file = await open(path, "w");
+  try {
+    for (let i = 0; i < rows.length; i += JSON_LINES_CHUNK) {
+      const lines = rows.slice(i, i + JSON_LINES_CHUNK).map((r) => JSON.stringify(r));
+      await file.write(`${i > 0 ? "\n" : ""}${lines.join("\n")}`);
+    }
+  } finally {
+    await file.close();
+  }
+}
 
 /** A query result written to staging as Hive partitions, not yet swapped into the lake. */
 export interface StagedResult {
@@ -154,7 +170,7 @@ export class PartitionWriter {
     const staged = stagingDir(this.options.lakeDir);
     const input = join(staged, "_input.jsonl");
     await mkdir(staged, { recursive: true });
-    await writeFile(input, rows.map((r) => JSON.stringify(r)).join("\n"));
+    await writeJsonLines(input, rows);
     const data = Object.entries(spec.columns).filter(([c]) => !(c in partition));
     const columns = data.map(([c, t]) => `${quote(c)}: '${t}'`).join(", ");
     const constants = Object.entries(partition).map(([k, v]) => `${quote(v)} AS ${ident(k)}`);

@@ -6,6 +6,7 @@ import {
   type IdentityResult,
   identityRowsForDay,
   type Snapshot,
+  workloadLabels,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import {
@@ -18,6 +19,8 @@ import {
 
 export interface IdentityJobResult {
   readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityResult["clusters"][number] }>;
+  /** Each workload's pod labels on the day (for results grouped by `label:<key>`). */
+  readonly workloads: ReturnType<typeof workloadLabels>;
   readonly network: IdentityResult["network"];
   /** Pairs of rows claiming one address at one time, over all clusters and ENIs. */
   readonly overlaps: number;
@@ -70,5 +73,6 @@ export async function buildIdentityDay(
     network: result.network,
     overlaps: result.overlaps,
     intervals: rows.length,
+    workloads: workloadLabels([...byCluster].map(([cluster, snapshots]) => ({ cluster, snapshots }))),
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { createResultsStore, type DocumentBackend, type ResultsStore } from "@flowcost/core";
 
@@ -33,6 +33,15 @@ export function lakeDocumentBackend(lakeDir: string): DocumentBackend {
         .map((e) => relative(root, join(e.parentPath, e.name)).split(sep))
         .filter((parts) => parts.every((p) => !p.startsWith(".")))
         .map((parts) => `${prefix}${parts.join("/")}`);
+    },
+    async listVersions(prefix) {
+      const keys = await this.list(prefix);
+      return Promise.all(
+        keys.map(async (key) => {
+          const s = await stat(path(key));
+          return { key, version: `${s.size}-${s.mtimeMs}` };
+        }),
+      );
     },
     async get(key) {
       try {

@@ -1,5 +1,5 @@
 import type { SimEni, SimLoadBalancer, SimNetwork } from "./network.ts";
-import { alive, type Cluster } from "./topology.ts";
+import { alive, type Cluster, type Zone } from "./topology.ts";
 
 /**
  * What the AWS CLI prints for the VPC around the cluster at `at` (PascalCase, as
@@ -163,7 +163,7 @@ export function describeOutputs(cluster: Cluster, net: SimNetwork, at: number): 
     "describe-tags": { TagDescriptions: [tags(net.alb), tags(net.nlb)] },
     "describe-target-groups": {
       TargetGroups: [net.alb, net.nlb].map((lb, i) => ({
-        TargetGroupArn: `arn:aws:elasticloadbalancing:${cluster.region}:${cluster.accountId}:targetgroup/k8s-tg-${i}/0${i}23456789abcdef`,
+        TargetGroupArn: targetGroupArn(cluster, i),
         TargetGroupName: `k8s-tg-${i}`,
         Protocol: lb.type === "network" ? "TCP" : "HTTP",
         Port: lb.nodePort ?? 8080,
@@ -171,6 +171,130 @@ export function describeOutputs(cluster: Cluster, net: SimNetwork, at: number): 
         LoadBalancerArns: [lb.arn],
         TargetType: lb.targetType,
         IpAddressType: "ipv4",
+      })),
+    },
+    ...routingOutputs(cluster, net),
+  };
+}
+
+const targetGroupArn = (cluster: Cluster, i: number) =>
+  `arn:aws:elasticloadbalancing:${cluster.region}:${cluster.accountId}:targetgroup/k8s-tg-${i}/0${i}23456789abcdef`;
+
+/** A public subnet per zone, for NAT gateways and internet-facing load balancers. */
+export const publicSubnetId = (zone: Zone): string =>
+  `subnet-0dd${String(zone.octet).padStart(3, "0")}dd0dd0dd0dd`;
+export const privateRouteTableId = (zone: Zone): string =>
+  `rtb-0ee${String(zone.octet).padStart(3, "0")}ee0ee0ee0ee`;
+export const PUBLIC_ROUTE_TABLE = "rtb-0b0b1c2d3e4f50617";
+export const INTERNET_GATEWAY = "igw-0a1b2c3d4e5f60718";
+
+/**
+ * What the recommendations read about routing (describe-vpc-endpoints, -route-tables, -subnets,
+ * and the load balancer / target group attributes), as the AWS CLI prints it. Attribute outputs
+ * hold one entry per ARN (the CLI answers one ARN per call; docs/analyze.md has the loop).
+ */
+function routingOutputs(cluster: Cluster, net: SimNetwork): Record<string, unknown> {
+  const local = {
+    DestinationCidrBlock: "10.0.0.0/16",
+    GatewayId: "local",
+    Origin: "CreateRouteTable",
+    State: "active",
+  };
+  return {
+    "describe-vpc-endpoints": {
+      VpcEndpoints: [
+        {
+          VpcEndpointId: net.vpcEndpoint.id,
+          VpcEndpointType: "Interface",
+          VpcId: cluster.vpcId,
+          ServiceName: net.vpcEndpoint.serviceName,
+          State: "available",
+          RouteTableIds: [],
+          SubnetIds: net.vpcEndpoint.enis.map((e) => e.zone.subnetId),
+          PrivateDnsEnabled: true,
+          NetworkInterfaceIds: net.vpcEndpoint.enis.map((e) => e.eniId),
+          CreationTimestamp: "2026-11-01T08:00:00.000Z",
+        },
+      ],
+    },
+    "describe-route-tables": {
+      RouteTables: [
+        ...cluster.zones.map((z) => ({
+          RouteTableId: privateRouteTableId(z),
+          VpcId: cluster.vpcId,
+          Associations: [
+            {
+              RouteTableAssociationId: `rtbassoc-0${z.id.replace(/[^a-z0-9]/g, "")}`,
+              RouteTableId: privateRouteTableId(z),
+              SubnetId: z.subnetId,
+              Main: false,
+            },
+          ],
+          Routes: [
+            local,
+            {
+              DestinationCidrBlock: "0.0.0.0/0",
+              NatGatewayId: net.nat.id,
+              Origin: "CreateRoute",
+              State: "active",
+            },
+          ],
+          Tags: [{ Key: "Name", Value: `private-${z.name}` }],
+        })),
+        {
+          RouteTableId: PUBLIC_ROUTE_TABLE,
+          VpcId: cluster.vpcId,
+          Associations: cluster.zones.map((z) => ({
+            RouteTableId: PUBLIC_ROUTE_TABLE,
+            SubnetId: publicSubnetId(z),
+            Main: false,
+          })),
+          Routes: [
+            local,
+            {
+              DestinationCidrBlock: "0.0.0.0/0",
+              GatewayId: INTERNET_GATEWAY,
+              Origin: "CreateRoute",
+              State: "active",
+            },
+          ],
+          Tags: [{ Key: "Name", Value: "public" }],
+        },
+      ],
+    },
+    "describe-subnets": {
+      Subnets: cluster.zones.flatMap((z) => [
+        {
+          SubnetId: z.subnetId,
+          VpcId: cluster.vpcId,
+          AvailabilityZone: z.name,
+          AvailabilityZoneId: z.id,
+          CidrBlock: `10.0.${z.octet}.0/20`,
+          MapPublicIpOnLaunch: false,
+        },
+        {
+          SubnetId: publicSubnetId(z),
+          VpcId: cluster.vpcId,
+          AvailabilityZone: z.name,
+          AvailabilityZoneId: z.id,
+          CidrBlock: `10.0.${z.octet + 16}.0/20`,
+          MapPublicIpOnLaunch: true,
+        },
+      ]),
+    },
+    "describe-load-balancer-attributes": {
+      LoadBalancerAttributes: [net.alb, net.nlb].map((lb) => ({
+        LoadBalancerArn: lb.arn,
+        Attributes: [
+          { Key: "load_balancing.cross_zone.enabled", Value: "true" },
+          { Key: "deletion_protection.enabled", Value: "false" },
+        ],
+      })),
+    },
+    "describe-target-group-attributes": {
+      TargetGroupAttributes: [net.alb, net.nlb].map((_, i) => ({
+        TargetGroupArn: targetGroupArn(cluster, i),
+        Attributes: [{ Key: "load_balancing.cross_zone.enabled", Value: "use_load_balancer_configuration" }],
       })),
     },
   };

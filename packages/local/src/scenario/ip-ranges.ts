@@ -32,6 +32,12 @@ export function scenarioIpRanges(createdAt: number): IpRanges {
       v4("52.94.0.0/22", "AMAZON"),
       v4("52.95.245.0/24", "AMAZON"),
       v4("54.80.0.0/13", "AMAZON"),
+      // The planted problems' destinations (scenario/problems.ts): EBS direct APIs, API Gateway,
+      // and an address AWS lists only under AMAZON.
+      v4("3.80.0.0/12", "AMAZON"),
+      v4("3.80.16.0/24", "EBS"),
+      v4("3.83.220.0/24", "API_GATEWAY"),
+      v4("3.5.0.0/19", "AMAZON"),
       v4("54.80.0.0/13", "EC2"),
       v4("52.218.128.0/17", "AMAZON", "us-west-2"),
       v4("52.218.128.0/17", "S3", "us-west-2"),

@@ -66,6 +66,17 @@ export interface SimNetwork {
   readonly externalSnat: boolean;
   /** A peered database no inventory describes: kept as an unknown address with its IP. */
   readonly unknownPeer: string;
+  /** Destinations reached through the NAT gateway (NAT_DESTINATIONS, plus planted ones). */
+  readonly natDestinations: ReadonlyArray<NatDestination>;
+}
+
+export interface NatDestination {
+  readonly from: string;
+  readonly ip: string;
+  readonly service: string | undefined;
+  readonly port: number;
+  readonly upPerMinute: number;
+  readonly downRatio: number;
 }
 
 /** Destinations outside the VPC reached through the NAT gateway, with their `pkt-*-aws-service`. */
@@ -98,7 +109,11 @@ export const NAT_DESTINATIONS = [
 
 const INTERNET_CLIENTS = ["198.51.100.23", "198.51.100.57", "198.51.100.91"];
 
-export function buildNetwork(cluster: Cluster, externalSnat: boolean): SimNetwork {
+export function buildNetwork(
+  cluster: Cluster,
+  externalSnat: boolean,
+  extraNatDestinations: ReadonlyArray<NatDestination> = [],
+): SimNetwork {
   const [a, b, c] = cluster.zones as [Zone, Zone, Zone];
   const eni = (suffix: string, zone: Zone, host: number): SimEni => ({
     eniId: `eni-0${suffix.padEnd(16, "0").slice(0, 16)}`,
@@ -154,6 +169,7 @@ export function buildNetwork(cluster: Cluster, externalSnat: boolean): SimNetwor
     controlPlane: [eni("cc1cc1cc1cc1cc1c", a, 8), eni("cc2cc2cc2cc2cc2c", b, 8)],
     externalSnat,
     unknownPeer: "10.1.5.20",
+    natDestinations: [...NAT_DESTINATIONS, ...extraNatDestinations],
   };
 }
 
@@ -282,7 +298,7 @@ export function networkMinute(
 
   // NAT gateway: pod -> node ENI -> NAT ENI -> outside, and back.
   const nat = net.nat;
-  for (const dest of NAT_DESTINATIONS) {
+  for (const dest of net.natDestinations) {
     for (const pod of podsOf(dest.from)) {
       const up = amount(dest.upPerMinute);
       const down = Math.round(up * dest.downRatio);

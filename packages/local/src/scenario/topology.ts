@@ -1,3 +1,4 @@
+import { plantPods } from "./problems.ts";
 import { hex, seededRandom } from "./random.ts";
 
 /**
@@ -25,7 +26,7 @@ export interface SimNode {
 
 export interface SimWorkload {
   readonly namespace: string;
-  readonly kind: "Deployment" | "StatefulSet" | "CronJob";
+  readonly kind: "Deployment" | "StatefulSet" | "CronJob" | "DaemonSet";
   readonly name: string;
 }
 
@@ -64,6 +65,8 @@ export interface TopologyOptions {
   readonly nodesPerZone: number;
   /** Extra replicas per Deployment, for scale. */
   readonly replicaFactor: number;
+  /** Adds the workloads of the planted problems (scenario/problems.ts), placed on chosen nodes. */
+  readonly problems?: boolean;
   /** The cluster's Region (default us-east-1): AZ names and IDs, node names and ARNs follow it. */
   readonly region?: string;
   /** The AWS account the VPC and its flow logs belong to (default 111122223333). */
@@ -177,6 +180,9 @@ export function buildCluster(o: TopologyOptions): Cluster {
     ownerSuffix: String(scheduledMinute),
   });
 
+  // Planted problems come last, from their own random stream: the pods above stay as they were.
+  if (o.problems) pods.push(...plantPods(nodes, nextIp, seededRandom(o.seed ^ 0x51ed270b), o.start - 86400));
+
   return {
     accountId: o.accountId ?? "111122223333",
     region,
@@ -195,7 +201,7 @@ export function alive(pod: SimPod, at: number): boolean {
   return pod.createdAt <= at && (pod.deletedAt === undefined || at < pod.deletedAt);
 }
 
-function uuid(random: () => number): string {
+export function uuid(random: () => number): string {
   const h = hex(random, 32);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

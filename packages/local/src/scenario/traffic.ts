@@ -358,6 +358,17 @@ export function generateTraffic(
     perMinute?: (minute: number) => void;
     /** Connections a client holds to its server (see DEFAULT_CONNECTIONS_PER_CONVERSATION). */
     connectionsPerConversation?: number;
+    /**
+     * Picks the server a client talks to this minute among the ready servers on other nodes
+     * (default: round-robin); e.g. a Service under zone routing picks one in the client's zone.
+     */
+    serverFor?: (
+      edge: TrafficEdge,
+      client: SimPod,
+      candidates: SimPod[],
+      minute: number,
+      index: number,
+    ) => SimPod | undefined;
   } = {},
 ): TruthRow[] {
   const random = seededRandom(seed ^ 0x9e3779b9);
@@ -383,7 +394,9 @@ export function generateTraffic(
         // Round-robin over servers, skipping one on the client's own node (that traffic never
         // leaves the node, so no ENI logs it).
         const candidates = servers.filter((s) => s.node !== client.node);
-        const server = candidates[(minute / 60 + c) % Math.max(candidates.length, 1)];
+        const server =
+          options.serverFor?.(edge, client, candidates, minute, c) ??
+          candidates[(minute / 60 + c) % Math.max(candidates.length, 1)];
         if (!server) return;
         const request = Math.round(edge.requestBytesPerMinute * (0.5 + random()));
         const response = Math.round(request * edge.responseRatio);

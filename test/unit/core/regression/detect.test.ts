@@ -58,8 +58,8 @@ describe("regression detection: the last day against the trailing 14-day median 
       share: 1,
     });
     expect(workload?.links).toEqual({
-      costs: "/v1/costs?from=2026-11-15&to=2026-11-15&namespace=shop&workload=catalog",
-      flows: "/v1/flows?from=2026-11-15&to=2026-11-15&namespace=shop&workload=catalog",
+      costs: "/v1/costs?from=2026-11-15&to=2026-11-15&namespace=shop&groupBy=workload%2Ccategory",
+      flows: "/v1/flows?from=2026-11-15&to=2026-11-15&namespace=shop",
     });
     // The category and the namespace jump the same way; categories come first.
     expect(regressions.map((r) => r.key)).toEqual([

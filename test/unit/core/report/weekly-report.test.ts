@@ -1,44 +1,17 @@
 import {
   type AttributedRow,
   addDays,
-  buildDaySummary,
   buildWeeklyReport,
-  type CurNetworkLine,
-  type DaySummary,
   isoWeekOf,
   latestCompleteWeek,
   parseIsoWeek,
-  reconcileDay,
   renderCsv,
   renderMarkdown,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
-import { attributedRow, GB } from "../../../support/builders.ts";
+import { crossAzDay, exporterRow } from "../../../support/day-summaries.ts";
 
-const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb", "node-c": "i-0ccc" })[node];
-
-/** One day: frontend -> catalog 3 GB cross-AZ, billed $0.03 out + $0.03 in (or estimated: no CUR lines). */
-function day(dt: string, options: { cur?: boolean; extra?: AttributedRow[] } = {}): DaySummary {
-  const rows = [attributedRow({ dt, bytes: 3 * GB, list_cost_usd: 0.06 }), ...(options.extra ?? [])];
-  const line = (usage_class: string, resource_id: string, cost_usd: number): CurNetworkLine => ({
-    dt,
-    usage_class,
-    resource_id,
-    usage_type: "x",
-    usage_amount: cost_usd * 100,
-    cost_usd,
-  });
-  const extraCents = (options.extra ?? []).reduce((s, r) => s + r.list_cost_usd / 2, 0);
-  const lines =
-    options.cur === false
-      ? []
-      : [
-          line("inter_az_out", "i-0aaa", 0.03),
-          line("inter_az_in", "i-0bbb", 0.03 + extraCents),
-          ...(extraCents ? [line("inter_az_out", "i-0ccc", extraCents)] : []),
-        ];
-  return buildDaySummary({ reconciliation: reconcileDay(dt, rows, lines, instances) });
-}
+const day = (dt: string, options: { cur?: boolean; extra?: AttributedRow[] } = {}) => crossAzDay(dt, options);
 
 describe("ISO weeks in UTC", () => {
   test("Monday to Sunday; week 1 holds the first Thursday, so years end and start in week 53 or 1", () => {
@@ -75,19 +48,7 @@ describe("the weekly report's content", () => {
     (dt) =>
       day(dt, {
         cur: dt !== "2026-11-18",
-        extra:
-          dt === "2026-11-22"
-            ? [
-                attributedRow({
-                  dt,
-                  src_namespace: "analytics",
-                  src_workload: "exporter",
-                  src_node: "node-c",
-                  bytes: 10 * GB,
-                  list_cost_usd: 0.2,
-                }),
-              ]
-            : [],
+        extra: dt === "2026-11-22" ? [exporterRow(dt, 10, "node-c")] : [],
       }),
   );
   const report = buildWeeklyReport({ week: isoWeekOf("2026-11-22"), days: [...previous, ...current] });

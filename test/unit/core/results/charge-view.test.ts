@@ -1,7 +1,6 @@
 import {
   type AttributedRow,
   buildDaySummary,
-  type CurNetworkLine,
   chargeView,
   type DaySummary,
   daySummarySchema,
@@ -9,16 +8,9 @@ import {
   trafficView,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
-import { attributedRow, GB } from "../../../support/builders.ts";
+import { attributedRow, curLine, GB } from "../../../support/builders.ts";
 
-const line = (usage_class: string, resource_id: string, gb: number, cost_usd: number): CurNetworkLine => ({
-  dt: "2026-11-22",
-  usage_class,
-  resource_id,
-  usage_type: "x",
-  usage_amount: gb,
-  cost_usd,
-});
+const line = curLine;
 const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
 
 const natRow = (over: Partial<AttributedRow> = {}) =>
@@ -59,12 +51,21 @@ const lbRow = attributedRow({
   list_cost_usd: 0,
 });
 
-function day(rows: AttributedRow[], lines: CurNetworkLine[]): DaySummary {
+function day(rows: AttributedRow[], lines: ReturnType<typeof curLine>[]): DaySummary {
   return buildDaySummary({ reconciliation: reconcileDay("2026-11-22", rows, lines, instances) });
 }
 
-const owned = (d: DaySummary) =>
-  chargeView(d).map((r) => [r.ownedAs, `${r.owner.kind}:${r.owner.workload ?? r.owner.id}`, r.billedCents]);
+/** [payer, owner, billed cents] per owner of the day, in first-seen order. */
+const owned = (d: DaySummary) => {
+  const by = new Map<string, [string, string, number]>();
+  for (const r of chargeView(d)) {
+    const owner = `${r.owner.kind}:${r.owner.workload ?? r.owner.id}`;
+    const entry = by.get(`${r.ownedAs}|${owner}`) ?? [r.ownedAs, owner, 0];
+    entry[2] += r.billedCents ?? 0;
+    by.set(`${r.ownedAs}|${owner}`, entry);
+  }
+  return [...by.values()];
+};
 
 describe("the charge view: every billed cent has exactly one owner", () => {
   test("cross-AZ: InterZone-Out goes to the sender's workload, InterZone-In to the receiver's", () => {
@@ -77,7 +78,10 @@ describe("the charge view: every billed cent has exactly one owner", () => {
       ["source", "pod:frontend", 3],
       ["destination", "pod:catalog", 3],
     ]);
-    expect(d.rows[0]?.charges.map((c) => c.usageClasses)).toEqual([["inter_az_out"], ["inter_az_in"]]);
+    expect(d.rows[0]?.charges.map((c) => [c.usageClass, c.resourceId, c.bytes])).toEqual([
+      ["inter_az_out", "i-0aaa", 3 * GB],
+      ["inter_az_in", "i-0bbb", 3 * GB],
+    ]);
   });
 
   test("NAT processing and hours go to the workload behind the NAT, whichever end it is; the leg to a NAT in another AZ too", () => {
@@ -109,7 +113,11 @@ describe("the charge view: every billed cent has exactly one owner", () => {
       ["destination", "pod:cart", 117],
       ["source", "pod:cart", 2],
     ]);
-    expect(d.rows[1]?.charges[0]?.usageClasses).toEqual(["inter_az_in", "inter_az_out"]);
+    // Both billed sides of the leg go to cart; its bytes count once for it.
+    expect(d.rows[1]?.charges.map((c) => [c.usageClass, c.resourceId, c.bytes])).toEqual([
+      ["inter_az_out", "i-0aaa", GB],
+      ["inter_az_in", "nat-1", 0],
+    ]);
   });
 
   test("load balancer hours and LCUs go to the Service behind the load balancer", () => {
@@ -118,10 +126,10 @@ describe("the charge view: every billed cent has exactly one owner", () => {
       [line("lb_hours", "app/k8s-shop-web/1", 24, 0.54), line("lb_lcu", "app/k8s-shop-web/1", 3, 0.024)],
     );
 
-    const [charge] = chargeView(d);
-    expect(charge?.ownedAs).toBe("service");
-    expect(charge?.owner).toMatchObject({ kind: "service", namespace: "shop", workload: "storefront" });
-    expect(charge?.billedCents).toBe(56);
+    const charges = chargeView(d);
+    expect(charges.map((c) => c.ownedAs)).toEqual(["service", "service"]);
+    expect(charges[0]?.owner).toMatchObject({ kind: "service", namespace: "shop", workload: "storefront" });
+    expect(charges.reduce((s, c) => s + (c.billedCents ?? 0), 0)).toBe(56);
   });
 
   test("what no transfer explains is owned by unattributed, naming the resource; the owners sum to the bill", () => {
@@ -158,7 +166,7 @@ describe("the charge view: every billed cent has exactly one owner", () => {
     ]);
   });
 
-  test("a document whose charges do not add up to its rows is rejected, naming the row", () => {
+  test("a document whose charges do not add up to its rows or its billed lines is rejected, naming them", () => {
     const d = day(
       [attributedRow({ bytes: 3 * GB, list_cost_usd: 0.06 })],
       [line("inter_az_out", "i-0aaa", 3, 0.03), line("inter_az_in", "i-0bbb", 3, 0.03)],
@@ -169,6 +177,9 @@ describe("the charge view: every billed cent has exactly one owner", () => {
 
     const parsed = daySummarySchema.safeParse(broken);
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]?.path).toEqual(["rows", 0, "charges"]);
+    expect(parsed.error?.issues.map((i) => i.path)).toEqual([
+      ["rows", 0, "charges"],
+      ["lines", 1],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { InvalidInputError } from "@flowcost/core";
-import { type Discovery, discoverInputs } from "../../discovery.ts";
+import { type DaySummary, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
+import { type Discovery, discoverInputs, iso } from "../../discovery.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { type CommandIo, defineCommand, UsageError } from "../command.ts";
 import { loadConfig } from "../config.ts";
@@ -100,7 +100,9 @@ export async function analyzeAndPrint(
         ? `${JSON.stringify(analysis.output, null, 2)}\n`
         : options.format === "csv"
           ? renderCsv(analysis.output.rows)
-          : renderTable(analysis.output, analysis.discovery),
+          : options.format === "focus"
+            ? focusCsv(analysis.summaries.flatMap((s) => focusRows(s)))
+            : renderTable(analysis.output, analysis.discovery),
     );
     if (options.out) {
       const written = await writeOutFolder(options.out, analysis.output);
@@ -116,7 +118,7 @@ async function analyze(
   folder: string,
   options: AnalysisOptions,
   progress: Progress,
-): Promise<{ output: AnalyzeOutput; discovery: Discovery }> {
+): Promise<{ output: AnalyzeOutput; discovery: Discovery; summaries: DaySummary[] }> {
   progress.note(`discovering inputs in ${folder}`);
   const discovery = await discoverInputs(folder);
   if (discovery.flowLogs.objects === 0) {
@@ -142,6 +144,7 @@ async function analyze(
     cluster: options.cluster,
     onProgress: (p) => progress.update(p),
   });
+  if (result.days.length === 0) throw new InvalidInputError(noDataMessage(options, discovery));
   const output = buildAnalysis(result, {
     folder,
     discovery,
@@ -150,7 +153,21 @@ async function analyze(
     cluster: options.cluster,
     prices: config.prices,
   });
-  return { output, discovery };
+  return { output, discovery, summaries: result.days.flatMap((d) => (d.summary ? [d.summary] : [])) };
+}
+
+/** "No data in the window" names the window and the days the folder does have. */
+function noDataMessage(options: AnalysisOptions, discovery: Discovery): string {
+  const f = discovery.flowLogs;
+  const has = `the flow logs in ${discovery.folder} cover ${
+    f.timeRange ? `${iso(f.timeRange.from)} to ${iso(f.timeRange.to)}` : "no time range"
+  } (days ${f.days.join(", ") || "none"})`;
+  if (options.from === undefined && options.to === undefined)
+    return `nothing to attribute: no flow-log record with traffic; ${has}`;
+  const window = `${options.from === undefined ? "the start" : iso(options.from)} to ${
+    options.to === undefined ? "the end" : iso(options.to)
+  }`;
+  return `no flow-log records in the window ${window}: ${has}; choose --from/--to within them`;
 }
 
 /** `--out`: the result rows (JSON and CSV), the ledger, the reconciliation and the whole document. */

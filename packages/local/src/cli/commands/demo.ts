@@ -67,11 +67,13 @@ export const demoCommand = defineCommand({
   async run(options, io) {
     const progress = new Progress(io.err);
     progress.note(`generating a demo cluster into ${options.folder}`);
-    const scenario = await generateScenario({ outDir: options.folder, days: options.days });
+    // The demo plants the problems the recommendations find, so its report ends with real advice.
+    const scenario = await generateScenario({ outDir: options.folder, days: options.days, problems: true });
     progress.note(
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
-    await analyzeAndPrint(options.folder, options, io, progress);
+    const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+    io.err.write(demoEpilogue(options.folder, output.warnings));
     // The weekly report of what was just generated, where the weekly job would put it.
     const store = lakeResultsStore(options.folder);
     const week = await defaultReportWeek(store);
@@ -84,3 +86,35 @@ export const demoCommand = defineCommand({
     return EXIT.ok;
   },
 });
+
+/**
+ * Warnings the demo's planted traps cause on purpose, by code, with why: a first-time user should
+ * not take them for a broken install.
+ */
+const EXPECTED_WARNINGS: Record<string, string> = {
+  "identity-overlap":
+    "planted: a finished Job pod keeps its old IP in status.podIP while a live pod owns that IP; flowcost labels the traffic ambiguous instead of guessing",
+};
+
+/** Where the demo's data and results are, how to look again, and which warnings are expected. */
+export function demoEpilogue(
+  folder: string,
+  warnings: ReadonlyArray<{ code: string; message: string }>,
+): string {
+  const expected = [...new Set(warnings.map((w) => w.code))].filter((c) => EXPECTED_WARNINGS[c]);
+  return [
+    "",
+    `The demo's lake is ${folder}:`,
+    "  inputs   vpc-flow-logs/ (flow logs), inventory/ (kubectl and describe snapshots), billing/ (CUR 2.0)",
+    "  results  results/summary/dt=<day>/summary.json (each day's rows, ledger, reconciliation),",
+    "           results/daily/ and curated/ (the lake tables); generator-truth.json (what the generator did)",
+    `Look again: flowcost analyze ${folder} --format json (or --out <folder> for rows.csv and analysis.json)`,
+    ...(expected.length
+      ? [
+          "Expected warnings (the demo plants them):",
+          ...expected.map((c) => `  - ${c}: ${EXPECTED_WARNINGS[c]}`),
+        ]
+      : []),
+    "",
+  ].join("\n");
+}

@@ -1,6 +1,11 @@
 import { resolve } from "node:path";
 import { DEFAULT_THRESHOLDS, type Regression, regressionHeadline, usd } from "@flowcost/core";
-import { DEFAULT_COOLDOWN_DAYS, type RegressionRunResult, runRegressions, SlackWebhookClient } from "@flowcost/publish";
+import {
+  DEFAULT_COOLDOWN_DAYS,
+  type RegressionRunResult,
+  runRegressions,
+  SlackWebhookClient,
+} from "@flowcost/publish";
 import { lakeResultsStore } from "../../lake/results-files.ts";
 import { defineCommand, EXIT, type OptionValues, UsageError } from "../command.ts";
 import { pathKind, stringOption } from "../options.ts";
@@ -31,7 +36,11 @@ export const regressionsCommand = defineCommand({
     "<folder>/state/regressions/alerts.json, so a second run posts nothing new.",
   ].join("\n"),
   options: {
-    day: { type: "string", value: "<YYYY-MM-DD>", help: "the UTC day to judge (default the latest day with results)" },
+    day: {
+      type: "string",
+      value: "<YYYY-MM-DD>",
+      help: "the UTC day to judge (default the latest day with results)",
+    },
     format: { type: "string", value: "table|json", help: "output on stdout (default table)" },
     "slack-webhook": {
       type: "string",
@@ -53,8 +62,15 @@ export const regressionsCommand = defineCommand({
       value: "<n>",
       help: `days a posted series stays quiet unless it grows further (default ${DEFAULT_COOLDOWN_DAYS})`,
     },
-    "all-clear": { type: "boolean", help: "also post a short all-clear when an alerted series is back to normal" },
-    "api-url": { type: "string", value: "<url>", help: "base URL of the flowcost API, for the links in messages" },
+    "all-clear": {
+      type: "boolean",
+      help: "also post a short all-clear when an alerted series is back to normal",
+    },
+    "api-url": {
+      type: "string",
+      value: "<url>",
+      help: "base URL of the flowcost API, for the links in messages",
+    },
   },
   parse(values, positionals, env: NodeJS.ProcessEnv = process.env) {
     if (positionals.length !== 1)
@@ -103,7 +119,9 @@ export const regressionsCommand = defineCommand({
       return EXIT.badInput;
     }
     if (options.day !== undefined && !days.includes(options.day)) {
-      io.err.write(`flowcost regressions: no results for --day ${options.day} (days with results: ${days[0]} to ${days[days.length - 1]})\n`);
+      io.err.write(
+        `flowcost regressions: no results for --day ${options.day} (days with results: ${days[0]} to ${days[days.length - 1]})\n`,
+      );
       return EXIT.badInput;
     }
     const result = await runRegressions({
@@ -118,7 +136,11 @@ export const regressionsCommand = defineCommand({
       apiBaseUrl: options.apiBaseUrl,
       slack: options.slack,
     });
-    io.out.write(options.format === "json" ? `${JSON.stringify(regressionsJson(result), null, 2)}\n` : renderRegressions(result, options));
+    io.out.write(
+      options.format === "json"
+        ? `${JSON.stringify(regressionsJson(result), null, 2)}\n`
+        : renderRegressions(result, options),
+    );
     if (options.slack)
       io.err.write(
         result.posted > 0
@@ -178,7 +200,9 @@ function regressionLines(r: Regression, isNew: boolean): string[] {
       (f) =>
         `  flow     ${f.source} -> ${f.destination} (${f.sourceAz ?? "?"} -> ${f.destinationAz ?? "?"}, ${f.category}) +${usd(f.increaseUsd)} (${Math.round(f.share * 100)}%)`,
     ),
-    ...r.topWorkloads.map((w) => `  workload ${w.label} +${usd(w.increaseUsd)} (${Math.round(w.share * 100)}%)`),
+    ...r.topWorkloads.map(
+      (w) => `  workload ${w.label} +${usd(w.increaseUsd)} (${Math.round(w.share * 100)}%)`,
+    ),
     `  api      ${r.links.costs}`,
     `           ${r.links.flows}`,
   ];

@@ -21,8 +21,16 @@ export const reportCommand = defineCommand({
     "destination, load balancers, the unattributed remainder, recommendations and data quality.",
   ].join("\n"),
   options: {
-    week: { type: "string", value: "<YYYY-Www>", help: "ISO week, e.g. 2026-W47 (default the latest complete week)" },
-    format: { type: "string", value: "html|md|csv", help: "html (default): one self-contained page; md; csv: the tables" },
+    week: {
+      type: "string",
+      value: "<YYYY-Www>",
+      help: "ISO week, e.g. 2026-W47 (default the latest complete week)",
+    },
+    format: {
+      type: "string",
+      value: "html|md|csv",
+      help: "html (default): one self-contained page; md; csv: the tables",
+    },
     out: { type: "string", value: "<file>", help: "write the report to this file instead of stdout" },
     "slack-webhook": {
       type: "string",
@@ -31,7 +39,8 @@ export const reportCommand = defineCommand({
     },
   },
   parse(values, positionals) {
-    if (positionals.length !== 1) throw new UsageError("report needs exactly one folder: flowcost report <folder>");
+    if (positionals.length !== 1)
+      throw new UsageError("report needs exactly one folder: flowcost report <folder>");
     const folder = resolve(positionals[0] ?? "");
     if (pathKind(folder) !== "folder") throw new UsageError(`${positionals[0]}: no such folder`);
     const weekText = stringOption(values, "week");
@@ -53,7 +62,13 @@ export const reportCommand = defineCommand({
         throw new UsageError("--slack-webhook must be an http(s) URL (value not shown)");
       }
     }
-    return { folder, week, format: format as ReportFormat, out: out === undefined ? undefined : resolve(out), slack };
+    return {
+      folder,
+      week,
+      format: format as ReportFormat,
+      out: out === undefined ? undefined : resolve(out),
+      slack,
+    };
   },
   async run(options, io) {
     const store = lakeResultsStore(options.folder);
