@@ -1,9 +1,12 @@
 import {
+  apiLinks,
   applyCooldown,
   type ChargeLine,
+  costsParams,
   type DayCharges,
   detectRegressions,
   EMPTY_ALERT_STATE,
+  flowsParams,
   regressionMessage,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
@@ -193,5 +196,25 @@ describe("the Slack message of a day's regressions", () => {
     expect(body).toContain(
       "<https://api.example.com/v1/flows?from=2026-11-15&to=2026-11-15&category=cross_az|flows>",
     );
+  });
+});
+
+describe("alert links are queries the API accepts", () => {
+  test("every dimension's /v1/costs and /v1/flows parse with the API's own parameter schemas", () => {
+    const series = [
+      { dimension: "category", value: "cross_az" },
+      { dimension: "category", value: "account:inter_az" },
+      { dimension: "namespace", value: "analytics" },
+      { dimension: "workload", value: "analytics/exporter" },
+      { dimension: "workload", value: "node:ip-10-0-0-10.ec2.internal" },
+      { dimension: "service", value: "shop/storefront" },
+    ] as const;
+    for (const s of series) {
+      const links = apiLinks("2026-11-22", s, "https://api.example.com/");
+      const query = (url: string) => Object.fromEntries(new URL(url).searchParams);
+      expect(links.costs.startsWith("https://api.example.com/v1/costs?")).toBe(true);
+      expect(costsParams.safeParse(query(links.costs)).success).toBe(true);
+      expect(flowsParams.safeParse(query(links.flows)).success).toBe(true);
+    }
   });
 });
