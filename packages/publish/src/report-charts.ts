@@ -49,7 +49,8 @@ export async function reportCharts(
       title: `Daily cost by category, ${r.previousWeek.id} and ${r.week.id}`,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: 640,
+        // One band per day: a week with few days keeps thin bars instead of one wide block.
+        width: { step: 40 },
         height: 240,
         data: {
           values: r.daily.map((d) => ({ day: d.dt, category: label(d.category), usd: d.cents / 100 })),
