@@ -48,7 +48,7 @@ export function reportSentences(r: WeeklyReport): {
   const present = r.days.filter((d) => d.present).length;
   const basis =
     r.costBasis === "billed"
-      ? "Billed dollars: every day of the week is reconciled to the CUR (allocated + unattributed = billed, to the cent)."
+      ? "Billed dollars: every day with results is reconciled to the CUR (allocated + unattributed = billed, to the cent)."
       : r.costBasis === "estimated"
         ? "Estimated dollars: no CUR export covers this week, so every figure is a list-price estimate."
         : r.costBasis === "mixed"
