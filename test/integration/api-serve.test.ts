@@ -202,20 +202,33 @@ describe("flowcost serve on loopback: the same figures as flowcost analyze", () 
     expect(stdout).toBe(csv.text);
   });
 
-  test("recommendations, regressions and weekly reports say they have none yet", async () => {
-    const recs = await get("/v1/recommendations");
+  test("GET /v1/recommendations: the recommendations analyze wrote for the day, by estimated savings; one by id", async () => {
+    const recs = await get("/v1/recommendations?limit=1000");
     expect(recs.status).toBe(200);
-    expect(recs.json.recommendations).toEqual([]);
-    expect(recs.json.note).toContain("no recommendations have been written yet");
-    const one = await get("/v1/recommendations/tar-shop-frontend");
-    expect(one.status).toBe(404);
-    expect(one.json.error.message).toContain('"tar-shop-frontend"');
+    const ids = recs.json.recommendations.map((r: { id: string }) => r.id);
+    expect([...ids].sort()).toEqual(analysis.recommendations.map((r) => r.id).sort());
+    expect(ids.length).toBeGreaterThan(0);
+    const savings = recs.json.recommendations.map(
+      (r: { estimatedMonthlySavingsUsd: number }) => r.estimatedMonthlySavingsUsd,
+    );
+    expect(savings).toEqual([...savings].sort((a: number, b: number) => b - a));
+    const one = await get(`/v1/recommendations/${encodeURIComponent(ids[0])}`);
+    expect(one.json.recommendation).toEqual(recs.json.recommendations[0]);
+    const missing = await get("/v1/recommendations/tar-nothing-here");
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.message).toContain('"tar-nothing-here"');
+  });
+
+  test("regressions and stored weekly reports say they have none yet; the JSON report comes from the day results", async () => {
     const regressions = await get("/v1/regressions");
     expect(regressions.status).toBe(404);
     expect(regressions.json.error.message).toContain("no regressions yet");
-    const report = await get("/v1/reports/weekly/2026-W47");
+    const report = await get("/v1/reports/weekly/2026-W47?format=html");
     expect(report.status).toBe(404);
-    expect(report.json.error.message).toContain("no weekly report for 2026-W47");
+    expect(report.json.error.message).toContain("no html report stored for 2026-W47");
+    const json = await get("/v1/reports/weekly/2026-W47");
+    expect(json.status).toBe(200);
+    expect(json.json.week.id).toBe("2026-W47");
   });
 });
 

@@ -52,7 +52,7 @@ export const ALLOWED = {
   limit: `an integer from 1 to ${MAX_LIMIT}`,
   cursor: "the nextCursor of a previous page of the same query",
   format: "json, csv (FOCUS export); json, md, html, csv (weekly report)",
-  id: "a recommendation id",
+  id: "a recommendation id, URL-encoded (ids hold / and :)",
   week: "an ISO week, YYYY-Www",
 } as const satisfies Readonly<Record<string, string>>;
 export type ParameterName = keyof typeof ALLOWED;
@@ -155,7 +155,7 @@ export const noParams = z.object({}).strict();
 export const recommendationPath = z.object({
   id: z
     .string({ error: message("id") })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, { error: message("id") })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,499}$/, { error: message("id") })
     .describe("the recommendation's id"),
 });
 

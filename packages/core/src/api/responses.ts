@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recommendationSchema } from "../recommendation/types.ts";
 import { dayLedgerSchema, identityStatsSchema, warningSchema } from "../results/day-summary.ts";
 
 /**
@@ -161,18 +162,18 @@ export const focusResponse = z
   })
   .strict();
 
-const looseItem = z.looseObject({ id: z.string() });
-
 export const recommendationsResponse = z
   .object({
     window: windowInfo,
-    recommendations: z.array(looseItem).describe("as the recommendations job wrote them, latest day per id"),
+    recommendations: z
+      .array(recommendationSchema)
+      .describe("as the recommendations job wrote them, latest day per id"),
     note: z.string().optional().describe("why the list is empty, when it is"),
     nextCursor: z.string().nullable(),
   })
   .strict();
 
-export const recommendationResponse = z.object({ date, recommendation: looseItem }).strict();
+export const recommendationResponse = z.object({ date, recommendation: recommendationSchema }).strict();
 
 export const regressionsResponse = z
   .object({

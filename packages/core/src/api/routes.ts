@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { InvalidInputError } from "../errors.ts";
-import { dayRecommendationsKey } from "../results/day-summary.ts";
+import { recommendationsKey } from "../recommendation/document.ts";
+import { recommendationsDocumentSchema } from "../recommendation/types.ts";
+import { parseIsoWeek, previousIsoWeek } from "../report/iso-week.ts";
+import { buildWeeklyReport, recommendationsDocumentInput } from "../report/weekly-report.ts";
 import { parseDocument, type ResultsStore } from "../results/store.ts";
 import { DayCache } from "./day-cache.ts";
 import { FOCUS_METHOD_DESCRIPTION, FOCUS_METHOD_ID, focusCsv, focusRows } from "./focus.ts";
@@ -179,22 +182,17 @@ function page<T>(
 
 const share = (micros: number, total: number) => (total === 0 ? 0 : micros / total);
 
-const recommendationsDocument = z.union([
-  z.array(z.looseObject({ id: z.string() })),
-  z.looseObject({ recommendations: z.array(z.looseObject({ id: z.string() })) }),
-]);
-
 /** Recommendations of the window's days, the latest day's record per id. */
 async function readRecommendations(ctx: RouteContext, window: LoadedWindow) {
   const keys = await ctx.store.listDocuments("results/recommendations/");
   const byId = new Map<string, { dt: string; item: { id: string } & Record<string, unknown> }>();
   for (const key of keys) {
     const dt = /dt=(\d{4}-\d{2}-\d{2})\/recommendations\.json$/.exec(key)?.[1];
-    if (!dt || key !== dayRecommendationsKey(dt) || dt < window.from || dt > window.to) continue;
+    if (!dt || key !== recommendationsKey(dt) || dt < window.from || dt > window.to) continue;
     const text = await ctx.store.readDocument(key);
     if (text === undefined) continue;
-    const doc = parseDocument(key, text, recommendationsDocument);
-    for (const item of Array.isArray(doc) ? doc : doc.recommendations) {
+    const doc = parseDocument(key, text, recommendationsDocumentSchema);
+    for (const item of doc.recommendations) {
       const seen = byId.get(item.id);
       if (!seen || seen.dt < dt) byId.set(item.id, { dt, item });
     }
@@ -389,7 +387,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     operationId: "getWeeklyReport",
     summary: "The weekly report of an ISO week, as JSON, Markdown, HTML or CSV",
     description:
-      "Serves reports/weekly/<week>.<json|md|html|csv> as the weekly job wrote it; the format comes from ?format= or Accept (default json).",
+      "Serves reports/weekly/<week>.<md|html|csv> as the weekly job wrote it; JSON is the report's content, built from the stored days as the weekly job builds it. The format comes from ?format= or Accept (default json).",
     query: reportParams,
     pathParams: weekPath,
     response: z.unknown().describe("the report; see the weekly report's own documentation"),
@@ -401,6 +399,11 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
       const key = `reports/weekly/${input.week}.${format}`;
       const stored = await ctx.store.listDocuments("reports/weekly/");
       const text = stored.includes(key) ? await ctx.store.readDocument(key) : undefined;
+      if (text === undefined && format === "json") {
+        // No stored JSON: the report's content built from the stored days, as the weekly job builds it.
+        const report = await weeklyReportJson(ctx, input.week);
+        if (report) return { json: report };
+      }
       if (text === undefined) {
         const present = stored
           .filter((k) => k.startsWith(`reports/weekly/${input.week}.`))
@@ -410,7 +413,11 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
           "not_found",
           present.length
             ? `no ${format} report for ${input.week}; stored formats: ${present.join(", ")} (ask with ?format=)`
-            : `no weekly report for ${input.week} (run flowcost report, or wait for the weekly job)`,
+            : `no ${format} report stored for ${input.week} (run flowcost report, or wait for the weekly job)${
+                format === "json"
+                  ? "; no day of that week has results"
+                  : "; format=json builds its content from the day results"
+              }`,
           { parameter: present.length ? "format" : "week" },
         );
       }
@@ -473,6 +480,39 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     },
   },
 ];
+
+/**
+ * A week's report content (core's buildWeeklyReport) from the stored days of the week and the
+ * week before, with the week's latest recommendations document; undefined when no day of the
+ * week has results.
+ */
+async function weeklyReportJson(ctx: RouteContext, id: string) {
+  const week = parseIsoWeek(id);
+  if (!week)
+    throw new ApiError(400, "invalid_parameter", `week ${id} does not exist`, {
+      parameter: "week",
+      allowed: ALLOWED.week,
+    });
+  const available = await ctx.days.days();
+  if (!available.some((dt) => dt >= week.start && dt <= week.end)) return undefined;
+  const from = previousIsoWeek(week).start;
+  const days = [];
+  for (const dt of available.filter((d) => d >= from && d <= week.end)) {
+    const doc = await ctx.days.day(dt);
+    if (doc) days.push(doc);
+  }
+  const recKeys = (await ctx.store.listDocuments("results/recommendations/")).filter((k) => {
+    const dt = /dt=(\d{4}-\d{2}-\d{2})\/recommendations\.json$/.exec(k)?.[1];
+    return dt !== undefined && dt >= week.start && dt <= week.end;
+  });
+  const recKey = recKeys[recKeys.length - 1];
+  const recText = recKey === undefined ? undefined : await ctx.store.readDocument(recKey);
+  const recommendations =
+    recKey === undefined || recText === undefined
+      ? undefined
+      : parseDocument(recKey, recText, recommendationsDocumentInput);
+  return buildWeeklyReport({ week, days, recommendations });
+}
 
 /** Where the regressions job keeps its alert state (engineer ops's `ALERT_STATE_KEY`). */
 export const REGRESSIONS_KEY = "state/regressions/alerts.json";

@@ -233,8 +233,3 @@ export type DaySummary = z.infer<typeof daySummarySchema>;
 export function daySummaryKey(dt: string): string {
   return `results/summary/dt=${dt}/summary.json`;
 }
-
-/** Where the recommendations of a day live (written by the recommendations work). */
-export function dayRecommendationsKey(dt: string): string {
-  return `results/recommendations/dt=${dt}/recommendations.json`;
-}
