@@ -13,6 +13,16 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], env } },
       { test: { name: "sql", include: ["test/sql/**/*.test.ts"], env, testTimeout: 60_000 } },
+      // Generated cases per parser: a few in `npm test`, thousands in `npm run test:property`.
+      {
+        test: {
+          name: "property",
+          include: ["test/property/**/*.test.ts"],
+          env,
+          testTimeout: 1_800_000,
+          hookTimeout: 120_000,
+        },
+      },
       {
         test: {
           name: "integration",

@@ -222,6 +222,11 @@ export interface RatioFigure {
   /** Median of the per-round ratios (round i's stage against round i's floor). */
   readonly median: number;
   readonly rounds: number[];
+  /**
+   * The same ratio in CPU seconds of the work (floor's over the stage's), median of the rounds:
+   * what the wall ratio would be if both used the cores alike, and hardly moved by load.
+   */
+  readonly cpuMedian?: number;
   readonly met?: boolean;
 }
 
@@ -243,12 +248,17 @@ function ratiosOf(
       return f && x.ms > 0 ? [f.ms / x.ms] : [];
     });
     const m = median(rounds);
+    const cpuRounds = stage.flatMap((x, i) => {
+      const f = floor[i]?.workCpuSeconds;
+      return f !== undefined && x.workCpuSeconds ? [f / x.workCpuSeconds] : [];
+    });
     const target = Number.isNaN(r.target) ? undefined : r.target;
     ratios.push({
       name: r.name,
       target,
       median: m,
       rounds,
+      cpuMedian: cpuRounds.length > 0 ? median(cpuRounds) : undefined,
       met: target === undefined ? undefined : m >= target,
     });
   }
@@ -270,6 +280,7 @@ function ratioTable(figures: ReturnType<typeof ratiosOf>, memoryLimit: string): 
     r.target === undefined ? "-" : `>= ${r.target}`,
     r.met === undefined ? "-" : r.met ? "met" : "MISSED",
     r.rounds.map((x) => x.toFixed(2)).join(" / "),
+    r.cpuMedian === undefined ? "-" : r.cpuMedian.toFixed(2),
   ]);
   for (const m of figures.memory) {
     rows.push([
@@ -278,9 +289,10 @@ function ratioTable(figures: ReturnType<typeof ratiosOf>, memoryLimit: string): 
       `<= ${MEMORY_TARGET}`,
       m.met ? "met" : "MISSED",
       "worst run",
+      "-",
     ]);
   }
-  return formatTable(["figure", "measured", "target", "", "per round"], rows);
+  return formatTable(["figure", "measured", "target", "", "per round", "in CPU s"], rows);
 }
 
 interface Growth {

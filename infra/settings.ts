@@ -1,4 +1,5 @@
 import { priceOverridesSchema } from "@flowcost/core";
+import { bucketNameProblem } from "./bucket-security";
 import { isTimeZone } from "./publish-access";
 
 /**
@@ -83,13 +84,19 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     throw new Error("flowcost: set FLOWCOST_REGIONS (or AWS_REGION) before deploying");
   const accountId = required("FLOWCOST_ACCOUNT_ID");
   if (!/^\d{12}$/.test(accountId)) throw new Error("flowcost: FLOWCOST_ACCOUNT_ID must be 12 digits");
+  const bucket = (name: string): string => {
+    const value = required(name);
+    const problem = bucketNameProblem(value);
+    if (problem) throw new Error(`flowcost: ${name} "${value}" is not an S3 bucket name: it ${problem}`);
+    return value;
+  };
   return {
     accountId,
-    flowLogBucket: required("FLOWCOST_FLOW_LOG_BUCKET"),
+    flowLogBucket: bucket("FLOWCOST_FLOW_LOG_BUCKET"),
     flowLogPrefix: prefix(env.FLOWCOST_FLOW_LOG_PREFIX),
     flowLogFormat: env.FLOWCOST_FLOW_LOG_FORMAT?.trim() || RECOMMENDED_FLOW_LOG_FORMAT,
     regions,
-    curBucket: required("FLOWCOST_CUR_BUCKET"),
+    curBucket: bucket("FLOWCOST_CUR_BUCKET"),
     curPrefix: prefix(env.FLOWCOST_CUR_PREFIX),
     curExportName: required("FLOWCOST_CUR_EXPORT_NAME"),
     clusters: list(env.FLOWCOST_CLUSTERS),

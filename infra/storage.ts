@@ -1,3 +1,4 @@
+import { BUCKET_ACCESS, bucketNameProblem, ENCRYPTION_RULES, TLS_POLICY } from "./bucket-security";
 import { readSettings } from "./settings";
 
 /** Plain deployment settings (bucket names and prefixes are not secrets): docs/deploy.md. */
@@ -30,14 +31,28 @@ export const curExport = {
   objectsArn: $interpolate`arn:${partition}:s3:::${settings.curBucket}/${settings.curPrefix}${settings.curExportName}/*`,
 };
 
-// A deterministic name, so the Glue DDL and the docs can name the lake before it exists.
+// A deterministic name, so the Glue DDL and the docs can name the lake before it exists. The
+// stage is part of it, so it is checked against S3's naming rules before anything deploys.
 const lakeBucketName = `flowcost-${$app.stage}-lake-${settings.accountId}`;
-if (lakeBucketName.length > 63) {
-  throw new Error(`flowcost: stage "${$app.stage}" is too long for the lake bucket name ${lakeBucketName}`);
+const lakeNameProblem = bucketNameProblem(lakeBucketName);
+if (lakeNameProblem) {
+  throw new Error(
+    `flowcost: the lake bucket name ${lakeBucketName} (from stage "${$app.stage}") ${lakeNameProblem}; choose a shorter, lowercase stage`,
+  );
+}
+
+/** Encryption at rest, declared for each bucket flowcost creates (bucket-security.ts). */
+function encryptAtRest(name: string, bucket: sst.aws.Bucket) {
+  return new aws.s3.BucketServerSideEncryptionConfiguration(`${name}Encryption`, {
+    bucket: bucket.name,
+    rules: ENCRYPTION_RULES,
+  });
 }
 
 /** The lake: inventory/, curated/, results/, reports/, state/ (architecture.md). */
 export const lake = new sst.aws.Bucket("Lake", {
+  ...BUCKET_ACCESS,
+  policy: TLS_POLICY,
   // A job killed between staging rows and deleting them leaves them behind; none lives past a day.
   lifecycle: [{ id: "expire-staging", prefix: "staging/", expiresIn: "1 day" }],
   transform: {
@@ -46,12 +61,16 @@ export const lake = new sst.aws.Bucket("Lake", {
     },
   },
 });
+encryptAtRest("Lake", lake);
 export const lakeBucket = lakeBucketName;
 
 /** Athena's query results: written by every query, read once, so they expire after a week. */
 export const athenaResults = new sst.aws.Bucket("AthenaResults", {
+  ...BUCKET_ACCESS,
+  policy: TLS_POLICY,
   lifecycle: [{ id: "expire-query-results", expiresIn: "7 days" }],
 });
+encryptAtRest("AthenaResults", athenaResults);
 
 /** ARN of lake objects under a prefix, e.g. `curated/flows/`. */
 export function lakeObjects(prefix: string) {

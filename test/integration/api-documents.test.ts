@@ -25,7 +25,12 @@ beforeAll(async () => {
   // An unrelated file someone left in the folder is not a document the API serves.
   await writeFile(`${lake}/results/recommendations/notes.txt`, "x");
   server = await startServer({ lakeDir: lake, token: TOKEN, cacheTtlMs: 0 });
-  empty = await startServer({ lakeDir: await tempDir("api-empty"), token: TOKEN, cacheTtlMs: 0 });
+  empty = await startServer({
+    lakeDir: await tempDir("api-empty"),
+    token: TOKEN,
+    cacheTtlMs: 0,
+    corsOrigin: "http://localhost:3000",
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -95,5 +100,39 @@ describe("documents the other jobs write, served once they exist", () => {
     const empty = await get("/v1/reports/weekly/2026-W40");
     expect(empty.status).toBe(404);
     expect(JSON.parse(empty.text).error.message).toContain("no json report stored for 2026-W40");
+  });
+});
+
+describe("CORS: off unless an origin is configured", () => {
+  test("with --cors-origin, that origin's preflight and requests get CORS headers; another origin gets none", async () => {
+    const preflight = await fetch(`${empty.url}/v1/costs`, {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("authorization");
+
+    const allowed = await fetch(`${empty.url}/v1/health`, {
+      headers: { authorization: `Bearer ${TOKEN}`, origin: "http://localhost:3000" },
+    });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    const other = await fetch(`${empty.url}/v1/health`, {
+      headers: { authorization: `Bearer ${TOKEN}`, origin: "http://evil.example" },
+    });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("without it, no response carries CORS headers and a preflight is refused", async () => {
+    const preflight = await fetch(`${server.url}/v1/costs`, {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:3000", "access-control-request-method": "GET" },
+    });
+    expect(preflight.status).toBe(401);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const r = await fetch(`${server.url}/v1/health`, {
+      headers: { authorization: `Bearer ${TOKEN}`, origin: "http://localhost:3000" },
+    });
+    expect(r.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

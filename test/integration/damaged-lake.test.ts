@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
@@ -190,4 +191,130 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
       }
     },
   );
+});
+
+describe("a bad snapshot, describe output or CUR file is skipped by name; the run completes", async () => {
+  const root = await tempDir("damaged-inventory");
+  const pristine = join(root, "pristine");
+  await generateScenario({ outDir: pristine, seed: 7 });
+  let lakes = 0;
+  const damaged = async (damage: (lake: string) => Promise<string | undefined>) => {
+    const lake = join(root, `lake-${++lakes}`);
+    await copyInputs(pristine, lake);
+    const file = await damage(lake);
+    return { file, run: await analyzeJson(lake) };
+  };
+  const files = async (lake: string, under: string, suffix: string) =>
+    (await readdir(join(lake, under), { recursive: true }))
+      .filter((f) => f.endsWith(suffix))
+      .sort()
+      .map((f) => join(lake, under, f));
+  const curFile = async (lake: string) => (await files(lake, "billing", ".parquet"))[0] as string;
+  /** Runs SQL on a scratch DuckDB (to rewrite a CUR file the way a broken export would). */
+  const duck = async (sql: string) => {
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    try {
+      await connection.run(sql);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  };
+  let clean: AnalyzeRun;
+  beforeAll(async () => {
+    clean = (await damaged(async () => undefined)).run;
+  });
+  const named = (run: AnalyzeRun) => run.output.warnings.filter((w) => w.file !== undefined);
+
+  test("a truncated kubectl snapshot: skipped and named, reported as a missed snapshot, the same bytes and dollars", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const snapshot = (await files(lake, "inventory/kubernetes", ".json.gz"))[10] as string;
+      const json = gunzipSync(await readFile(snapshot));
+      await writeFile(snapshot, gzipSync(json.subarray(0, Math.floor(json.length / 2))));
+      return snapshot;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-snapshot", message: expect.stringContaining("not valid JSON"), file },
+    ]);
+    const missed = (r: AnalyzeRun) => r.output.identity.reduce((s, i) => s + i.missedSnapshots, 0);
+    expect(missed(run)).toBe(missed(clean) + 1);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("an invalid describe-network-interfaces: skipped and named, the run completes with the same bytes", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const describe = (
+        await files(lake, "inventory/aws", "describe-network-interfaces.json.gz")
+      )[5] as string;
+      await writeFile(describe, gzipSync('{"NetworkInterfaces": [{"NetworkInterfaceId": 42'));
+      return describe;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-describe", message: expect.stringContaining("describe output"), file },
+    ]);
+    expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
+  });
+
+  test("a second CUR file missing a column: skipped and named (the billing period's dollars omit it), the rest billed as before", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const cur = await curFile(lake);
+      const broken = cur.replace(/\.snappy\.parquet$/, "-broken.snappy.parquet");
+      await duck(
+        `COPY (SELECT * EXCLUDE (line_item_unblended_cost) FROM read_parquet('${cur}')) TO '${broken}' (FORMAT parquet)`,
+      );
+      return broken;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      {
+        code: "skipped-cur-file",
+        message: expect.stringMatching(/line_item_unblended_cost.*BILLING_PERIOD=2026-11/),
+        file,
+      },
+    ]);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("a plain .csv CUR export is found by discovery and read: billed to the same cent, exit 0", async () => {
+    const { run } = await damaged(async (lake) => {
+      const cur = await curFile(lake);
+      await duck(
+        `COPY (SELECT * FROM read_parquet('${cur}')) TO '${cur.replace(/\.snappy\.parquet$/, ".csv")}' (FORMAT csv, HEADER true)`,
+      );
+      await rm(cur);
+      return undefined;
+    });
+    expect(run.code).toBe(0);
+    expect(run.output.warnings.map((w) => w.code)).not.toContain("missing-cur");
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+});
+
+describe("a CUR billing period with no lines", async () => {
+  const lake = await tempDir("cur-empty");
+  await generateScenario({ outDir: lake, seed: 7 });
+  const cur = (await readdir(join(lake, "billing"), { recursive: true })).find((f) => f.endsWith(".parquet"));
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  const path = join(lake, "billing", cur as string);
+  await connection.run(
+    `COPY (SELECT * FROM read_parquet('${path}') WHERE false) TO '${path.replace(/\.snappy\.parquet$/, ".csv")}' (FORMAT csv, HEADER true)`,
+  );
+  connection.closeSync();
+  instance.closeSync();
+  await rm(path);
+  const { code, output } = await analyzeJson(lake);
+
+  test("is read, says so (list-price estimates because the period holds no lines), and is not mistaken for no CUR", () => {
+    expect(code).toBe(0);
+    expect(output.reconciliation?.map((r) => r.billedCents)).toEqual([0]);
+    expect(output.warnings).toContainEqual({
+      code: "cur-without-lines",
+      message: expect.stringContaining("BILLING_PERIOD=2026-11 holds no network lines"),
+    });
+    expect(output.warnings.map((w) => w.code)).not.toContain("missing-cur");
+  });
 });

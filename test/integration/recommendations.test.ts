@@ -311,6 +311,14 @@ describe("recommendations on the planted problems, savings to the cent from the 
     ]);
   });
 
+  test("flow logs in AWS's default format (no pkt-* fields): stitching and ip-ranges.json give the same advice", async () => {
+    const plain = await tempDir("recs-default");
+    await generateScenario({ outDir: plain, seed: 7, problems: true, flowLogFormat: "default" });
+    const summary = (rs: Recommendation[]) =>
+      rs.map((r) => [r.id, r.status, r.estimatedMonthlySavingsUsd, r.reason]);
+    expect(summary((await runPipeline({ lakeDir: plain })).recommendations)).toEqual(summary(recs));
+  }, 600_000);
+
   test("each day's recommendations are written to results/recommendations/dt=<day>/recommendations.json", async () => {
     const doc = recommendationsDocumentSchema.parse(
       JSON.parse(

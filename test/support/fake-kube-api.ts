@@ -19,6 +19,21 @@ export interface FakeKubeApiOptions {
   readonly externalSnat?: boolean;
   /** Capture-independent creation time of every object, ISO. */
   readonly createdAt?: string;
+  /** Failures served first, in order (see KubeFault). */
+  readonly faults?: ReadonlyArray<KubeFault>;
+}
+
+/**
+ * A failure the server serves before its real answers, to list requests (of `path` only, when
+ * given; from the `page`-th request of it on, when given): an HTTP status with a Kubernetes
+ * Status body (and Retry-After for 429), or "hang" (the request is held and never answered).
+ */
+export interface KubeFault {
+  readonly status: 429 | 500 | 502 | 503 | 504 | "hang";
+  readonly times: number;
+  readonly retryAfter?: number;
+  readonly path?: string;
+  readonly page?: number;
 }
 
 export interface FakeKubeApi {
@@ -227,6 +242,10 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const created = options.createdAt ?? "2026-11-22T08:00:00Z";
   const expire = new Set(options.expireFirstContinue ?? []);
   const requests: FakeKubeApi["requests"] = [];
+  const faults = [...(options.faults ?? [])];
+  const faultsLeft = new Map<KubeFault, number>();
+  const seen = new Map<string, number>();
+  const hung: ServerResponse[] = [];
   const listRv = "123456";
 
   const lists: Record<
@@ -275,6 +294,42 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       return;
     }
     const list = lists[url.pathname];
+    const fault = faults[0];
+    if (list && fault && (fault.path ?? url.pathname) === url.pathname) {
+      seen.set(url.pathname, (seen.get(url.pathname) ?? 0) + 1);
+      if ((seen.get(url.pathname) ?? 0) >= (fault.page ?? 1)) {
+        faultsLeft.set(fault, (faultsLeft.get(fault) ?? fault.times) - 1);
+        if ((faultsLeft.get(fault) ?? 0) <= 0) faults.shift();
+        if (fault.status === "hang") {
+          hung.push(res);
+          return;
+        }
+        const reason: Record<number, string> = {
+          429: "TooManyRequests",
+          500: "InternalError",
+          502: "BadGateway",
+          503: "ServiceUnavailable",
+          504: "Timeout",
+        };
+        const message: Record<number, string> = {
+          429: "Too many requests, please try again later.",
+          500: "Internal error occurred: etcdserver: request timed out",
+          502: "Bad Gateway",
+          503: "Service Unavailable",
+          504: "Gateway Timeout",
+        };
+        const text = JSON.stringify(
+          status(fault.status, reason[fault.status] ?? "", message[fault.status] ?? ""),
+        );
+        res.writeHead(fault.status, {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(text),
+          ...(fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : {}),
+        });
+        res.end(text);
+        return;
+      }
+    }
     if (!list) {
       send(res, 404, status(404, "NotFound", "the server could not find the requested resource"));
       return;

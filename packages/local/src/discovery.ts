@@ -2,6 +2,7 @@ import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { InvalidInputError, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
+import { parseCurKey } from "./lake/cur-files.ts";
 
 /**
  * What `flowcost analyze` finds in a folder before it reads anything: every input recognised by
@@ -73,7 +74,6 @@ export interface Discovery {
 
 /** Folders flowcost itself writes into a lake; never inputs. */
 const DERIVED = /^(curated|results|reports|state|\.staging|\.trash)(\/|$)/;
-const CUR_FILE = /(?:^|\/)([^/]+)\/data\/BILLING_PERIOD=(\d{4}-\d{2})\/[^/]+\.(parquet|csv\.gz)$/;
 const SNAPSHOT = /^inventory\/kubernetes\/cluster=([^/]+)\/dt=\d{4}-\d{2}-\d{2}\/([^/]+)\.json(\.gz)?$/;
 const DESCRIBE = /^inventory\/aws\/dt=\d{4}-\d{2}-\d{2}\/(\d{8}T\d{6}Z)\/([a-z-]+)\.json(\.gz)?$/;
 const CAPTURE_NAME = /^\d{8}T\d{6}Z\.json(\.gz)?$/;
@@ -142,12 +142,14 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
       }
       continue;
     }
-    const cur = CUR_FILE.exec(rel);
-    if (cur?.[1] && cur[2]) {
+    // The same recognition the CUR reader uses (a plain .csv included), so what discovery
+    // reports is what the run reads.
+    const cur = parseCurKey(rel);
+    if (cur) {
       inputs.push(path);
       curFiles++;
-      curExports.add(cur[1]);
-      billingPeriods.add(cur[2]);
+      curExports.add(cur.exportName);
+      billingPeriods.add(cur.billingPeriod);
       continue;
     }
     const snapshot = SNAPSHOT.exec(rel);

@@ -24,6 +24,8 @@ import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
 import { lakeResultsStore } from "./lake/results-files.ts";
+import { claimLake } from "./lake/run-lock.ts";
+import { type SkippedInput, uniqueByPath } from "./lake/skipped-inputs.ts";
 
 export interface PipelineOptions {
   readonly lakeDir: string;
@@ -58,6 +60,8 @@ export interface DayResult {
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
   /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
   readonly summary?: DaySummary;
+  /** The day's CUR files that could not be used, each left out by name. */
+  readonly skipped: ReadonlyArray<SkippedInput>;
   /** The --from/--to window covers only part of the day: not reconciled, list-price estimates. */
   readonly cutByWindow?: boolean;
 }
@@ -66,6 +70,8 @@ export interface PipelineResult {
   readonly flowLogObjects: number;
   /** Files under the flow-log prefix that were not read, each with why (never silently). */
   readonly skippedFiles: ReadonlyArray<SkippedFile>;
+  /** Snapshots, describe outputs and CUR files that could not be read, each left out by name. */
+  readonly skippedInputs: ReadonlyArray<SkippedInput>;
   readonly hours: ReadonlyArray<{ window: HourWindow; result: MaterializeResult }>;
   readonly days: DayResult[];
   readonly regions: string[];
@@ -83,11 +89,21 @@ export interface PipelineResult {
  * so running it twice over the same folder gives the same lake.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const engine = await DuckDbEngine.open({
-    lakeDir: options.lakeDir,
-    memoryLimit: options.memoryLimit,
-    threads: options.threads,
-  });
+  // One run per lake at a time; a killed run's staging, trash and temp files go first.
+  const claim = await claimLake(options.lakeDir);
+  if (claim.removed.length > 0)
+    options.onStep?.(`removed ${claim.removed.length} leftover(s) of an interrupted run`);
+  let engine: DuckDbEngine;
+  try {
+    engine = await DuckDbEngine.open({
+      lakeDir: options.lakeDir,
+      memoryLimit: options.memoryLimit,
+      threads: options.threads,
+    });
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
   try {
     options.onStep?.("reading flow-log objects");
     const { files, skipped } = await surveyFlowLogFiles(options.lakeDir);
@@ -160,9 +176,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         cutByWindow,
       );
       await store.writeDay(summary);
-      days.push({ day, identity, rows, reconciliation: attribution.reconciliation, summary, cutByWindow });
+      days.push({
+        day,
+        identity,
+        rows,
+        reconciliation: attribution.reconciliation,
+        summary,
+        skipped: attribution.skipped,
+        cutByWindow,
+      });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
+    const skippedInputs = uniqueByPath([
+      ...days.flatMap((d) => d.identity.skipped),
+      ...days.flatMap((d) => d.skipped),
+    ]);
     options.onStep?.("recommending");
     // Savings extrapolate from the measured time: the whole hours each day's flows were compacted for.
     const measured = days.map((d) => {
@@ -185,6 +213,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     return {
       flowLogObjects: files.length,
       skippedFiles: skipped,
+      skippedInputs,
       hours,
       days,
       regions,
@@ -194,6 +223,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     };
   } finally {
     engine.close();
+    await claim.release();
   }
 }
 

@@ -78,8 +78,12 @@ export interface RouteDefinition {
   /** Other media types the route can answer with (besides application/json). */
   readonly alternatives?: ReadonlyArray<string>;
   readonly notFound?: string;
-  /** Whether the answer is cached: false for health, which reports what the store holds now. */
-  readonly cacheable: boolean;
+  /**
+   * How an answer is reused: `days` while the day documents are unchanged (the answer is a pure
+   * function of them), `ttl` for at most the cache TTL (it reads other documents too), `none`
+   * (health reports what the store holds now).
+   */
+  readonly cache: "days" | "ttl" | "none";
   // biome-ignore lint/suspicious/noExplicitAny: each route's input type is its own schema's output
   run(ctx: RouteContext, input: any): Promise<Body>;
 }
@@ -237,7 +241,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: `Groups the window's dollars by one or two dimensions. Without side: ${VIEW_NOTES.charge}. With side: the traffic view.`,
     query: costsParams,
     response: costsResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof costsParams>) {
       const window = await loadWindow(ctx, params);
       const result = costGroups(window, params);
@@ -264,7 +268,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: VIEW_NOTES.pairs,
     query: flowsParams,
     response: flowsResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof flowsParams>) {
       const window = await loadWindow(ctx, params);
       const result = flowPairs(window, params);
@@ -292,7 +296,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: "Per day and in total over the window.",
     query: windowParams,
     response: coverageResponse,
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof windowParams>) {
       const window = await loadWindow(ctx, params);
       return { json: { window: window.info, currency: "USD", ...coverage(window) } };
@@ -306,7 +310,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
       "Read from results/recommendations/dt=<day>/recommendations.json; the latest day's record per id. Empty, with a note, until the recommendations job has written any.",
     query: recommendationsParams,
     response: recommendationsResponse,
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, params: z.output<typeof recommendationsParams>) {
       const window = await loadWindow(ctx, params);
       const { keys, byId } = await readRecommendations(ctx, window);
@@ -339,7 +343,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     pathParams: recommendationPath,
     response: recommendationResponse,
     notFound: "no recommendation with this id",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, input: z.output<typeof recommendationPath>) {
       const days = await ctx.days.days();
       const window = { from: "0000-00-00", to: "9999-99-99", days: [], missingDays: [] };
@@ -366,7 +370,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     query: noParams,
     response: regressionsResponse,
     notFound: "the regressions job has not stored any state yet",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx) {
       const key = REGRESSIONS_KEY;
       // Listed before read: the API's IAM allows listing its prefixes, and S3 refuses a missing key
@@ -393,7 +397,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     response: z.unknown().describe("the report; see the weekly report's own documentation"),
     alternatives: ["text/markdown", "text/html", "text/csv"],
     notFound: "no report for this week in the requested format",
-    cacheable: true,
+    cache: "ttl",
     async run(ctx, input: z.output<typeof weekPath> & z.output<typeof reportParams>) {
       const format = negotiate(ctx.request, input.format, REPORT_TYPES, "json");
       const key = `reports/weekly/${input.week}.${format}`;
@@ -432,7 +436,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     query: focusParams,
     response: focusResponse,
     alternatives: ["text/csv"],
-    cacheable: true,
+    cache: "days",
     async run(ctx, params: z.output<typeof focusParams>) {
       const window = await loadWindow(ctx, params);
       const rows = window.days.flatMap((d) => focusRows(d));
@@ -466,7 +470,7 @@ export const ROUTES: ReadonlyArray<RouteDefinition> = [
     description: "200 when the store answers.",
     query: noParams,
     response: healthResponse,
-    cacheable: false,
+    cache: "none",
     async run(ctx) {
       const days = await ctx.days.days();
       return {
@@ -577,6 +581,10 @@ export function createApi(options: ApiOptions): Api {
     string,
     { fingerprint: string; at: number; status: number; headers: Record<string, string>; body: string }
   >();
+  const inflight = new Map<
+    string,
+    Promise<{ status: number; headers: Record<string, string>; body: string }>
+  >();
   let openapi: string | undefined;
 
   const finish = (
@@ -644,20 +652,31 @@ export function createApi(options: ApiOptions): Api {
             `method ${request.method} is not allowed; the API is read-only (GET)`,
           );
         const route = matchRoute(request.path)?.route;
-        const cacheable = request.path === OPENAPI_PATH || route?.cacheable === true;
+        const mode = request.path === OPENAPI_PATH ? "days" : (route?.cache ?? "none");
         const key = JSON.stringify([
           request.path,
           Object.entries(request.query).sort(([a], [b]) => (a < b ? -1 : 1)),
           route?.alternatives ? (request.headers.accept ?? "") : "",
         ]);
-        if (cacheable) {
+        if (mode !== "none") {
           const fingerprint = await days.fingerprint();
           const hit = responses.get(key);
-          if (hit && hit.fingerprint === fingerprint && options.now() - hit.at < ttl)
+          if (hit && hit.fingerprint === fingerprint && (mode === "days" || options.now() - hit.at < ttl))
             return finish(request, hit.status, hit.headers, hit.body);
-          const fresh = await compute(request);
-          if (responses.size >= 500) responses.delete(responses.keys().next().value ?? "");
-          responses.set(key, { fingerprint, at: options.now(), ...fresh });
+          // Concurrent requests for one answer share one computation (a 30-day window is seconds of work cold).
+          const flight = `${key}|${fingerprint}`;
+          let pending = inflight.get(flight);
+          if (!pending) {
+            pending = compute(request)
+              .then((fresh) => {
+                if (responses.size >= 500) responses.delete(responses.keys().next().value ?? "");
+                responses.set(key, { fingerprint, at: options.now(), ...fresh });
+                return fresh;
+              })
+              .finally(() => inflight.delete(flight));
+            inflight.set(flight, pending);
+          }
+          const fresh = await pending;
           return finish(request, fresh.status, fresh.headers, fresh.body);
         }
         const fresh = await compute(request);

@@ -2,6 +2,12 @@ import type { ResultRow } from "../allocation/reconcile.ts";
 import type { AppliedChange, RecommendationInput } from "./context.ts";
 import type { BeforeAfter } from "./types.ts";
 
+/** Unix seconds of an AWS timestamp (`CreationTimestamp`, `CreateTime`), when it parses. */
+export function awsTime(value: unknown): number | undefined {
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**

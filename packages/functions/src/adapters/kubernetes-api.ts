@@ -9,6 +9,7 @@ import {
 } from "@kubernetes/client-node";
 // The package's index does not re-export the serializer that turns typed objects back into API JSON.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
+import { isTransient, type KubernetesRetryOptions, withKubernetesRetry } from "./kubernetes-retry.ts";
 
 export interface KubernetesClusterAccess {
   /** The cluster's API endpoint (EKS `DescribeCluster` -> `cluster.endpoint`). */
@@ -19,7 +20,7 @@ export interface KubernetesClusterAccess {
   readonly token: string;
 }
 
-export interface KubernetesListOptions {
+export interface KubernetesListOptions extends KubernetesRetryOptions {
   /** Items per page (`limit`); the API server returns `metadata.continue` while more remain. */
   readonly pageSize?: number;
   /** How many times one list restarts after 410 Gone (an expired continue token) before giving up. */
@@ -44,6 +45,8 @@ export interface KubernetesListStats {
   /** Pages fetched per resource, and 410 restarts (the list was re-read from its first page). */
   readonly pages: Record<string, number>;
   readonly restarts: Record<string, number>;
+  /** Requests repeated after a 429, a 5xx or no answer in time, per resource (see kubernetes-retry.ts). */
+  readonly retries: Record<string, number>;
 }
 
 interface Page {
@@ -122,6 +125,7 @@ export async function readKubernetesInventory(
   };
   const pages: Record<string, number> = {};
   const restarts: Record<string, number> = {};
+  const retries: Record<string, number> = {};
   let resourceVersion = "";
 
   for (const resource of resources) {
@@ -132,7 +136,11 @@ export async function readKubernetesInventory(
     for (;;) {
       let page: Page;
       try {
-        page = await resource.list({ limit: pageSize, ...(token ? { _continue: token } : {}) });
+        const args = { limit: pageSize, ...(token ? { _continue: token } : {}) };
+        page = await withKubernetesRetry(`listing ${resource.name}`, () => resource.list(args), options, {
+          resource: resource.name,
+          counts: retries,
+        });
       } catch (error) {
         if (error instanceof ApiException && error.code === 410 && token !== undefined) {
           if ((restarts[resource.name] ?? 0) >= maxRestarts) {
@@ -146,7 +154,12 @@ export async function readKubernetesInventory(
           token = undefined;
           continue;
         }
-        throw new KubernetesListError(`listing ${resource.name}: ${describe(error)}`, { cause: error });
+        throw new KubernetesListError(
+          `listing ${resource.name}: ${describe(error)}${attemptsNote(error, options)}`,
+          {
+            cause: error,
+          },
+        );
       }
       pages[resource.name] = (pages[resource.name] ?? 0) + 1;
       for (const item of page.items) collectedText.push(JSON.stringify(toJson(item, resource)));
@@ -161,12 +174,22 @@ export async function readKubernetesInventory(
   }
 
   try {
-    const awsNode = await apps.readNamespacedDaemonSet({ name: "aws-node", namespace: "kube-system" });
+    const awsNode = await withKubernetesRetry(
+      "reading kube-system/aws-node",
+      () => apps.readNamespacedDaemonSet({ name: "aws-node", namespace: "kube-system" }),
+      options,
+      { resource: "aws-node", counts: retries },
+    );
     add(toJson(awsNode, { kind: "DaemonSet", apiVersion: "apps/v1", model: "V1DaemonSet" }));
   } catch (error) {
     // Clusters without the VPC CNI (another CNI) have no aws-node: identity then assumes no external SNAT.
     if (!(error instanceof ApiException && error.code === 404)) {
-      throw new KubernetesListError(`reading kube-system/aws-node: ${describe(error)}`, { cause: error });
+      throw new KubernetesListError(
+        `reading kube-system/aws-node: ${describe(error)}${attemptsNote(error, options)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -175,7 +198,7 @@ export async function readKubernetesInventory(
       text: `{"apiVersion":"v1","kind":"List","metadata":${JSON.stringify({ resourceVersion })},"items":[${items.join(",")}]}`,
       counts,
     },
-    stats: { pages, restarts },
+    stats: { pages, restarts, retries },
   };
 }
 
@@ -189,6 +212,11 @@ function toJson(
     ...rest
   } = ObjectSerializer.serialize(item, resource.model) as Record<string, unknown>;
   return { apiVersion: resource.apiVersion, kind: resource.kind, ...rest };
+}
+
+/** " (after N attempts)" when the error is one the retries gave up on. */
+function attemptsNote(error: unknown, options: KubernetesRetryOptions): string {
+  return isTransient(error) ? ` (after ${options.maxAttempts ?? 5} attempts)` : "";
 }
 
 function describe(error: unknown): string {

@@ -477,7 +477,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       file: m.path,
     })),
   ];
-  for (const f of result.skippedFiles ?? [])
+  for (const f of [...(result.skippedFiles ?? []), ...(result.skippedInputs ?? [])])
     warnings.push({ code: f.code, message: `${f.path}: ${f.reason}`, file: f.path });
   for (const f of result.ledger?.files ?? []) {
     if (f.failure || f.rejected === 0) continue;
@@ -538,6 +538,17 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
       },
     ];
   });
+  // A billing period the export holds but with no lines for the day (an empty file, lines
+  // filtered out): the dollars fall back to list prices, and the output says why rather than
+  // looking like a lake without a CUR.
+  for (const day of reconciliation) {
+    const period = day.date.slice(0, 7);
+    if (day.costBasis === "estimated" && discovery.cur.billingPeriods.includes(period))
+      warnings.push({
+        code: "cur-without-lines",
+        message: `${day.date}: the CUR export's BILLING_PERIOD=${period} holds no network lines for this day; its dollars are list-price estimates`,
+      });
+  }
 
   return roundMoney({
     schemaVersion: ANALYZE_SCHEMA_VERSION,

@@ -1,4 +1,5 @@
 import type { CurFile } from "../lake/cur-files.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 import { pathLiteral, quote } from "./sql-text.ts";
 
 /**
@@ -71,4 +72,69 @@ export async function defineCurView(
   files: ReadonlyArray<CurFile>,
 ): Promise<void> {
   await engine.run(curViewSql(files));
+}
+
+/** The view's cast of one column, as a TRY_CAST: NULL where the view's CAST would fail. */
+const tryCast = (column: string, type: string, fromText: boolean) =>
+  fromText && type === "TIMESTAMP"
+    ? `TRY_CAST("${column}" AS TIMESTAMPTZ)`
+    : `TRY_CAST("${column}" AS ${type})`;
+
+/**
+ * Checks each CUR file the way the `cur` view will read it and sorts out those it cannot use:
+ * unreadable (corrupt, a cut-off gzip), missing a column the view reads, or holding a value the
+ * view's casts reject (a cost of "n/a"). Such a file is left out by name, so a bad file costs
+ * that file's lines (the warning names its billing period, whose billed dollars omit them)
+ * instead of stopping the run with a binder or conversion error.
+ */
+export async function usableCurFiles(
+  engine: { run(sql: string): Promise<Array<Record<string, unknown>>> },
+  files: ReadonlyArray<CurFile>,
+): Promise<{ usable: CurFile[]; skipped: SkippedInput[] }> {
+  const usable: CurFile[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const f of files) {
+    const source =
+      f.format === "parquet"
+        ? `read_parquet(${pathLiteral(f.path)})`
+        : `read_csv(${pathLiteral(f.path)}, header = true, all_varchar = true)`;
+    const skip = (why: string) =>
+      skipped.push({
+        path: f.path,
+        code: "skipped-cur-file",
+        reason: `${why}; BILLING_PERIOD=${f.billingPeriod}'s billed dollars omit this file's lines`,
+      });
+    try {
+      const names = new Set(
+        (await engine.run(`DESCRIBE SELECT * FROM ${source}`)).map((c) => String(c.column_name)),
+      );
+      const missing = Object.keys(CUR_COLUMNS).filter((c) => !names.has(c));
+      if (missing.length > 0) {
+        skip(`missing CUR 2.0 column(s) ${missing.join(", ")}`);
+        continue;
+      }
+      // One scan of the whole file (which also proves a gzip stream complete) counts, per column,
+      // the values the view's cast would reject.
+      const [bad] = await engine.run(
+        `SELECT ${Object.entries(CUR_COLUMNS)
+          .map(
+            ([c, t]) =>
+              `count(*) FILTER (WHERE "${c}" IS NOT NULL AND ${tryCast(c, t, f.format === "csv")} IS NULL) AS "${c}"`,
+          )
+          .join(", ")} FROM ${source}`,
+      );
+      const uncastable = Object.entries(bad ?? {}).filter(([, n]) => Number(n) > 0);
+      if (uncastable.length > 0) {
+        skip(
+          `values that are not of their column's type: ${uncastable.map(([c, n]) => `${c} (${n} line(s))`).join(", ")}`,
+        );
+        continue;
+      }
+    } catch (error) {
+      skip(`unreadable (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+      continue;
+    }
+    usable.push(f);
+  }
+  return { usable, skipped };
 }

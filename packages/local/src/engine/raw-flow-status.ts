@@ -36,15 +36,18 @@ export class RawFlowStatus {
     return this.define("view");
   }
 
-  /** Scans the raw objects once into the `raw_flow_status` table (its rejected lines are not booked again). */
-  async materialize(): Promise<void> {
+  /**
+   * Scans the raw objects once into the `raw_flow_status` table. Its rejected lines are marked as
+   * booked unless `keepRejects` leaves them for the caller to book (see compactFlowLogs).
+   */
+  async materialize(options: { keepRejects?: boolean } = {}): Promise<void> {
     await this.connection.run("SET preserve_insertion_order = false");
     try {
       await this.define("table");
     } finally {
       await this.connection.run("RESET preserve_insertion_order");
     }
-    await this.rejects.skip();
+    if (!options.keepRejects) await this.rejects.skip();
   }
 
   /**

@@ -7,9 +7,10 @@ import {
   pricesFor,
   type ResultRow,
 } from "@flowcost/core";
-import { defineCurView } from "../engine/cur.ts";
+import { defineCurView, usableCurFiles } from "../engine/cur.ts";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { findCurFiles } from "../lake/cur-files.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 
 /**
  * DuckDB's share of the configured memory limit while it attributes a day and writes the
@@ -24,6 +25,8 @@ const ATTRIBUTION_MEMORY_SHARE = 0.5;
 export interface AttributeJobResult extends AttributeDayResult {
   /** The day's rows with billed dollars (or estimates) and the `unattributed` rows, as written. */
   readonly rows: ResultRow[];
+  /** CUR files of the day's billing period that could not be used, each left out by name. */
+  readonly skipped: ReadonlyArray<SkippedInput>;
 }
 
 /**
@@ -39,9 +42,10 @@ export async function attributeDay(
   /** List-price overrides from the configuration (docs/pricing.md). */
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
-  const curFiles = lakeDir
+  const found = lakeDir
     ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
     : [];
+  const { usable: curFiles, skipped } = await usableCurFiles(engine, found);
   await defineCurView(engine, curFiles);
   const result = await engine.memory.withShare(ATTRIBUTION_MEMORY_SHARE, () =>
     attributeAndReconcileDay(
@@ -55,5 +59,9 @@ export async function attributeDay(
       day,
     ),
   );
-  return { ...result, rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed] };
+  return {
+    ...result,
+    rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
+    skipped,
+  };
 }

@@ -23,6 +23,8 @@ import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
 
 const HOUR = 3600;
+/** The widest spread of record starts an object's span may give the run (see compactFlowLogs). */
+const MAX_OBJECT_SPAN = 24 * HOUR;
 
 /**
  * DuckDB's share of the configured memory limit while it streams the raw objects: the rest
@@ -158,14 +160,44 @@ export async function compactFlowLogs(
 
   onStep?.("counting records per flow-log object");
   if (directed) staged = await engine.rawFlowStatus.adopt(staged);
-  else await engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () => engine.rawFlowStatus.materialize());
+  else {
+    await engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () =>
+      engine.rawFlowStatus.materialize({ keepRejects: true }),
+    );
+    // compact_flows requires start and bytes, so DuckDB may prune a format without them from
+    // compaction's scan unread: its rejected lines are booked from this scan (an object the
+    // compaction scan read has its lines booked already, or had none rejected), and its lines
+    // rejected only for stray spaces are re-read single-spaced as compaction's would be.
+    const late = await engine.rejects.book();
+    const bookedEarlier = new Set(rejected.keys());
+    for (const [file, counts] of late.rejected) if (!bookedEarlier.has(file)) rejected.set(file, counts);
+    const lateRespaced = new Map([...late.respaced].filter(([file]) => !bookedEarlier.has(file)));
+    if (lateRespaced.size > 0) {
+      await engine.rawFlowLogs.addRespacedLines(lateRespaced);
+      await engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () =>
+        engine.rawFlowStatus.materialize({ keepRejects: true }),
+      );
+      for (const [file, counts] of (await engine.rejects.book({ onlyRespaced: true })).rejected) {
+        if (!lateRespaced.has(file)) continue;
+        const mine = rejected.get(file) ?? {};
+        for (const [reason, n] of Object.entries(counts) as Array<[RejectReason, number]>)
+          mine[reason] = (mine[reason] ?? 0) + n;
+        rejected.set(file, mine);
+      }
+    }
+  }
   const owned = new Map<number, HourWindow>();
   for (const p of staged.partitions) {
     const w = hourWindow(Date.parse(`${p.dt}T${p.hour}:00:00Z`) / 1000);
     owned.set(w.start, w);
   }
+  // An object's records cover a few minutes to an hour or two; the hours between its first and
+  // last record are the run's too (one may have lost its traffic since the last run). An object
+  // whose records lie years apart (a damaged one) would claim every hour in between, so only its
+  // staged hours count then.
   for (const span of (await engine.rawFlowStatus.spans()).values())
-    for (const start of hoursSpanning(span.first, span.last)) owned.set(start, hourWindow(start));
+    if (span.last - span.first <= MAX_OBJECT_SPAN)
+      for (const start of hoursSpanning(span.first, span.last)) owned.set(start, hourWindow(start));
   const windows = [...owned.values()]
     .filter((w) => options.hourFilter?.(w) ?? true)
     .sort((a, b) => a.start - b.start);

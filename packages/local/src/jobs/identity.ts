@@ -4,6 +4,7 @@ import {
   DATASETS,
   type DayWindow,
   type IdentityResult,
+  InvalidInputError,
   identityRowsForDay,
   type Snapshot,
   workloadLabels,
@@ -16,6 +17,7 @@ import {
   readSnapshot,
   readZoneMap,
 } from "../lake/inventory-files.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 
 export interface IdentityJobResult {
   readonly clusters: ReadonlyArray<{ cluster: string; stats: IdentityResult["clusters"][number] }>;
@@ -25,6 +27,8 @@ export interface IdentityJobResult {
   /** Pairs of rows claiming one address at one time, over all clusters and ENIs. */
   readonly overlaps: number;
   readonly intervals: number;
+  /** Snapshots and describe outputs that could not be read, each left out by name. */
+  readonly skipped: ReadonlyArray<SkippedInput>;
 }
 
 /** Neighbouring days' snapshots bound intervals that cross midnight. */
@@ -43,20 +47,36 @@ export async function buildIdentityDay(
   options: { readonly clusters?: ReadonlySet<string> } = {},
 ): Promise<IdentityJobResult> {
   const inWindow = (t: number) => t >= day.start - MARGIN_SECONDS && t <= day.end + MARGIN_SECONDS;
-  const zones = await readZoneMap(lakeDir);
+  const skipped: SkippedInput[] = [];
+  const skip = (s: SkippedInput) => skipped.push(s);
+  const zones = await readZoneMap(lakeDir, skip);
   const byCluster = new Map<string, Snapshot[]>();
   for (const file of await findSnapshots(lakeDir)) {
     if (!inWindow(file.capturedAt)) continue;
     // `--cluster`: only that cluster's pods and nodes may own addresses.
     if (options.clusters && !options.clusters.has(file.cluster)) continue;
+    let inventory: Snapshot["inventory"];
+    try {
+      inventory = await readSnapshot(file);
+    } catch (error) {
+      // One bad snapshot (truncated, not a List) is a gap, reported as a missed snapshot: its
+      // neighbours carry the addresses it would have, as they do for a capture never taken.
+      if (!(error instanceof InvalidInputError)) throw error;
+      skip({
+        path: file.path,
+        code: "skipped-snapshot",
+        reason: `${error.message.startsWith(`${file.path}: `) ? error.message.slice(file.path.length + 2) : error.message}; read as a missed snapshot`,
+      });
+      continue;
+    }
     const list = byCluster.get(file.cluster) ?? [];
-    list.push({ capturedAt: file.capturedAt, inventory: await readSnapshot(file) });
+    list.push({ capturedAt: file.capturedAt, inventory });
     byCluster.set(file.cluster, list);
   }
   const aws: AwsSnapshot[] = [];
   for (const folder of await findAwsSnapshots(lakeDir)) {
     if (!inWindow(folder.capturedAt)) continue;
-    const capture = await readAwsSnapshot(folder);
+    const capture = await readAwsSnapshot(folder, skip);
     if (capture) aws.push(capture);
   }
   const result = buildIdentity({
@@ -73,6 +93,7 @@ export async function buildIdentityDay(
     network: result.network,
     overlaps: result.overlaps,
     intervals: rows.length,
+    skipped,
     workloads: workloadLabels([...byCluster].map(([cluster, snapshots]) => ({ cluster, snapshots }))),
   };
 }

@@ -17,6 +17,8 @@ import {
   zoneMapFrom,
 } from "@flowcost/core";
 
+import type { SkippedInput } from "./skipped-inputs.ts";
+
 const gunzipAsync = promisify(gunzip);
 
 export interface SnapshotFile {
@@ -96,14 +98,32 @@ export async function findAwsSnapshots(lakeDir: string): Promise<AwsSnapshotFold
  * One capture's describe outputs, parsed. A capture without describe-network-interfaces holds no
  * addresses, so it is skipped (undefined) rather than read as "every ENI is gone".
  */
-export async function readAwsSnapshot(folder: AwsSnapshotFolder): Promise<AwsSnapshot | undefined> {
+export async function readAwsSnapshot(
+  folder: AwsSnapshotFolder,
+  /** Called for each describe output that cannot be read or parsed; it is then left out. */
+  onSkip: (skipped: SkippedInput) => void = throwSkipped,
+): Promise<AwsSnapshot | undefined> {
   const path = (call: string) => folder.files.get(call);
   const read = async <T>(
     call: string,
     parse: (json: unknown, source: string) => T,
   ): Promise<T | undefined> => {
     const file = path(call);
-    return file ? parse(await readJsonFile(file), file) : undefined;
+    if (!file) return undefined;
+    try {
+      return parse(await readJsonFile(file), file);
+    } catch (error) {
+      onSkip({
+        path: file,
+        code: "skipped-describe",
+        reason: `${describeError(file, error)}; this capture is read without it${
+          call === "describe-network-interfaces"
+            ? " (and, without its interfaces, skipped like a missed capture)"
+            : ""
+        }`,
+      });
+      return undefined;
+    }
   };
   const networkInterfaces = await read("describe-network-interfaces", readNetworkInterfaces);
   if (!networkInterfaces) return undefined;
@@ -118,13 +138,34 @@ export async function readAwsSnapshot(folder: AwsSnapshotFolder): Promise<AwsSna
   };
 }
 
-/** AZ name -> ID from every `describe-availability-zones` output in the lake. */
-export async function readZoneMap(lakeDir: string): Promise<ZoneIdByName> {
+/** AZ name -> ID from every `describe-availability-zones` output in the lake (unreadable ones reported and left out). */
+export async function readZoneMap(
+  lakeDir: string,
+  onSkip: (skipped: SkippedInput) => void = throwSkipped,
+): Promise<ZoneIdByName> {
   const map = new Map<string, string>();
   for (const folder of await findAwsSnapshots(lakeDir)) {
     const file = folder.files.get("describe-availability-zones");
     if (!file) continue;
-    for (const [name, id] of zoneMapFrom(await readJsonFile(file), file)) map.set(name, id);
+    let zones: ZoneIdByName;
+    try {
+      zones = zoneMapFrom(await readJsonFile(file), file);
+    } catch (error) {
+      onSkip({ path: file, code: "skipped-describe", reason: describeError(file, error) });
+      continue;
+    }
+    for (const [name, id] of zones) map.set(name, id);
   }
   return map;
+}
+
+/** The default for callers that want the old behaviour: a bad file stops them, by name. */
+function throwSkipped(skipped: SkippedInput): never {
+  throw new InvalidInputError(`${skipped.path}: ${skipped.reason}`);
+}
+
+/** Why a describe output could not be used, in words that do not repeat its path twice. */
+function describeError(file: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `not a valid AWS CLI describe output (${message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message})`;
 }

@@ -50,6 +50,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const expected = digest(`Bearer ${options.token}`);
   const log = options.log ?? (() => {});
+  const gzipped = new Map<string, Buffer>();
 
   const authorised = (header: string | undefined) =>
     header !== undefined && timingSafeEqual(digest(header.trim().replace(/^bearer /i, "Bearer ")), expected);
@@ -112,7 +113,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       "x-request-id": requestId,
     };
     if (body.length >= GZIP_MIN_BYTES && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
-      body = await gzipAsync(body);
+      // A response's ETag names its body: compress each body once.
+      const etag = response.headers.etag;
+      const cached = etag ? gzipped.get(etag) : undefined;
+      body = cached ?? (await gzipAsync(body));
+      if (etag && !cached) {
+        if (gzipped.size >= 200) gzipped.delete(gzipped.keys().next().value ?? "");
+        gzipped.set(etag, body);
+      }
       headers["content-encoding"] = "gzip";
     }
     headers["content-length"] = body.length;

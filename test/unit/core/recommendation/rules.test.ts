@@ -170,3 +170,73 @@ describe("load balancers", () => {
     expect(r.reason).toBe("needs describe-target-groups (the target type)");
   });
 });
+
+describe("changes applied on the AWS side: the measured daily cost before and after", () => {
+  const twoDays = [
+    { dt: "2026-11-22", from: D, to: D + 86400 },
+    { dt: "2026-11-23", from: D + 86400, to: D + 2 * 86400 },
+  ];
+
+  test("an S3 gateway endpoint created at midnight: applied, $0.45 a day of NAT processing before, none after", () => {
+    const aws = {
+      ...input([]).aws,
+      vpcEndpoints: [
+        {
+          VpcEndpointId: "vpce-9",
+          VpcEndpointType: "Gateway",
+          VpcId: "vpc-1",
+          ServiceName: "com.amazonaws.us-east-1.s3",
+          CreationTimestamp: "2026-11-23T00:00:00.000Z",
+        },
+      ],
+    };
+    const r = find(recommend(input([row({})], { aws, days: twoDays })), "s3_gateway_endpoint");
+    expect(r.status).toBe("applied");
+    expect(r.reason).toBe("applied: vpce-9 exists; nothing to S3 went through the NAT gateway after it");
+    expect(r.beforeAfter).toMatchObject({
+      appliedAt: "2026-11-23T00:00:00Z",
+      beforeDays: ["2026-11-22"],
+      afterDays: ["2026-11-23"],
+      beforeDailyCostUsd: 0.45,
+      afterDailyCostUsd: 0,
+    });
+  });
+
+  test("a NAT gateway added in the AZ that crossed: applied, the leg's daily cost before and after", () => {
+    const from = {
+      src_az_id: "use1-az6",
+      subcategory: "internet",
+      dst_kind: "internet",
+      dst_workload: null,
+    } as const;
+    const rows = [row(from), row({ ...from, subcategory: "cross_az_leg", list_cost_usd: 0.2 })];
+    const aws = {
+      ...input([]).aws,
+      natGateways: [
+        {
+          NatGatewayId: "nat-1",
+          VpcId: "vpc-1",
+          SubnetId: "subnet-a",
+          State: "available",
+          CreateTime: "2026-11-01T00:00:00Z",
+        },
+        {
+          NatGatewayId: "nat-2",
+          VpcId: "vpc-1",
+          SubnetId: "subnet-b",
+          State: "available",
+          CreateTime: "2026-11-23T00:00:00Z",
+        },
+      ],
+      subnets: [
+        { SubnetId: "subnet-a", AvailabilityZoneId: "use1-az4" },
+        { SubnetId: "subnet-b", AvailabilityZoneId: "use1-az6" },
+      ],
+    };
+    const r = find(recommend(input(rows, { aws, days: twoDays })), "nat_gateway_per_az");
+    expect(r.status).toBe("applied");
+    expect(r.reason).toBe("applied: every AZ with NAT users has a NAT gateway (nat-1, nat-2)");
+    expect(r.beforeAfter?.beforeDailyCostUsd).toBe(0.2);
+    expect(r.beforeAfter?.afterDailyCostUsd).toBe(0);
+  });
+});

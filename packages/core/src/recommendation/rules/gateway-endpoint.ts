@@ -1,4 +1,5 @@
 import { classifyAddress } from "../../inventory/ip-ranges.ts";
+import { awsTime, beforeAfterOf } from "../before-after.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
@@ -48,8 +49,13 @@ export function gatewayEndpoint(
   rec.restartNeeded = false;
 
   // The destination Region, from the outside addresses the NAT gateway saw and AWS's prefixes.
-  const destinations = (input.natDestinations ?? []).filter((d) => d.awsService === service);
+  // Formats without pkt-*-aws-service name no service: the address's range in ip-ranges.json does.
+  const ranges = input.ipRanges;
+  const destinations = (input.natDestinations ?? []).filter(
+    (d) => (d.awsService ?? (ranges ? classifyAddress(ranges, d.ip)?.service : undefined)) === service,
+  );
   let share = 1;
+  let total = 0;
   const needs: string[] = [];
   if (!input.ipRanges) needs.push("inventory/aws/ip-ranges.json (to check the destination's Region)");
   if (!input.natDestinations) needs.push("the NAT gateway's outside addresses (flow-log records at its ENI)");
@@ -59,7 +65,7 @@ export function gatewayEndpoint(
       const region = classifyAddress(input.ipRanges, d.ip)?.region ?? "unknown";
       byRegion.set(region, (byRegion.get(region) ?? 0) + d.bytes);
     }
-    const total = [...byRegion.values()].reduce((a, b) => a + b, 0);
+    total = [...byRegion.values()].reduce((a, b) => a + b, 0);
     share = total > 0 ? (byRegion.get(input.region) ?? 0) / total : 0;
     rec.preconditions.push(
       check(
@@ -114,8 +120,22 @@ export function gatewayEndpoint(
   );
   if (existing) {
     rec.status = "applied";
-    rec.reason = `applied: ${existing.VpcEndpointId} exists, yet ${processed} bytes still went through the NAT gateway (check its route tables)`;
+    // The endpoint's creation time splits the window: NAT bytes to the service before it, and after.
+    const created = awsTime(existing.CreationTimestamp);
+    if (created !== undefined)
+      rec.beforeAfter = beforeAfterOf(
+        input,
+        { appliedAt: created, observed: `${existing.VpcEndpointId} created` },
+        [...processing, ...leg],
+      );
+    const after = rec.beforeAfter?.afterDailyBytes ?? undefined;
+    rec.reason =
+      after === undefined || after > 0
+        ? `applied: ${existing.VpcEndpointId} exists${after ? `, yet ${Math.round(after)} bytes a day still went through the NAT gateway after it (check its route tables)` : ""}`
+        : `applied: ${existing.VpcEndpointId} exists; nothing to ${s.label} went through the NAT gateway after it`;
   } else if (needs.length) rec.reason = `needs ${needs.join("; needs ")}`;
+  else if (total === 0)
+    rec.reason = `needs the NAT gateway's outside addresses for ${s.label} (none of its flow-log records at the NAT ENI name ${service})`;
   else if (share === 0)
     rec.reason = `the ${s.label} destinations are outside ${input.region}: a gateway endpoint cannot serve them`;
   else if (tables && tables.length === 0) rec.reason = "no route table sends 0.0.0.0/0 to these NAT gateways";

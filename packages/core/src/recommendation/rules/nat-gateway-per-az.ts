@@ -1,4 +1,5 @@
 import type { RouteTable, Subnet } from "../../inventory/aws-network.ts";
+import { awsTime, beforeAfterOf } from "../before-after.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import {
   baseRecommendation,
@@ -19,6 +20,21 @@ import {
   natInsideAz,
   routeTablesToNat,
 } from "./nat-rows.ts";
+
+/** AZ ID -> an available NAT gateway in it (and when it was created), from the latest capture. */
+function gatewayZones(
+  input: RecommendationInput,
+): Map<string, { id: string; createdAt: number | undefined }> {
+  const zones = new Map<string, { id: string; createdAt: number | undefined }>();
+  for (const n of input.aws.natGateways ?? []) {
+    if (n.State && n.State !== "available") continue;
+    const subnet = input.aws.subnets?.find((s) => s.SubnetId === n.SubnetId);
+    const zone = subnet ? subnetZone(input, subnet) : undefined;
+    if (zone && !zones.has(zone))
+      zones.set(zone, { id: n.NatGatewayId, createdAt: awsTime((n as { CreateTime?: string }).CreateTime) });
+  }
+  return zones;
+}
 
 function subnetZone(input: RecommendationInput, s: Subnet): string | undefined {
   return s.AvailabilityZoneId ?? (s.AvailabilityZone ? input.zones.get(s.AvailabilityZone) : undefined);
@@ -188,7 +204,19 @@ export function natGatewayPerAz(
       });
       rec.change = awsCli(steps.join("\n"), [{ option: "regional NAT gateway", text: regionalText }]);
     } else rec.change = awsCli("", [{ option: "regional NAT gateway", text: regionalText }]);
-    if (legBytes === 0)
+    // A NAT gateway now in every AZ that had a leg (the latest capture): applied, with the before/after.
+    const covered = gatewayZones(input);
+    const created = Object.keys(legByZone).map((z) => covered.get(z));
+    if (legBytes > 0 && created.length > 0 && created.every((c) => c !== undefined)) {
+      rec.status = "applied";
+      const appliedAt = Math.max(...created.map((c) => c?.createdAt ?? 0));
+      rec.reason = `applied: every AZ with NAT users has a NAT gateway (${[...covered.values()]
+        .map((c) => c.id)
+        .sort()
+        .join(", ")})`;
+      if (appliedAt > 0)
+        rec.beforeAfter = beforeAfterOf(input, { appliedAt, observed: "a NAT gateway in each AZ" }, legs);
+    } else if (legBytes === 0)
       rec.reason = `no cross-AZ NAT leg: every user of ${nat} sits in its AZ (${[...natZones].join(", ")})`;
     else if (net <= 0)
       rec.reason = `the cross-AZ leg (${usdText(savings.grossMonthlySavingsUsd)} a month) costs less than ${newZones.length} more NAT gateway(s) (${usdText(savings.addedMonthlyCostUsd)} a month)`;

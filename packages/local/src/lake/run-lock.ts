@@ -1,0 +1,89 @@
+import { mkdir, open, readdir, readFile, rm, rmdir } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidInputError } from "@flowcost/core";
+
+/**
+ * One run at a time per lake folder, and what a killed run left behind removed before the next
+ * one starts: a run killed mid-way leaves `.staging/<uuid>` folders (partitions written but not
+ * swapped in, DuckDB's spill files, re-spaced lines), `.trash/<uuid>` folders (partitions being
+ * replaced) and dot-named temp files beside the ledgers and results it was replacing. None of
+ * them is ever read as data; the lock keeps a cleanup from deleting a live run's work.
+ */
+
+/** Folders of a lake that only ever hold a run's work in progress. */
+const WORK_FOLDERS = [".staging", ".trash"] as const;
+/** Where runs write small documents through a temp file renamed into place. */
+const TEMP_FILE_FOLDERS = ["results"] as const;
+/** `.ledger.json.<pid>` (the ledger writer) and `.<name>.<pid>-<hex>.tmp` (the results store). */
+const TEMP_FILE = /^\.(ledger\.json\.\d+|.+\.\d+-[0-9a-f]+\.tmp)$/;
+
+export interface LakeClaim {
+  /** What the cleanup removed, relative to the lake: a killed run's leftovers. */
+  readonly removed: ReadonlyArray<string>;
+  release(): Promise<void>;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/**
+ * Claims the lake for one run (`.staging/.lock` holding this process's id), then removes every
+ * leftover of earlier runs. A lock held by a live process is refused, naming it; a lock whose
+ * process is gone (a killed run) is taken over.
+ */
+export async function claimLake(lakeDir: string): Promise<LakeClaim> {
+  const staging = join(lakeDir, ".staging");
+  const lock = join(staging, ".lock");
+  await mkdir(staging, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, "wx");
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      const holder = Number.parseInt(await readFile(lock, "utf8").catch(() => ""), 10);
+      if (Number.isInteger(holder) && alive(holder))
+        throw new InvalidInputError(
+          `${lakeDir}: another flowcost run (process ${holder}) is writing this folder; wait for it to finish (or remove ${lock} if that process is not flowcost)`,
+        );
+      await rm(lock, { force: true });
+    }
+  }
+  const removed: string[] = [];
+  for (const folder of WORK_FOLDERS) {
+    for (const name of await readdir(join(lakeDir, folder)).catch(() => [] as string[])) {
+      if (folder === ".staging" && name === ".lock") continue;
+      await rm(join(lakeDir, folder, name), { recursive: true, force: true });
+      removed.push(`${folder}/${name}`);
+    }
+  }
+  for (const folder of TEMP_FILE_FOLDERS) {
+    const entries = await readdir(join(lakeDir, folder), { recursive: true, withFileTypes: true }).catch(
+      () => [],
+    );
+    for (const entry of entries) {
+      if (!entry.isFile() || !TEMP_FILE.test(entry.name)) continue;
+      const path = join(entry.parentPath, entry.name);
+      await rm(path, { force: true });
+      removed.push(path.slice(lakeDir.length + 1));
+    }
+  }
+  return {
+    removed: removed.sort(),
+    // The run's own work folders go with the lock: a finished run leaves nothing behind.
+    release: async () => {
+      await rm(join(staging, "duckdb-tmp"), { recursive: true, force: true });
+      await rm(lock, { force: true });
+      for (const folder of WORK_FOLDERS) await rmdir(join(lakeDir, folder)).catch(() => undefined);
+    },
+  };
+}
