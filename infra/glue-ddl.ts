@@ -57,6 +57,7 @@ export const DDL_FILES = [
   "cur.sql",
   "ip_identity_staging.sql",
   "stitched_flows.sql",
+  "aws_ip_ranges.sql",
 ] as const;
 
 export type DdlFile = (typeof DDL_FILES)[number];

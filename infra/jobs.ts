@@ -100,7 +100,11 @@ export const inventorySnapshotJobs = settings.clusters.map((cluster) =>
     timeout: "4 minutes",
     permissions: [
       lakeList,
-      { actions: ["s3:PutObject"], resources: [lakeObjects("inventory/")] },
+      // inventory/ holds the snapshots and AWS's ip-ranges.json; curated/aws_ip_ranges/ its table rows.
+      {
+        actions: ["s3:PutObject"],
+        resources: [lakeObjects("inventory/"), lakeObjects("curated/aws_ip_ranges/")],
+      },
       {
         actions: [
           "ec2:DescribeNetworkInterfaces",
@@ -169,6 +173,9 @@ const attributePermissions: Permission[] = [
       lakeObjects("results/recommendations/"),
     ],
   },
+  // The day's stitched flows (flow logs without packet addresses), written before attribution.
+  { actions: readWriteDelete, resources: [lakeObjects("curated/stitched_flows/")] },
+  glueTableWrite("stitched_flows"),
 ];
 
 /** The complete previous UTC day, once its flow logs and CUR lines have settled. */

@@ -19,7 +19,7 @@
 --     record of its ENI between the same two addresses): the direction comes from identity (a pod
 --     address is never an ENI's primary), the addresses stay as logged.
 --   * own_address: the ENI's own address is the true end (an ENI holding one address: load
---     balancer, interface endpoint, control plane, or a NAT gateway's outside leg).
+--     balancer, interface endpoint, control plane).
 --   * paired: exactly one address on the other side of the pair: the true end, exact.
 --   * ambiguous: two or more addresses pair (ports reused inside one minute): the end stays the
 --     ENI's primary address (the node), labelled ambiguous, never guessed.
@@ -129,7 +129,7 @@ keyed AS (
   FROM sided s
 ),
 sides AS (
-  SELECT DISTINCT flow_direction, sender, receiver, protocol, service_port, cport, minute, peer_ip
+  SELECT DISTINCT flow_direction, sender, receiver, protocol, service_port, cport, minute, peer_ip, at_nat
   FROM keyed
   WHERE pairable
 ),
@@ -144,7 +144,8 @@ matches AS (
     count(DISTINCT CASE WHEN s.shift = 0 THEN b.peer_ip END) AS same_minute,
     min(CASE WHEN s.shift = 0 THEN b.peer_ip END) AS same_minute_ip,
     count(DISTINCT b.peer_ip) AS near,
-    min(b.peer_ip) AS near_ip
+    min(b.peer_ip) AS near_ip,
+    max(CASE WHEN b.at_nat THEN 1 ELSE 0 END) AS partner_at_nat
   FROM (
     SELECT DISTINCT flow_direction, sender, receiver, protocol, service_port, cport, minute FROM sides
   ) a
@@ -175,6 +176,7 @@ resolved AS (
       WHEN k.logged THEN 'logged'
       WHEN NOT k.pairable OR NOT (k.at_node OR k.at_nat) THEN 'own_address'
       WHEN m.same_minute = 1 OR (coalesce(m.same_minute, 0) = 0 AND m.near = 1) THEN 'paired'
+      WHEN k.at_nat AND m.near > 1 AND po.n = 1 THEN 'paired'
       WHEN m.near > 1 THEN 'ambiguous'
       WHEN k.at_nat AND (po.n = 1 OR ao.n = 1) THEN 'paired'
       WHEN k.at_nat AND ao.n > 1 THEN 'ambiguous'
@@ -183,9 +185,11 @@ resolved AS (
     CASE
       WHEN m.same_minute = 1 THEN m.same_minute_ip
       WHEN coalesce(m.same_minute, 0) = 0 AND m.near = 1 THEN m.near_ip
-      WHEN coalesce(m.near, 0) = 0 AND po.n = 1 THEN po.peer_ip
+      WHEN (coalesce(m.near, 0) = 0 OR m.near > 1) AND po.n = 1 THEN po.peer_ip
       WHEN coalesce(m.near, 0) = 0 AND ao.n = 1 THEN ao.peer_ip
-    END AS partner_ip
+    END AS partner_ip,
+    coalesce(m.near, 0) > 0 AS has_partner,
+    coalesce(m.partner_at_nat, 0) = 1 AS partner_at_nat
   FROM keyed k
   LEFT JOIN matches m
     ON k.pairable
@@ -232,3 +236,10 @@ SELECT
   r.pairing,
   r.dt
 FROM resolved r
+-- The receiver's copy of bytes its sender's egress record carries never counts (an ingress record
+-- with a partner, except at a NAT gateway, whose inside legs are its processed bytes), and neither
+-- does a node's record of what a NAT gateway's inside leg carries, nor the gateway's outside leg
+-- (the same bytes as its inside leg).
+WHERE NOT (r.flow_direction = 'ingress' AND r.has_partner AND NOT r.at_nat)
+  AND NOT (r.flow_direction = 'egress' AND r.partner_at_nat AND NOT r.at_nat)
+  AND NOT (r.at_nat AND r.peer_host = 'outside' AND NOT r.logged)

@@ -1,4 +1,6 @@
-import type { AttributedRow } from "@flowcost/core";
+import { type AttributedRow, DEFAULT_FORMAT } from "@flowcost/core";
+import { buildAnalysis } from "@flowcost/local/cli/output";
+import { discoverInputs } from "@flowcost/local/discovery";
 import { runPipeline } from "@flowcost/local/pipeline";
 import type { TruthRow } from "@flowcost/local/scenario/traffic";
 import { generateScenario } from "@flowcost/local/scenario/write";
@@ -11,7 +13,11 @@ import { tempDir } from "../support/temp.ts";
  * flow-direction or pkt-*-aws-service): stitching each sender's egress record to the receiver's
  * ingress record recovers both true ends, so the attribution is the one the custom format gives.
  */
-type RunOptions = { flowLogFormat: "custom" | "default"; externalSnat?: boolean; unlogged?: number };
+type RunOptions = {
+  flowLogFormat: "custom" | "default" | ReadonlyArray<string>;
+  externalSnat?: boolean;
+  unlogged?: number;
+};
 const runs = new Map<string, ReturnType<typeof generateAndRun>>();
 /** Each lake is generated and analysed once per file (the describes share them). */
 const run = (options: RunOptions) => {
@@ -21,7 +27,9 @@ const run = (options: RunOptions) => {
 };
 
 async function generateAndRun(options: RunOptions) {
-  const lakeDir = await tempDir(`fmt-${options.flowLogFormat}`);
+  const lakeDir = await tempDir(
+    `fmt-${typeof options.flowLogFormat === "string" ? options.flowLogFormat : "fields"}`,
+  );
   const base = { seed: 7, externalSnat: options.externalSnat ?? false };
   // The cluster is a pure function of the seed: the custom lake's names the ENI to leave unlogged.
   const unloggedInterfaces =
@@ -37,7 +45,8 @@ async function generateAndRun(options: RunOptions) {
   const result = await runPipeline({ lakeDir });
   const day = result.days[0];
   const rows = (day?.rows ?? []).filter((r) => r.category !== "unattributed");
-  return { scenario, result, day, rows, lakeDir };
+  const analysis = buildAnalysis(result, { folder: lakeDir, discovery: await discoverInputs(lakeDir) });
+  return { scenario, result, day, rows, lakeDir, analysis };
 }
 
 const sum = (rows: ReadonlyArray<{ bytes: number }>) => rows.reduce((s, r) => s + r.bytes, 0);
@@ -133,6 +142,41 @@ describe("the default-format lake and the custom-format lake of one cluster give
       );
   });
 
+  test("the analysis says which format it read and what that cost in precision, measured", () => {
+    const [format] = plain.analysis.inputs.flowLogs.formats;
+    expect(plain.analysis.inputs.flowLogs.formats).toHaveLength(1);
+    expect(format).toMatchObject({
+      name: "default",
+      version: 2,
+      encoding: "text",
+      endpoints: "stitched",
+      direction: "inferred",
+      azId: "inventory",
+      awsService: "ip-ranges",
+      objects: plain.scenario.files.flowLogs,
+    });
+    expect(format?.fields).toEqual(DEFAULT_FORMAT);
+    const stitching = plain.analysis.inputs.flowLogs.stitching;
+    // Every byte counted once: the stitched bytes are all the traffic there is (one format).
+    expect(stitching?.bytes).toBe(sum(plain.rows.filter((r) => r.subcategory !== "cross_az_leg")));
+    // Only the peered database's record has no peer ENI; nothing is ambiguous.
+    expect(stitching?.unpairedBytes).toBe(sum(plain.rows.filter((r) => r.category === "unknown")));
+    expect(stitching?.ambiguousBytes).toBe(0);
+    const warning = plain.analysis.warnings.find((w) => w.code === "flow-log-format");
+    expect(warning?.message).toContain("no pkt-srcaddr/pkt-dstaddr");
+    expect(warning?.message).toMatch(
+      /This run: 99\.9\d% of those bytes with both ends exact, 0\.0\d% at node level \(peer ENI not logged\), 0\.00% ambiguous/,
+    );
+    expect(plain.analysis.inputs.aws.ipRanges).toBe(true);
+    expect(plain.analysis.warnings.some((w) => w.code === "missing-ip-ranges")).toBe(false);
+    // The custom format loses nothing and says nothing.
+    expect(custom.analysis.inputs.flowLogs.formats.map((f) => [f.name, f.endpoints, f.precision])).toEqual([
+      ["custom", "packet", []],
+    ]);
+    expect(custom.analysis.inputs.flowLogs.stitching).toBeNull();
+    expect(custom.analysis.warnings.some((w) => w.code === "flow-log-format")).toBe(false);
+  });
+
   test("list dollars per category are the custom format's", () => {
     for (const category of new Set(custom.rows.map((r) => r.category))) {
       const usd = (rs: ReadonlyArray<AttributedRow>) =>
@@ -218,5 +262,38 @@ describe("a peer ENI that is not logged: the one record left names one end exact
     expect(dynamo.every((r) => r.src_workload === hidden?.name || r.dst_workload === hidden?.name)).toBe(
       true,
     );
+  });
+});
+
+const V2 = DEFAULT_FORMAT;
+describe.each([
+  [
+    "v3 with pkt-srcaddr/pkt-dstaddr, without flow-direction, az-id or the AWS-service fields",
+    [...V2, "vpc-id", "subnet-id", "instance-id", "tcp-flags", "type", "pkt-srcaddr", "pkt-dstaddr"],
+    { endpoints: "packet", direction: "inferred", azId: "inventory", awsService: "ip-ranges" },
+  ],
+  [
+    "v4 with az-id and region, without pkt-* (stitched)",
+    [...V2, "vpc-id", "subnet-id", "region", "az-id"],
+    { endpoints: "stitched", direction: "inferred", azId: "logged", awsService: "ip-ranges" },
+  ],
+  [
+    "v5 with flow-direction and the AWS-service fields, without pkt-* (stitched, direction logged)",
+    [...V2, "flow-direction", "traffic-path", "pkt-src-aws-service", "pkt-dst-aws-service"],
+    { endpoints: "stitched", direction: "logged", azId: "inventory", awsService: "logged" },
+  ],
+] as const)("a custom format, %s: the best path its fields allow, exact bytes", async (_, fields, path) => {
+  const { scenario, rows, analysis } = await run({ flowLogFormat: fields });
+
+  test("every transfer attributed once with the generator's category, ends and confidence", () => {
+    expect(bytesByKey(rows, rowKey, (r) => r.bytes)).toEqual(
+      bytesByKey(scenario.truth, truthKey, (t) => t.bytes),
+    );
+  });
+
+  test("the analysis names the format and the path it took", () => {
+    expect(analysis.inputs.flowLogs.formats.map((f) => ({ ...f, precision: undefined }))).toEqual([
+      expect.objectContaining({ name: "custom", fields: [...fields], ...path }),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import {
   DescribeAvailabilityZonesCommand,
   DescribeNatGatewaysCommand,
@@ -12,16 +13,24 @@ import {
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { buildIdentity } from "@flowcost/core";
+import {
+  buildIdentity,
+  IP_RANGES_KEY,
+  IP_RANGES_TABLE_KEY,
+  ipRangeRows,
+  parseIpRanges,
+} from "@flowcost/core";
 import { readAwsInventory } from "@flowcost/functions/adapters/aws-inventory";
 import { readKubernetesInventory } from "@flowcost/functions/adapters/kubernetes-api";
 import { type InventoryStore, takeInventorySnapshot } from "@flowcost/functions/jobs/inventory-snapshot";
+import { DuckDbEngine } from "@flowcost/local/engine/duckdb-engine";
 import {
   findAwsSnapshots,
   findSnapshots,
   readAwsSnapshot,
   readSnapshot,
 } from "@flowcost/local/lake/inventory-files";
+import { scenarioIpRanges } from "@flowcost/local/scenario/ip-ranges";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type FakeKubeApi, startFakeKubeApi } from "../support/fake-kube-api.ts";
@@ -37,6 +46,11 @@ const folderStore = (root: string): InventoryStore => ({
     await mkdir(dirname(join(root, key)), { recursive: true });
     await writeFile(join(root, key), body);
   },
+});
+/** The same, also taking plain JSON (AWS's ip-ranges.json). */
+const fullStore = (root: string): InventoryStore => ({
+  ...folderStore(root),
+  putJson: (key, body) => folderStore(root).putGzip(key, body),
 });
 
 let api: FakeKubeApi;
@@ -179,5 +193,51 @@ describe("inventory snapshot job -> lake files -> identity", () => {
     });
     expect(identity.network.interfacesByClass).toEqual({ nat_gateway: 1, kubernetes: 1 });
     expect(identity.overlaps).toBe(0);
+  });
+});
+
+describe("AWS's ip-ranges.json, refreshed by the day's first snapshot", () => {
+  test("00:00 writes the document as AWS publishes it and the aws_ip_ranges rows; 00:05 leaves them; the local engine reads the document", async () => {
+    const lake = await tempDir("inventory-ip-ranges");
+    const published = `${JSON.stringify(scenarioIpRanges(Date.UTC(2026, 10, 21) / 1000), null, 2)}\n`;
+    let downloads = 0;
+    const sources = {
+      readKubernetes: () => readKubernetesInventory({ server: api.url, token: "tok" }, { pageSize: 50 }),
+      readAws: () =>
+        readAwsInventory({ ec2: new EC2Client({}), elbv2: new ElasticLoadBalancingV2Client({}) }, VPC),
+      readIpRanges: async () => {
+        downloads++;
+        return published;
+      },
+    };
+    const midnight = await takeInventorySnapshot(
+      { store: fullStore(lake), sources },
+      { cluster: "shop-prod", scheduledTime: "2026-11-22T00:00:00Z" },
+    );
+    const later = await takeInventorySnapshot(
+      { store: fullStore(lake), sources },
+      { cluster: "shop-prod", scheduledTime: "2026-11-22T00:05:00Z" },
+    );
+    expect(downloads).toBe(1);
+    expect(midnight.keys.slice(-2)).toEqual([IP_RANGES_KEY, IP_RANGES_TABLE_KEY]);
+    expect(later.keys).not.toContain(IP_RANGES_KEY);
+    expect(await readFile(join(lake, IP_RANGES_KEY), "utf8")).toBe(published);
+    const lines = gunzipSync(await readFile(join(lake, IP_RANGES_TABLE_KEY)))
+      .toString()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual(ipRangeRows(parseIpRanges(published)));
+    const engine = await DuckDbEngine.open({ lakeDir: lake });
+    try {
+      const rows = await engine.run(
+        "SELECT service, count(*) AS n FROM aws_ip_ranges WHERE service IN ('S3', 'DYNAMODB') GROUP BY service ORDER BY service",
+      );
+      expect(rows).toEqual([
+        { service: "DYNAMODB", n: 1n },
+        { service: "S3", n: 2n },
+      ]);
+    } finally {
+      engine.close();
+    }
   });
 });

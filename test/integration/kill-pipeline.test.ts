@@ -52,27 +52,32 @@ describe("a run killed at random points: the next run gives a clean run's answer
   const pristine = join(root, "pristine");
   await generateScenario({ outDir: pristine, seed: 11 });
 
-  test(`${KILL_RUNS} kills`, async () => {
-    const cleanLake = join(root, "clean");
-    await copyInputs(pristine, cleanLake);
-    const clean = await analyze(cleanLake);
-    expect(clean.code).toBe(0);
-    expect(await leftovers(cleanLake)).toEqual([]);
-    const lake = join(root, "killed");
-    await copyInputs(pristine, lake);
-    let interrupted = 0;
-    for (let i = 0; i < KILL_RUNS; i++) {
-      // Anywhere from process start to the end of a whole run (a kill after the end is a no-op).
-      const at = Math.floor(Math.random() * clean.ms);
-      const killed = await analyze(lake, at);
-      if (killed.code !== 0) interrupted++;
-      const next = await analyze(lake);
-      expect(next.code, `rerun after a kill at ${at} ms`).toBe(0);
-      expect(answer(next.stdout)).toEqual(answer(clean.stdout));
-      expect(await leftovers(lake)).toEqual([]);
-    }
-    console.log(
-      `kill-pipeline: ${interrupted} of ${KILL_RUNS} runs interrupted, every rerun equal to the clean run`,
-    );
-  });
+  test(
+    `${KILL_RUNS} kills`,
+    async () => {
+      const cleanLake = join(root, "clean");
+      await copyInputs(pristine, cleanLake);
+      const clean = await analyze(cleanLake);
+      expect(clean.code).toBe(0);
+      expect(await leftovers(cleanLake)).toEqual([]);
+      const lake = join(root, "killed");
+      await copyInputs(pristine, lake);
+      let interrupted = 0;
+      for (let i = 0; i < KILL_RUNS; i++) {
+        // Anywhere from process start to the end of a whole run (a kill after the end is a no-op).
+        const at = Math.floor(Math.random() * clean.ms);
+        const killed = await analyze(lake, at);
+        if (killed.code !== 0) interrupted++;
+        const next = await analyze(lake);
+        expect(next.code, `rerun after a kill at ${at} ms`).toBe(0);
+        expect(answer(next.stdout)).toEqual(answer(clean.stdout));
+        expect(await leftovers(lake)).toEqual([]);
+      }
+      console.log(
+        `kill-pipeline: ${interrupted} of ${KILL_RUNS} runs interrupted, every rerun equal to the clean run`,
+      );
+      // Each kill is followed by a whole run; the default integration timeout fits a few.
+    },
+    60_000 + KILL_RUNS * 40_000,
+  );
 });

@@ -7,6 +7,8 @@ import { runPipeline } from "@flowcost/local/pipeline";
 import type { TruthEnd, TruthRow } from "@flowcost/local/scenario/traffic";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
+import { runCli } from "../support/cli.ts";
 import { applyMergePatch, patchArgument } from "../support/merge-patch.ts";
 import { tempDir } from "../support/temp.ts";
 
@@ -318,6 +320,28 @@ describe("recommendations on the planted problems, savings to the cent from the 
       rs.map((r) => [r.id, r.status, r.estimatedMonthlySavingsUsd, r.reason]);
     expect(summary((await runPipeline({ lakeDir: plain })).recommendations)).toEqual(summary(recs));
   }, 600_000);
+
+  test("flowcost analyze: the recommendations in the JSON (valid against the committed schema) and advice in the table", async () => {
+    const json = await runCli(["analyze", lakeDir, "--format", "json"]);
+    const output = JSON.parse(json.stdout);
+    const schema = z.fromJSONSchema(
+      JSON.parse(await readFile(join(import.meta.dirname, "../../docs/analyze-output.schema.json"), "utf8")),
+    );
+    expect(schema.safeParse(output).success).toBe(true);
+    expect(output.schemaVersion).toBe(2);
+    const summary = (rs: Recommendation[]) => rs.map((r) => [r.id, r.status, r.estimatedMonthlySavingsUsd]);
+    expect(summary(output.recommendations)).toEqual(summary(recs));
+    const table = (await runCli(["analyze", lakeDir])).stdout;
+    expect(table).toContain(
+      "Recommendations (savings at list price: the measured traffic extrapolated to 30 days)",
+    );
+    expect(table).toContain(`  1. ${recs[0]?.title}`);
+    expect(table).toContain("kubectl patch service search -n shop --type merge \\\n");
+    expect(table).toContain("Checked and not recommended");
+    expect(table).toContain(
+      "What if (list price, 30 days, from the measured flows; regardless of the checks above)",
+    );
+  });
 
   test("each day's recommendations are written to results/recommendations/dt=<day>/recommendations.json", async () => {
     const doc = recommendationsDocumentSchema.parse(

@@ -1,9 +1,8 @@
-import { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { S3Lake } from "../../packages/functions/src/adapters/s3-lake.ts";
 import { type Fault, type FaultyProxy, startFaultyProxy } from "../support/faulty-proxy.ts";
-import { type LocalS3, startS3rver } from "../support/s3rver.ts";
+import { type LocalS3, localS3Client, startS3rver } from "../support/s3rver.ts";
 
 /**
  * The S3 lake adapter against s3rver behind a proxy that fails requests: 500 InternalError,
@@ -23,13 +22,7 @@ let failPutsMatching: string | undefined;
 let runs = 0;
 
 const clientFor = (endpoint: string) =>
-  new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
+  localS3Client(endpoint, {
     maxAttempts: 3,
     // A response slower than this is abandoned and retried (the SDK's TimeoutError is transient).
     requestHandler: { requestTimeout: 400 },

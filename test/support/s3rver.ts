@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 
 // s3rver ships no types: this is the part of its API the tests use.
 interface S3rverServer {
@@ -23,6 +23,19 @@ export interface LocalS3 {
   readonly client: S3Client;
   readonly endpoint: string;
   stop(): Promise<void>;
+}
+
+/** A client for s3rver (or a proxy in front of it) with the settings style.md §5 requires. */
+export function localS3Client(endpoint: string, extra: S3ClientConfig = {}): S3Client {
+  return new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    ...extra,
+  });
 }
 
 /**
@@ -45,14 +58,7 @@ export async function startS3rver(buckets: ReadonlyArray<string>): Promise<Local
   });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  const client = localS3Client(endpoint);
   return {
     client,
     endpoint,

@@ -9,6 +9,7 @@ export * from "./api/responses.ts";
 export * from "./api/routes.ts";
 export * from "./api/views.ts";
 export * from "./errors.ts";
+export * from "./flowlog/capabilities.ts";
 export * from "./flowlog/fields.ts";
 export * from "./flowlog/header.ts";
 export * from "./flowlog/keys.ts";

@@ -1,7 +1,13 @@
 import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { InvalidInputError, parseAwsInventoryKey, parseCaptureTime, parseFlowLogKey } from "@flowcost/core";
+import {
+  InvalidInputError,
+  IP_RANGES_KEY,
+  parseAwsInventoryKey,
+  parseCaptureTime,
+  parseFlowLogKey,
+} from "@flowcost/core";
 import { parseCurKey } from "./lake/cur-files.ts";
 
 /**
@@ -64,6 +70,8 @@ export interface Discovery {
   readonly aws: {
     /** Files per describe call. */
     readonly calls: Record<DescribeCall, number>;
+    /** Whether AWS's ip-ranges.json is at inventory/aws/ip-ranges.json (names AWS services by address). */
+    readonly ipRanges: boolean;
   };
   /** Files that look like inputs but sit outside the layout flowcost reads, with the fix. */
   readonly misplaced: ReadonlyArray<{ path: string; hint: string }>;
@@ -116,6 +124,7 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
   const calls = Object.fromEntries(DESCRIBE_CALLS.map((c) => [c, 0])) as Record<DescribeCall, number>;
   const misplaced: Array<{ path: string; hint: string }> = [];
   const inputs: string[] = [];
+  let ipRanges = false;
 
   let seen = 0;
   for (const entry of entries) {
@@ -160,6 +169,11 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
       c.from = Math.min(c.from, capturedAt);
       c.to = Math.max(c.to, capturedAt);
       clusters.set(snapshot[1], c);
+      continue;
+    }
+    if (rel === IP_RANGES_KEY) {
+      inputs.push(path);
+      ipRanges = true;
       continue;
     }
     // Both layouts: `inventory/aws/dt=/<ts>/[scope/]` and `inventory/aws/account=/region=/dt=/<ts>/`.
@@ -267,7 +281,7 @@ export async function discoverInputs(folder: string, onFile?: (seen: number) => 
     },
     cur: { files: curFiles, exports: [...curExports].sort(), billingPeriods: periods },
     kubernetes: { snapshots, clusters: clusterList },
-    aws: { calls },
+    aws: { calls, ipRanges },
     misplaced,
     missing,
     notes,

@@ -19,7 +19,7 @@ import {
 } from "@flowcost/core";
 import { DuckDbEngine } from "./engine/duckdb-engine.ts";
 import { attributeDay, attributeDayByPlace } from "./jobs/attribute.ts";
-import { compactFlowLogs } from "./jobs/compact.ts";
+import { type CompactionResult, compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
@@ -60,6 +60,8 @@ export interface DayResult {
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
   /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
   readonly summary?: DaySummary;
+  /** Bytes per pairing outcome of the day's flows without packet addresses (empty when all had them). */
+  readonly stitching?: Awaited<ReturnType<typeof attributeDay>>["stitching"];
   /** The day's CUR files that could not be used, each left out by name. */
   readonly skipped: ReadonlyArray<SkippedInput>;
   /** The --from/--to window covers only part of the day: not reconciled, list-price estimates. */
@@ -77,6 +79,8 @@ export interface PipelineResult {
   readonly regions: string[];
   /** The ingestion ledger of the flow-log objects read: read = used + nodata + skipdata + rejected. */
   readonly ledger: RunLedger;
+  /** Each flow-log format read, with its object count (what it can tell: `flowLogFormatCapabilities`). */
+  readonly flowLogFormats?: CompactionResult["formats"];
   /** The catalogue rules over the window (each day's are also written to results/recommendations/dt=). */
   readonly recommendations: Recommendation[];
   /** The window's cost under each routing change, for the cluster, each namespace and each Service. */
@@ -110,7 +114,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const inWindow = (w: { start: number; end: number }) =>
       (options.from === undefined || w.end > options.from) &&
       (options.to === undefined || w.start < options.to);
-    const { hours, ledger } = await compactFlowLogs(engine, options.lakeDir, files, {
+    const { hours, ledger, formats } = await compactFlowLogs(engine, options.lakeDir, files, {
       onStep: options.onStep,
       onLoaded: () =>
         options.onProgress?.({
@@ -198,6 +202,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         summary,
         skipped: attribution.skipped,
         cutByWindow,
+        stitching: attribution.stitching,
       });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
@@ -232,6 +237,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       days,
       regions,
       ledger,
+      flowLogFormats: formats,
       recommendations,
       whatIf,
     };

@@ -49,7 +49,8 @@ export async function reportCharts(
       title: `Daily cost by category, ${r.previousWeek.id} and ${r.week.id}`,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        width: 640,
+        // One band per day: a week with few days keeps thin bars instead of one wide block.
+        width: { step: 40 },
         height: 240,
         data: {
           values: r.daily.map((d) => ({ day: d.dt, category: label(d.category), usd: d.cents / 100 })),
@@ -62,7 +63,7 @@ export async function reportCharts(
             type: "quantitative",
             aggregate: "sum",
             title: "USD per day",
-            axis: { format: "$,.0f" },
+            axis: { format: "$,.2~f" },
           },
           color: { field: "category", type: "nominal", title: null },
           tooltip: [{ field: "day" }, { field: "category" }, { field: "usd", format: "$,.2f" }],
@@ -86,7 +87,7 @@ export async function reportCharts(
       encoding: {
         y: { field: "category", type: "nominal", title: null, sort: null },
         yOffset: { field: "week", sort: [r.previousWeek.id, r.week.id] },
-        x: { field: "usd", type: "quantitative", title: "USD", axis: { format: "$,.0f" } },
+        x: { field: "usd", type: "quantitative", title: "USD", axis: { format: "$,.2~f" } },
         color: {
           field: "week",
           type: "nominal",
@@ -114,7 +115,7 @@ export async function reportCharts(
         mark: { type: "bar", color: "#2563eb" },
         encoding: {
           y: { field: "workload", type: "nominal", title: null, sort: "-x" },
-          x: { field: "usd", type: "quantitative", title: "USD", axis: { format: "$,.0f" } },
+          x: { field: "usd", type: "quantitative", title: "USD", axis: { format: "$,.2~f" } },
         },
       },
     });

@@ -1,8 +1,8 @@
 import {
   CATEGORY_NAMES,
+  changeText,
   type Delta,
   dataQualityLines,
-  deltaText,
   dollars,
   gigabytes,
   NAT_DESTINATION_NAMES,
@@ -47,15 +47,18 @@ pre { background: #f3f4f6; padding: 8px; overflow-x: auto; font-size: 12px; whit
 }
 `;
 
-const changeCell = (d: Delta) =>
-  `<td class="n ${d.deltaCents > 0 ? "up" : d.deltaCents < 0 ? "down" : ""}">${esc(deltaText(d))}</td>`;
+/** The change cell: red up, green down; "-" when the previous week has nothing to compare with. */
+const changeCell = (r: WeeklyReport, d: Delta) =>
+  r.previousDaysPresent === 0
+    ? `<td class="n muted">-</td>`
+    : `<td class="n ${d.deltaCents > 0 ? "up" : d.deltaCents < 0 ? "down" : ""}">${esc(changeText(r, d))}</td>`;
 
 function rankedTable(head: string, entries: RankedEntry[], r: WeeklyReport): string {
   if (entries.length === 0) return `<p class="muted">None this week.</p>`;
   return `<table><thead><tr><th>${esc(head)}</th><th class="n">${r.week.id}</th><th class="n">${r.previousWeek.id}</th><th class="n">change</th></tr></thead><tbody>${entries
     .map(
       (e) =>
-        `<tr><td>${esc(e.name)}${e.isNew ? '<span class="new">new</span>' : ""}</td><td class="n">${dollars(e.cents)}</td><td class="n">${dollars(e.previousCents)}</td>${changeCell(e)}</tr>`,
+        `<tr><td>${esc(e.name)}${e.isNew ? '<span class="new">new</span>' : ""}</td><td class="n">${dollars(e.cents)}</td><td class="n">${dollars(e.previousCents)}</td>${changeCell(r, e)}</tr>`,
     )
     .join("")}</tbody></table>`;
 }
@@ -78,11 +81,11 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
     `<table><thead><tr><th>category</th><th class="n">${r.week.id}</th><th class="n">${r.previousWeek.id}</th><th class="n">change</th></tr></thead><tbody>${r.categories
       .map(
         (c) =>
-          `<tr><td>${esc(CATEGORY_NAMES[c.category] ?? c.category)}</td><td class="n">${dollars(c.cents)}</td><td class="n">${dollars(c.previousCents)}</td>${changeCell(c)}</tr>`,
+          `<tr><td>${esc(CATEGORY_NAMES[c.category] ?? c.category)}</td><td class="n">${dollars(c.cents)}</td><td class="n">${dollars(c.previousCents)}</td>${changeCell(r, c)}</tr>`,
       )
       .join(
         "",
-      )}<tr class="total"><td>Total</td><td class="n">${dollars(r.total.cents)}</td><td class="n">${dollars(r.total.previousCents)}</td>${changeCell(r.total)}</tr></tbody></table>`,
+      )}<tr class="total"><td>Total</td><td class="n">${dollars(r.total.cents)}</td><td class="n">${dollars(r.total.previousCents)}</td>${changeCell(r, r.total)}</tr></tbody></table>`,
     chart("week-over-week"),
     `<h2>Daily trend</h2>`,
     chart("daily-trend"),
@@ -105,7 +108,7 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
     `<table><thead><tr><th>destination</th><th class="n">GB</th><th class="n">${r.week.id}</th><th class="n">${r.previousWeek.id}</th><th class="n">change</th></tr></thead><tbody>${r.natByDestination
       .map(
         (n) =>
-          `<tr><td>${esc(NAT_DESTINATION_NAMES[n.destination] ?? n.destination)}</td><td class="n">${gigabytes(n.bytes)}</td><td class="n">${dollars(n.cents)}</td><td class="n">${dollars(n.previousCents)}</td>${changeCell(n)}</tr>`,
+          `<tr><td>${esc(NAT_DESTINATION_NAMES[n.destination] ?? n.destination)}</td><td class="n">${gigabytes(n.bytes)}</td><td class="n">${dollars(n.cents)}</td><td class="n">${dollars(n.previousCents)}</td>${changeCell(r, n)}</tr>`,
       )
       .join("")}</tbody></table>`,
     `<h2>Load balancers by Service</h2>`,
@@ -113,7 +116,7 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
       ? `<table><thead><tr><th>Service</th><th>load balancer</th><th class="n">${r.week.id}</th><th class="n">${r.previousWeek.id}</th><th class="n">change</th></tr></thead><tbody>${r.lbByService
           .map(
             (l) =>
-              `<tr><td>${esc(l.service)}</td><td>${esc(l.loadBalancer ?? "-")}</td><td class="n">${dollars(l.cents)}</td><td class="n">${dollars(l.previousCents)}</td>${changeCell(l)}</tr>`,
+              `<tr><td>${esc(l.service)}</td><td>${esc(l.loadBalancer ?? "-")}</td><td class="n">${dollars(l.cents)}</td><td class="n">${dollars(l.previousCents)}</td>${changeCell(r, l)}</tr>`,
           )
           .join("")}</tbody></table>`
       : `<p class="muted">No load balancer cost this week.</p>`,

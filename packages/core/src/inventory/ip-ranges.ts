@@ -8,6 +8,8 @@ import { z } from "zod";
  */
 export const IP_RANGES_KEY = "inventory/aws/ip-ranges.json";
 export const IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json";
+/** The `aws_ip_ranges` table's one object in AWS (gzip JSON lines of `IpRangeRow`). */
+export const IP_RANGES_TABLE_KEY = "curated/aws_ip_ranges/ip_ranges.json.gz";
 
 const ipv4Prefix = z.object({
   ip_prefix: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "an IPv4 prefix such as 52.216.0.0/15"),

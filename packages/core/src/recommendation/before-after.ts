@@ -8,6 +8,18 @@ export function awsTime(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
 }
 
+/** A VPC endpoint's creation splits the window: the rows' cost before it, and after. */
+export function endpointBeforeAfter(
+  input: RecommendationInput,
+  endpoint: { VpcEndpointId: string; CreationTimestamp?: string },
+  rows: ReadonlyArray<ResultRow>,
+): BeforeAfter | null {
+  const created = awsTime(endpoint.CreationTimestamp);
+  return created === undefined
+    ? null
+    : beforeAfterOf(input, { appliedAt: created, observed: `${endpoint.VpcEndpointId} created` }, rows);
+}
+
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /**

@@ -17,6 +17,9 @@ export const percent = (f: number | null): string =>
 export const gigabytes = (bytes: number): string => (bytes / 1e9).toFixed(3);
 export const deltaText = (d: Delta): string =>
   `${signedDollars(d.deltaCents)}${d.deltaFraction === null ? "" : ` (${percent(d.deltaFraction)})`}`;
+/** The change column: a delta, or "-" when the previous week has no results to compare with. */
+export const changeText = (r: Pick<WeeklyReport, "previousDaysPresent">, d: Delta): string =>
+  r.previousDaysPresent === 0 ? "-" : deltaText(d);
 
 export const CATEGORY_NAMES: Readonly<Record<string, string>> = {
   cross_az: "Cross-AZ transfer",
@@ -45,7 +48,7 @@ export function reportSentences(r: WeeklyReport): {
   const present = r.days.filter((d) => d.present).length;
   const basis =
     r.costBasis === "billed"
-      ? "Billed dollars: every day of the week is reconciled to the CUR (allocated + unattributed = billed, to the cent)."
+      ? "Billed dollars: every day with results is reconciled to the CUR (allocated + unattributed = billed, to the cent)."
       : r.costBasis === "estimated"
         ? "Estimated dollars: no CUR export covers this week, so every figure is a list-price estimate."
         : r.costBasis === "mixed"
@@ -81,12 +84,12 @@ const table = (head: string[], rows: string[][], align: Array<"l" | "r"> = []): 
   const esc = (c: string) => c.replaceAll("|", "\\|").replaceAll("\n", " ");
   return [head, sep, ...rows].map((r) => `| ${r.map(esc).join(" | ")} |`).join("\n");
 };
-const rankedRows = (entries: RankedEntry[]) =>
+const rankedRows = (r: WeeklyReport, entries: RankedEntry[]) =>
   entries.map((e) => [
     `${e.name}${e.isNew ? " (new)" : ""}`,
     dollars(e.cents),
     dollars(e.previousCents),
-    deltaText(e),
+    changeText(r, e),
   ]);
 
 export function renderMarkdown(r: WeeklyReport): string {
@@ -104,13 +107,13 @@ export function renderMarkdown(r: WeeklyReport): string {
           CATEGORY_NAMES[c.category] ?? c.category,
           dollars(c.cents),
           dollars(c.previousCents),
-          deltaText(c),
+          changeText(r, c),
         ]),
         [
           "**Total**",
           `**${dollars(r.total.cents)}**`,
           `**${dollars(r.total.previousCents)}**`,
-          `**${deltaText(r.total)}**`,
+          `**${changeText(r, r.total)}**`,
         ],
       ],
       ["l", "r", "r", "r"],
@@ -131,7 +134,7 @@ export function renderMarkdown(r: WeeklyReport): string {
     "",
     "## Top namespaces (who pays)",
     "",
-    table(["namespace", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topNamespaces), [
+    table(["namespace", r.week.id, r.previousWeek.id, "change"], rankedRows(r, r.topNamespaces), [
       "l",
       "r",
       "r",
@@ -140,7 +143,7 @@ export function renderMarkdown(r: WeeklyReport): string {
     "",
     "## Top workloads (who pays)",
     "",
-    table(["workload", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topWorkloads), [
+    table(["workload", r.week.id, r.previousWeek.id, "change"], rankedRows(r, r.topWorkloads), [
       "l",
       "r",
       "r",
@@ -150,7 +153,7 @@ export function renderMarkdown(r: WeeklyReport): string {
     "## Top Services",
     "",
     r.topServices.length
-      ? table(["Service", r.week.id, r.previousWeek.id, "change"], rankedRows(r.topServices), [
+      ? table(["Service", r.week.id, r.previousWeek.id, "change"], rankedRows(r, r.topServices), [
           "l",
           "r",
           "r",
@@ -175,7 +178,7 @@ export function renderMarkdown(r: WeeklyReport): string {
         gigabytes(n.bytes),
         dollars(n.cents),
         dollars(n.previousCents),
-        deltaText(n),
+        changeText(r, n),
       ]),
       ["l", "r", "r", "r", "r"],
     ),
@@ -190,7 +193,7 @@ export function renderMarkdown(r: WeeklyReport): string {
             l.loadBalancer ?? "-",
             dollars(l.cents),
             dollars(l.previousCents),
-            deltaText(l),
+            changeText(r, l),
           ]),
           ["l", "l", "r", "r", "r"],
         )

@@ -1,5 +1,5 @@
 import type { SlackMessage } from "../regression/slack-message.ts";
-import { CATEGORY_NAMES, deltaText, dollars, reportSentences } from "./render-text.ts";
+import { CATEGORY_NAMES, changeText, deltaText, dollars, reportSentences } from "./render-text.ts";
 import type { WeeklyReport } from "./weekly-report.ts";
 
 /**
@@ -12,7 +12,9 @@ export function weeklySummaryMessage(report: WeeklyReport, link: string | undefi
     .filter((c) => c.cents > 0)
     .sort((a, b) => b.cents - a.cents)
     .slice(0, 3)
-    .map((c) => `• ${CATEGORY_NAMES[c.category] ?? c.category}: ${dollars(c.cents)} (${deltaText(c)})`);
+    .map(
+      (c) => `• ${CATEGORY_NAMES[c.category] ?? c.category}: ${dollars(c.cents)} (${changeText(report, c)})`,
+    );
   const mover = [...report.topWorkloads].sort((a, b) => b.deltaCents - a.deltaCents)[0];
   const best = report.recommendations[0];
   const lines = [

@@ -5,7 +5,12 @@ import {
   AWS_INVENTORY_CALLS,
   type AwsInventoryCall,
   awsInventoryKey,
+  IP_RANGES_KEY,
+  IP_RANGES_TABLE_KEY,
+  IP_RANGES_URL,
+  ipRangeRows,
   kubernetesSnapshotKey,
+  parseIpRanges,
 } from "@flowcost/core";
 import { z } from "zod";
 import { readAwsInventory } from "../adapters/aws-inventory.ts";
@@ -24,6 +29,8 @@ import { ScheduledEvent, withJob } from "../shared/middleware.ts";
 /** Where a snapshot goes: gzipped JSON bytes at a lake key (S3 in AWS, a folder or a fake in tests). */
 export interface InventoryStore {
   putGzip(key: string, body: Uint8Array): Promise<void>;
+  /** A plain JSON object (AWS's ip-ranges.json, kept as AWS publishes it). */
+  putJson?(key: string, body: Uint8Array): Promise<void>;
 }
 
 /** The lake bucket as an InventoryStore. */
@@ -31,12 +38,23 @@ export function s3InventoryStore(lake: Pick<S3Lake, "putBytes">): InventoryStore
   return {
     putGzip: (key, body) =>
       lake.putBytes(key, body, { contentType: "application/json", contentEncoding: "gzip" }),
+    putJson: (key, body) => lake.putBytes(key, body, { contentType: "application/json" }),
   };
 }
 
 export interface SnapshotSources {
   readKubernetes(): Promise<{ document: KubernetesListDocument; stats: KubernetesListStats }>;
   readAws(): Promise<Record<AwsInventoryCall, unknown>>;
+  /** AWS's ip-ranges.json as published (read once a day, see `refreshesIpRanges`). */
+  readIpRanges?(): Promise<string>;
+}
+
+/**
+ * The first capture of each UTC day refreshes AWS's ip-ranges.json (AWS publishes changes a few
+ * times a week): decided from the scheduled time, so a re-run of that capture refreshes again.
+ */
+export function refreshesIpRanges(capturedAt: number, periodSeconds = 300): boolean {
+  return capturedAt % 86400 < periodSeconds;
 }
 
 export interface SnapshotResult {
@@ -76,6 +94,15 @@ export async function takeInventorySnapshot(
   const key = kubernetesSnapshotKey(input.cluster, capturedAt);
   await deps.store.putGzip(key, gzipSync(kubernetes.document.text));
   keys.push(key);
+  // After the snapshot, so an unreachable ip-ranges.amazonaws.com never costs one: the job then
+  // fails (and its retry rewrites the same keys).
+  if (deps.sources.readIpRanges && deps.store.putJson && refreshesIpRanges(capturedAt)) {
+    const text = await deps.sources.readIpRanges();
+    const rows = ipRangeRows(parseIpRanges(text));
+    await deps.store.putJson(IP_RANGES_KEY, new TextEncoder().encode(text));
+    await deps.store.putGzip(IP_RANGES_TABLE_KEY, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n")));
+    keys.push(IP_RANGES_KEY, IP_RANGES_TABLE_KEY);
+  }
   return {
     capturedAt,
     keys,
@@ -120,6 +147,11 @@ export const handler = withJob(SnapshotEvent, (event) => ({
             { pageSize: 500 },
           ),
         readAws: () => readAwsInventory({ ec2, elbv2 }, cluster.vpcId),
+        readIpRanges: async () => {
+          const response = await fetch(IP_RANGES_URL);
+          if (!response.ok) throw new Error(`${IP_RANGES_URL}: HTTP ${response.status}`);
+          return response.text();
+        },
       },
     },
     {

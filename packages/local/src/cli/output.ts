@@ -1,4 +1,5 @@
 import {
+  flowLogFormatCapabilities,
   identityWarnings,
   type PriceOverrides,
   pricesFor,
@@ -110,6 +111,47 @@ const inputsSchema = z
         regions: z.array(z.string()),
         days: z.array(date),
         timeRange: timeRange.nullable(),
+        formats: z
+          .array(
+            z
+              .object({
+                name: z.enum(["default", "custom"]).describe("default: AWS's default v2 format, exactly"),
+                version: z.int().describe("the highest version among the fields"),
+                encoding: z.enum(["text", "parquet"]),
+                objects: z.int(),
+                fields: z.array(z.string()),
+                endpoints: z
+                  .enum(["packet", "stitched", "partial"])
+                  .describe(
+                    "packet: pkt-srcaddr/pkt-dstaddr logged; stitched: both ends recovered by pairing each sender's egress record with the receiver's ingress record; partial: one of them logged",
+                  ),
+                direction: z.enum(["logged", "inferred"]),
+                azId: z.enum(["logged", "inventory"]),
+                awsService: z.enum(["logged", "ip-ranges"]),
+                precision: z
+                  .array(z.string())
+                  .describe("what each missing field costs, and what flowcost does instead"),
+              })
+              .strict(),
+          )
+          .describe("every flow-log format read, with what its fields allow"),
+        stitching: z
+          .object({
+            bytes: z.int().describe("bytes of records without packet addresses, after the receivers' copies"),
+            pairedBytes: z.int().describe("both true ends recovered from the peer ENI's record"),
+            ownAddressBytes: z
+              .int()
+              .describe("at an ENI with one address (load balancer, endpoint, NAT outside leg)"),
+            ambiguousBytes: z
+              .int()
+              .describe("several records could pair: the end stays at the node, labelled ambiguous"),
+            unpairedBytes: z
+              .int()
+              .describe("no record of the peer ENI: the end stays at the node, confidence node"),
+          })
+          .strict()
+          .nullable()
+          .describe("null when every format logs pkt-srcaddr/pkt-dstaddr"),
       })
       .strict(),
     cur: z
@@ -122,7 +164,10 @@ const inputsSchema = z
       })
       .strict(),
     aws: z
-      .object({ calls: z.object(Object.fromEntries(DESCRIBE_CALLS.map((c) => [c, z.int()]))).strict() })
+      .object({
+        calls: z.object(Object.fromEntries(DESCRIBE_CALLS.map((c) => [c, z.int()]))).strict(),
+        ipRanges: z.boolean().describe("AWS's ip-ranges.json found at inventory/aws/ip-ranges.json"),
+      })
       .strict(),
     missing: z.array(z.object({ input: z.string(), consequence: z.string() }).strict()),
   })
@@ -475,6 +520,17 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
   );
 
   const { discovery } = context;
+  const formats = (result.flowLogFormats ?? []).map((f) => {
+    const c = flowLogFormatCapabilities(f.fields);
+    return {
+      ...c,
+      fields: [...c.fields],
+      precision: [...c.precision],
+      encoding: f.encoding,
+      objects: f.objects,
+    };
+  });
+  const stitching = stitchingTotals(result.days.flatMap((d) => d.stitching ?? []));
   const warnings: AnalyzeOutput["warnings"] = [
     ...discovery.missing.map((m) => ({ code: `missing-${m.input}`, message: m.consequence })),
     ...discovery.notes.map((message) => ({ code: "input-coverage", message })),
@@ -521,6 +577,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     });
   }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
+  warnings.push(...formatWarnings(formats, stitching, discovery.aws.ipRanges));
   for (const d of result.days) if (d.cutByWindow) warnings.push(windowCutWarning(d.day.dt));
   const extra = result as unknown as { ledger?: AnalyzeOutput["ledger"] };
   // Unresolved ends cannot be placed in an AZ or behind a NAT or load balancer: the $0.00 is unknown, not free.
@@ -574,6 +631,8 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
         timeRange: discovery.flowLogs.timeRange
           ? { from: iso(discovery.flowLogs.timeRange.from), to: iso(discovery.flowLogs.timeRange.to) }
           : null,
+        formats,
+        stitching,
       },
       cur: discovery.cur,
       kubernetes: {
@@ -584,7 +643,7 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
           timeRange: { from: iso(c.timeRange.from), to: iso(c.timeRange.to) },
         })),
       },
-      aws: { calls: { ...discovery.aws.calls } },
+      aws: { calls: { ...discovery.aws.calls }, ipRanges: discovery.aws.ipRanges },
       missing: discovery.missing,
     },
     totals: {
@@ -618,4 +677,53 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     recommendations: result.recommendations ?? [],
     whatIf: result.whatIf ?? [],
   });
+}
+
+type FormatReport = AnalyzeOutput["inputs"]["flowLogs"]["formats"][number];
+type StitchingReport = AnalyzeOutput["inputs"]["flowLogs"]["stitching"];
+
+/** The run's stitched bytes per outcome (the receivers' copies of paired records are not bytes of their own). */
+function stitchingTotals(days: ReadonlyArray<{ pairing: string; bytes: number }>): StitchingReport {
+  const of = (p: string) => days.filter((d) => d.pairing === p).reduce((s, d) => s + d.bytes, 0);
+  const stitched = days.filter((d) => d.pairing !== "logged");
+  if (stitched.length === 0) return null;
+  return {
+    bytes: stitched.reduce((s, d) => s + d.bytes, 0),
+    pairedBytes: of("paired"),
+    ownAddressBytes: of("own_address"),
+    ambiguousBytes: of("ambiguous"),
+    unpairedBytes: of("unpaired"),
+  };
+}
+
+/**
+ * One warning per format that lacks a field that matters, naming the format and what it costs,
+ * with the run's measured figures when stitching ran; and the missing ip-ranges.json when a
+ * format needs it.
+ */
+function formatWarnings(
+  formats: ReadonlyArray<FormatReport>,
+  stitching: StitchingReport,
+  ipRanges: boolean,
+): AnalyzeOutput["warnings"] {
+  const warnings: AnalyzeOutput["warnings"] = [];
+  const pct = (n: number, of: number) => `${(of === 0 ? 0 : (100 * n) / of).toFixed(2)}%`;
+  for (const f of formats) {
+    if (f.precision.length === 0) continue;
+    const name = `${f.name === "default" ? "the default format" : `a custom v${f.version} format`} (${f.encoding}, ${f.objects} object${f.objects === 1 ? "" : "s"})`;
+    let measured = "";
+    if (f.endpoints === "stitched" && stitching)
+      measured = ` This run: ${pct(stitching.pairedBytes + stitching.ownAddressBytes, stitching.bytes)} of those bytes with both ends exact, ${pct(stitching.unpairedBytes, stitching.bytes)} at node level (peer ENI not logged), ${pct(stitching.ambiguousBytes, stitching.bytes)} ambiguous.`;
+    warnings.push({
+      code: "flow-log-format",
+      message: `flow logs in ${name}: ${f.precision.join("; ")}.${measured} A custom format with pkt-srcaddr, pkt-dstaddr, az-id, flow-direction and pkt-src/dst-aws-service gives every end directly (docs/flow-log-formats.md).`,
+    });
+  }
+  if (!ipRanges && formats.some((f) => f.awsService === "ip-ranges"))
+    warnings.push({
+      code: "missing-ip-ranges",
+      message:
+        "no inventory/aws/ip-ranges.json and a flow-log format without pkt-*-aws-service: NAT gateway traffic to S3 and DynamoDB is reported as internet. Download AWS's ranges next to the data: curl -o lake/inventory/aws/ip-ranges.json https://ip-ranges.amazonaws.com/ip-ranges.json",
+    });
+  return warnings;
 }

@@ -122,6 +122,25 @@ export class RawFlowLogs {
     return this.current;
   }
 
+  /**
+   * The formats behind the view now: each distinct field list (columns as the view names them),
+   * its encoding and how many objects, excluded objects left out. A headerless text object is
+   * the default v2 layout.
+   */
+  formats(): Array<{ columns: string[]; encoding: "text" | "parquet"; objects: number }> {
+    const { text, parquet, excluded } = this.current;
+    return [
+      ...text.map((g) => ({ g, encoding: "text" as const })),
+      ...parquet.map((g) => ({ g, encoding: "parquet" as const })),
+    ]
+      .map(({ g, encoding }) => ({
+        columns: g.columns.map((c) => c.column),
+        encoding,
+        objects: g.files.filter((f) => !excluded.has(f.path)).length,
+      }))
+      .filter((f) => f.objects > 0);
+  }
+
   /** Column count of a text object's layout (undefined for Parquet or unknown objects). */
   widthOf(file: string): number | undefined {
     return this.columns.get(file);

@@ -8,6 +8,7 @@ import {
   type FileLedger,
   fileLedger,
   flowDataGaps,
+  flowField,
   flowLedger,
   type HourWindow,
   hourWindow,
@@ -57,6 +58,14 @@ export async function compactHour(engine: DuckDbEngine, window: HourWindow) {
 export interface CompactionResult {
   readonly hours: ReadonlyArray<{ window: HourWindow; result: MaterializeResult }>;
   readonly ledger: RunLedger;
+  /** Each flow-log format read (its fields, as a header line names them), with its object count. */
+  readonly formats: ReadonlyArray<FlowLogFormatUse>;
+}
+
+export interface FlowLogFormatUse {
+  readonly fields: ReadonlyArray<string>;
+  readonly encoding: "text" | "parquet";
+  readonly objects: number;
 }
 
 /** Every hour that overlaps [first, last] (Unix seconds). */
@@ -271,7 +280,16 @@ export async function compactFlowLogs(
     compacted,
   );
   await writeLedgers(lakeDir, files, ledger);
-  return { hours, ledger };
+  // Objects of one field list may sit in several read groups (text and Parquet, header or not).
+  const formats = new Map<string, { fields: string[]; encoding: "text" | "parquet"; objects: number }>();
+  for (const f of engine.rawFlowLogs.formats()) {
+    const fields = f.columns.map((c) => flowField(c)?.name ?? c);
+    const id = `${f.encoding}|${fields.join(" ")}`;
+    const seen = formats.get(id);
+    if (seen) seen.objects += f.objects;
+    else formats.set(id, { fields, encoding: f.encoding, objects: f.objects });
+  }
+  return { hours, ledger, formats: [...formats.values()] };
 }
 
 /** Whether the object's first line is a header (objects without one use the default v2 layout). */

@@ -8,6 +8,7 @@ import {
   awsInventoryKey,
   DEFAULT_FORMAT,
   defaultLayoutKey,
+  flowField,
   formatCaptureTime,
   IP_RANGES_KEY,
 } from "@flowcost/core";
@@ -82,9 +83,11 @@ export interface ScenarioOptions {
    * flow-direction and pkt-*-aws-service; `default` is AWS's default v2 format (the 14 fields,
    * header line `version account-id ... log-status`), the same records with only those fields:
    * srcaddr/dstaddr keep their ENI-level meaning (aws-facts.md §1.3, §1.10), so pods and NAT
-   * destinations are found by stitching the two records of a transfer.
+   * destinations are found by stitching the two records of a transfer. A list of field names is
+   * a custom format with those fields in that order (any of the custom format's fields, e.g. a
+   * v3 format with pkt-srcaddr/pkt-dstaddr but no flow-direction).
    */
-  readonly flowLogFormat?: "custom" | "default";
+  readonly flowLogFormat?: "custom" | "default" | ReadonlyArray<string>;
   /**
    * ENIs whose records are never written (a flow log on some subnets only, or an ENI outside
    * the logged VPC): the other side of their transfers is logged once. The truth is unchanged.
@@ -218,10 +221,24 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
 
   const flowLogRoot = join(options.outDir, FLOW_LOG_FOLDER);
   const random = seededRandom(seed + 1);
-  const defaultFormat = options.flowLogFormat === "default";
-  const fields: ReadonlyArray<string> = defaultFormat ? DEFAULT_FORMAT : DEMO_FORMAT;
+  const requested = options.flowLogFormat ?? "custom";
+  const fields: ReadonlyArray<string> =
+    requested === "default" ? DEFAULT_FORMAT : requested === "custom" ? DEMO_FORMAT : requested;
+  const unknownField = fields.find((f) => !(DEMO_FORMAT as ReadonlyArray<string>).includes(f));
+  if (unknownField !== undefined)
+    throw new RangeError(`flowLogFormat: the generator writes no field "${unknownField}"`);
+  // Each written field's position in the custom format's line (the generator's record layout).
+  const positions = fields.map((f) => (DEMO_FORMAT as ReadonlyArray<string>).indexOf(f));
+  const version = Math.max(2, ...fields.map((f) => flowField(f)?.version ?? 2));
+  const projected = requested !== "custom";
+  const packetAddresses = fields.includes("pkt-srcaddr") && fields.includes("pkt-dstaddr");
   const header = fields.join(" ");
   const unlogged = new Set(options.unloggedInterfaces ?? []);
+  /** A custom-format line as the requested format writes it (its `version` the format's). */
+  const project = (line: string) => {
+    const parts = line.split(" ");
+    return positions.map((p, i) => (fields[i] === "version" ? String(version) : (parts[p] ?? "-"))).join(" ");
+  };
   // Records stream into one buffer per 5-minute object; an object is written and dropped as soon
   // as no later minute can add to it, so memory stays flat at any scale.
   const buckets = new Map<number, string[]>();
@@ -230,7 +247,8 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
   let objects = 0;
   const flush = (fileTime: number, lines: string[]) => {
     // An idle interface in every window: NODATA is not traffic, but the ledger counts it.
-    const idle = `${defaultFormat ? 2 : 5} ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA${" -".repeat(fields.length - 14)}`;
+    const nodata = `5 ${cluster.accountId} eni-0idle0000000000000 - - - - - - - ${fileTime} ${fileTime + 59} - NODATA${" -".repeat(DEMO_FORMAT.length - 14)}`;
+    const idle = projected ? project(nodata) : nodata;
     const key = defaultLayoutKey({
       accountId: cluster.accountId,
       region: cluster.region,
@@ -264,8 +282,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
     record(fileTime: number, line: string) {
       const parts = line.split(" ");
       if (unlogged.size > 0 && unlogged.has(parts[2] ?? "")) return;
-      // The default format is the custom one's first 14 fields (the v2 fields, in order).
-      const text = defaultFormat ? ["2", ...parts.slice(1, 14)].join(" ") : line;
+      const text = projected ? project(line) : line;
       let lines = buckets.get(fileTime);
       if (!lines) {
         lines = [];
@@ -311,7 +328,7 @@ export async function generateScenario(options: ScenarioOptions): Promise<Genera
       perMinute: network
         ? (minute) =>
             networkMinute(dayCluster, network, minute, dayRandom, sink, dayTruth, billing, d.scale, {
-              packetAddresses: !defaultFormat,
+              packetAddresses,
             })
         : undefined,
     });

@@ -68,6 +68,20 @@ const input = (rows: ResultRow[], o: Partial<RecommendationInput> = {}): Recomme
   ...o,
 });
 
+/** An S3 gateway endpoint in vpc-1, optionally with its creation time. */
+const s3Endpoint = (created?: string) => ({
+  ...input([]).aws,
+  vpcEndpoints: [
+    {
+      VpcEndpointId: "vpce-9",
+      VpcEndpointType: "Gateway",
+      VpcId: "vpc-1",
+      ServiceName: "com.amazonaws.us-east-1.s3",
+      ...(created ? { CreationTimestamp: created } : {}),
+    },
+  ],
+});
+
 const find = (recs: ReturnType<typeof recommend>, kind: string) => {
   const r = recs.find((x) => x.kind === kind);
   if (!r) throw new Error(`no ${kind}`);
@@ -133,17 +147,7 @@ describe("S3 gateway endpoint", () => {
   });
 
   test("an S3 gateway endpoint already in the VPC: applied, not recommended again", () => {
-    const aws = {
-      ...input([]).aws,
-      vpcEndpoints: [
-        {
-          VpcEndpointId: "vpce-9",
-          VpcEndpointType: "Gateway",
-          VpcId: "vpc-1",
-          ServiceName: "com.amazonaws.us-east-1.s3",
-        },
-      ],
-    };
+    const aws = s3Endpoint();
     const r = find(recommend(input([row({})], { aws })), "s3_gateway_endpoint");
     expect(r.status).toBe("applied");
     expect(r.estimatedMonthlySavingsUsd).toBe(0);
@@ -178,18 +182,7 @@ describe("changes applied on the AWS side: the measured daily cost before and af
   ];
 
   test("an S3 gateway endpoint created at midnight: applied, $0.45 a day of NAT processing before, none after", () => {
-    const aws = {
-      ...input([]).aws,
-      vpcEndpoints: [
-        {
-          VpcEndpointId: "vpce-9",
-          VpcEndpointType: "Gateway",
-          VpcId: "vpc-1",
-          ServiceName: "com.amazonaws.us-east-1.s3",
-          CreationTimestamp: "2026-11-23T00:00:00.000Z",
-        },
-      ],
-    };
+    const aws = s3Endpoint("2026-11-23T00:00:00.000Z");
     const r = find(recommend(input([row({})], { aws, days: twoDays })), "s3_gateway_endpoint");
     expect(r.status).toBe("applied");
     expect(r.reason).toBe("applied: vpce-9 exists; nothing to S3 went through the NAT gateway after it");

@@ -1,5 +1,5 @@
 import { classifyAddress } from "../../inventory/ip-ranges.ts";
-import { awsTime, beforeAfterOf } from "../before-after.ts";
+import { endpointBeforeAfter } from "../before-after.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import { baseRecommendation, check, type RecommendationInput, recommendIfWorthIt } from "../context.ts";
 import type { Recommendation } from "../types.ts";
@@ -120,14 +120,7 @@ export function gatewayEndpoint(
   );
   if (existing) {
     rec.status = "applied";
-    // The endpoint's creation time splits the window: NAT bytes to the service before it, and after.
-    const created = awsTime(existing.CreationTimestamp);
-    if (created !== undefined)
-      rec.beforeAfter = beforeAfterOf(
-        input,
-        { appliedAt: created, observed: `${existing.VpcEndpointId} created` },
-        [...processing, ...leg],
-      );
+    rec.beforeAfter = endpointBeforeAfter(input, existing, [...processing, ...leg]);
     const after = rec.beforeAfter?.afterDailyBytes ?? undefined;
     rec.reason =
       after === undefined || after > 0

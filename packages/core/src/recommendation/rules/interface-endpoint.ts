@@ -1,5 +1,5 @@
 import { nodeAddresses } from "../../inventory/kubernetes.ts";
-import { awsTime, beforeAfterOf } from "../before-after.ts";
+import { endpointBeforeAfter } from "../before-after.ts";
 import { awsCli, savingsOf } from "../changes.ts";
 import {
   baseRecommendation,
@@ -126,13 +126,7 @@ export function interfaceEndpoints(
     else if (existing) {
       rec.status = "applied";
       rec.reason = `applied: ${existing.VpcEndpointId} exists`;
-      const created = awsTime(existing.CreationTimestamp);
-      if (created !== undefined)
-        rec.beforeAfter = beforeAfterOf(
-          input,
-          { appliedAt: created, observed: `${existing.VpcEndpointId} created` },
-          [...processing, ...leg],
-        );
+      rec.beforeAfter = endpointBeforeAfter(input, existing, [...processing, ...leg]);
     } else if (subnets.length < zones.length || !group)
       rec.reason = "needs describe-network-interfaces of the nodes (their subnets and security group)";
     else if (net <= 0)

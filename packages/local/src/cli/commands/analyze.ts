@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type DaySummary, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
+import { type DaySummary, errorMessage, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs, iso } from "../../discovery.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { type CommandIo, defineCommand, UsageError } from "../command.ts";
@@ -79,11 +79,31 @@ export const analyzeCommand = defineCommand({
   },
   async run(options, io) {
     const progress = new Progress(io.err);
-    const { output } = await analyzeAndPrint(options.folder, options, io, progress);
-    // 4 when the analysis completed without some input (each named in the warnings).
-    return analyzeExitStatus(output);
+    try {
+      const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+      // 4 when the analysis completed without some input (each named in the warnings).
+      return analyzeExitStatus(output);
+    } catch (error) {
+      throw memoryLimitTooLow(error, options.memoryLimit) ?? error;
+    }
   },
 });
+
+/**
+ * DuckDB's "Out of Memory Error" as what the user can do about it: the limit they gave (or the
+ * default) is too low for this input, by name, and the next one to try. Bad input (exit 1),
+ * not an internal error: the run is fine with more memory.
+ */
+function memoryLimitTooLow(error: unknown, limit: string | undefined): InvalidInputError | undefined {
+  const message = errorMessage(error);
+  if (!/out of memory/i.test(message)) return undefined;
+  const given = limit ?? "1GB";
+  const detail = message.split("\n")[0]?.replace(/^.*?(Out of Memory Error)/i, "$1") ?? message;
+  return new InvalidInputError(
+    `--memory-limit ${given} is too low for this input: DuckDB ran out of memory (${detail}). Run again with twice the limit or more (e.g. --memory-limit 2GB), or analyse fewer days at once with --from/--to`,
+    { cause: error },
+  );
+}
 
 /** Discovers, runs the pipeline, prints in the chosen format and writes `--out`. */
 export async function analyzeAndPrint(

@@ -37,6 +37,11 @@ export const demoCommand = defineCommand({
       value: "<n>",
       help: "UTC days to generate, ending 2026-11-22 (default 1, at most 62); with\nseveral: quieter weekends, a change from the 8th day on, and a\nregression planted on the last day for flowcost regressions",
     },
+    "flow-log-format": {
+      type: "string",
+      value: "custom|default",
+      help: "the flow logs' format: custom (default; pkt-*, az-id, flow-direction,\npkt-*-aws-service) or AWS's default v2 format (pods found by stitching)",
+    },
     "memory-limit": MEMORY_LIMIT_OPTION,
     format: FORMAT_OPTION,
   },
@@ -62,13 +67,27 @@ export const demoCommand = defineCommand({
     const days = daysText === undefined ? 1 : Number(daysText);
     if (!/^\d+$/.test(daysText ?? "1") || days < 1 || days > MAX_DEMO_DAYS)
       throw new UsageError(`--days must be a whole number from 1 to ${MAX_DEMO_DAYS}, not "${daysText}"`);
-    return { folder, days, format: parseFormat(values), memoryLimit: parseMemoryLimit(values) };
+    const flowLogFormat = stringOption(values, "flow-log-format") ?? "custom";
+    if (flowLogFormat !== "custom" && flowLogFormat !== "default")
+      throw new UsageError(`--flow-log-format must be custom or default, not "${flowLogFormat}"`);
+    return {
+      folder,
+      days,
+      flowLogFormat,
+      format: parseFormat(values),
+      memoryLimit: parseMemoryLimit(values),
+    } as const;
   },
   async run(options, io) {
     const progress = new Progress(io.err);
     progress.note(`generating a demo cluster into ${options.folder}`);
     // The demo plants the problems the recommendations find, so its report ends with real advice.
-    const scenario = await generateScenario({ outDir: options.folder, days: options.days, problems: true });
+    const scenario = await generateScenario({
+      outDir: options.folder,
+      days: options.days,
+      problems: true,
+      flowLogFormat: options.flowLogFormat,
+    });
     progress.note(
       `wrote ${scenario.files.records} flow-log records in ${scenario.files.flowLogs} objects and ${scenario.files.snapshots} kubectl snapshots`,
     );
