@@ -11,7 +11,8 @@ const env = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], env } },
+      // Some unit tests parse SQL grammars or bundle code: generous on a loaded 2-core machine.
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], env, testTimeout: 30_000 } },
       { test: { name: "sql", include: ["test/sql/**/*.test.ts"], env, testTimeout: 60_000 } },
       // Generated cases per parser: a few in `npm test`, thousands in `npm run test:property`.
       {

@@ -2,7 +2,25 @@
 // `npm test`: the whole suite (unit, sql, integration) with the environment the stack needs on
 // Node 20, then one plain closing line, "N passed, N failed", that any CI can read.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+
+// The weekly report's HTML is checked in Debian's chromium (no downloaded browser): install it
+// on a fresh machine, as `npm test` must run there with nothing installed by hand.
+if (!existsSync("/usr/bin/chromium")) {
+  console.log("npm test: installing Debian's chromium for the report's browser test");
+  const apt = (args) =>
+    spawnSync("apt-get", args, {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  if (
+    apt(["update", "-qq"]).status !== 0 ||
+    apt(["install", "-y", "-qq", "--no-install-recommends", "chromium"]).status !== 0
+  )
+    console.error(
+      "npm test: could not install chromium with apt-get (run as root, or install the chromium package)",
+    );
+}
 
 const env = {
   ...process.env,
