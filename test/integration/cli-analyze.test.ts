@@ -4,27 +4,17 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { BYTES_PER_GB, hiveLayoutKey, parseFlowLogKey } from "@flowcost/core";
-import { main } from "@flowcost/local/cli/main";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
+import { runCli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
 
 const run = promisify(execFile);
 /** ANSI "erase to end of line", which follows each redrawn progress frame. */
 const ERASE_LINE = "\u001b[K";
 
-/** Runs the CLI in-process with captured stdout and stderr (stderr may pose as a terminal). */
-async function cli(args: string[], tty = false) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(
-    args,
-    { write: (t: string) => (stdout += t) },
-    { write: (t: string) => (stderr += t), isTTY: tty, columns: 100 },
-  );
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 interface JsonEnd {
   kind: string | null;
