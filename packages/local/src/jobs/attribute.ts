@@ -29,6 +29,14 @@ export interface AttributeJobResult extends AttributeDayResult {
   readonly skipped: ReadonlyArray<SkippedInput>;
 }
 
+/** The lake's CUR files for the day's billing period that can be read (the rest skipped, named). */
+async function dayCurFiles(engine: DuckDbEngine, day: DayWindow, lakeDir: string | undefined) {
+  const found = lakeDir
+    ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
+    : [];
+  return usableCurFiles(engine, found);
+}
+
 /**
  * attribute for one day: every category at list price, reconciled to the CUR when the lake holds
  * an export for the day's month, written to results/daily/dt= (replaced whole).
@@ -42,10 +50,7 @@ export async function attributeDay(
   /** List-price overrides from the configuration (docs/pricing.md). */
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
-  const found = lakeDir
-    ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
-    : [];
-  const { usable: curFiles, skipped } = await usableCurFiles(engine, found);
+  const { usable: curFiles, skipped } = await dayCurFiles(engine, day, lakeDir);
   await defineCurView(engine, curFiles);
   const result = await engine.memory.withShare(ATTRIBUTION_MEMORY_SHARE, () =>
     attributeAndReconcileDay(
@@ -86,10 +91,7 @@ export async function attributeDayByPlace(
   lakeDir?: string,
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
-  const found = lakeDir
-    ? (await findCurFiles(lakeDir)).filter((f) => f.billingPeriod === day.dt.slice(0, 7))
-    : [];
-  const { usable: curFiles, skipped } = await usableCurFiles(engine, found);
+  const { usable: curFiles, skipped } = await dayCurFiles(engine, day, lakeDir);
   const parts: Array<{ place: Place; result: AttributeDayResult }> = [];
   try {
     for (const place of places) {
