@@ -49,15 +49,27 @@ export async function swapPartitions(
         written.push(rel);
       }
     }
-    const leftovers = await readdir(staged, { recursive: true }).catch(() => [] as string[]);
-    if (leftovers.some((f) => f.endsWith(".parquet") && !written.some((w) => f.startsWith(w)))) {
-      throw new Error(
-        `the query wrote rows outside the partitions this run owns (${partitions.map(partitionPath).join(", ")})`,
-      );
-    }
+    await assertStagedInside(staged, written, partitions);
     return written;
   } finally {
     await rm(trash, { recursive: true, force: true });
     await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Refuses a staged result that holds Parquet files outside the partitions taken from it: the
+ * query wrote rows the run does not own, which would otherwise vanish unnoticed.
+ */
+export async function assertStagedInside(
+  staged: string,
+  written: ReadonlyArray<string>,
+  partitions: ReadonlyArray<Readonly<Record<string, string>>>,
+): Promise<void> {
+  const leftovers = await readdir(staged, { recursive: true }).catch(() => [] as string[]);
+  if (leftovers.some((f) => f.endsWith(".parquet") && !written.some((w) => f.startsWith(w)))) {
+    throw new Error(
+      `the query wrote rows outside the partitions this run owns (${partitions.map(partitionPath).join(", ")})`,
+    );
   }
 }
