@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { DocumentBackend } from "@flowcost/core";
-import { assertStagedInside, partitionPath } from "./partitions.ts";
+import { exists, movePartitions } from "./partitions.ts";
 import { lakeDocumentBackend } from "./results-files.ts";
 
 /**
@@ -60,13 +60,6 @@ export interface CommitStats {
 export interface CommitHooks {
   /** Called after each rename of step 2 (`done` of at most `total`): a test stops the process here. */
   readonly onRename?: (done: number, total: number) => void;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** Writes a file and flushes it to disk before returning. */
@@ -132,26 +125,10 @@ export class RunTransaction {
     datasetPrefix: string,
     partitions: ReadonlyArray<Readonly<Record<string, string>>>,
   ): Promise<string[]> {
-    const written: string[] = [];
-    try {
-      for (const partition of partitions) {
-        const rel = partitionPath(partition);
-        const path = `${datasetPrefix}/${rel}`;
-        const mine = this.stagedPath(path);
-        await rm(mine, { recursive: true, force: true });
-        this.owned.add(path);
-        const fresh = join(staged, rel);
-        if (await exists(fresh)) {
-          await mkdir(dirname(mine), { recursive: true });
-          await rename(fresh, mine);
-          written.push(rel);
-        }
-      }
-      await assertStagedInside(staged, written, partitions);
-      return written;
-    } finally {
-      await rm(staged, { recursive: true, force: true });
-    }
+    return movePartitions(staged, this.stagedPath(datasetPrefix), partitions, async (target, rel) => {
+      await rm(target, { recursive: true, force: true });
+      this.owned.add(`${datasetPrefix}/${rel}`);
+    });
   }
 
   /**
