@@ -6,6 +6,7 @@ import {
   pricesFor,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
+import { curatedFlow } from "../support/builders.ts";
 import { openSqlLake } from "../support/sql-lake.ts";
 
 const D = Date.UTC(2026, 10, 22) / 1000; // 2026-11-22 00:00 UTC
@@ -33,38 +34,18 @@ const pod = (ip: string, workload: string, node: string, az: string) => ({
 });
 
 /** One egress record of `bytes` between two pods, logged by `account` in `region`. */
-const flow = (
-  account: string | null,
-  region: string,
-  src: string,
-  dst: string,
-  bytes: number,
-  az: string,
-) => ({
-  account_id: account,
-  region,
-  vpc_id: "vpc-0abc",
-  interface_id: `eni-${src}`,
-  az_id: az,
-  flow_direction: "egress",
-  direction_inferred: false,
-  srcaddr: src,
-  dstaddr: dst,
-  pkt_srcaddr: src,
-  pkt_dstaddr: dst,
-  pkt_src_aws_service: null,
-  pkt_dst_aws_service: null,
-  traffic_path: 1,
-  protocol: 6,
-  service_port: 8080,
-  action: "ACCEPT",
-  minute: D + 600,
-  first_start: D + 600,
-  last_end: D + 660,
-  bytes,
-  packets: 1,
-  records: 1,
-});
+const flow = (account: string | null, region: string, src: string, dst: string, bytes: number, az: string) =>
+  curatedFlow(D + 600, D + 660, {
+    account_id: account,
+    region,
+    interface_id: `eni-${src}`,
+    az_id: az,
+    srcaddr: src,
+    dstaddr: dst,
+    pkt_srcaddr: src,
+    pkt_dstaddr: dst,
+    bytes,
+  });
 
 describe("several accounts and Regions on DuckDB: each place's flows, once", async () => {
   const { engine } = await openSqlLake("sql-attribute-places");
