@@ -22,7 +22,12 @@ import type { SkippedInput } from "../lake/skipped-inputs.ts";
  */
 const ATTRIBUTION_MEMORY_SHARE = 0.5;
 
-export interface AttributeJobResult extends AttributeDayResult {
+/**
+ * A day's attribution as the local run keeps it: the reconciled rows, not the attributed rows
+ * they were made from (a second copy of every row of the day, which nothing reads after
+ * reconciliation).
+ */
+export interface AttributeJobResult extends Omit<AttributeDayResult, "attributed"> {
   /** The day's rows with billed dollars (or estimates) and the `unattributed` rows, as written. */
   readonly rows: ResultRow[];
   /** CUR files of the day's billing period that could not be used, each left out by name. */
@@ -64,8 +69,9 @@ export async function attributeDay(
       day,
     ),
   );
+  const { attributed: _attributed, ...kept } = result;
   return {
-    ...result,
+    ...kept,
     rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
     skipped,
   };
@@ -145,7 +151,6 @@ export async function attributeDayByPlace(
     written,
   );
   return {
-    attributed: parts.flatMap((p) => p.result.attributed),
     lines: parts.flatMap((p) => p.result.lines),
     stitching: parts.flatMap((p) => p.result.stitching),
     reconciliation,
