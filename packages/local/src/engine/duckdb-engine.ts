@@ -13,7 +13,7 @@ import {
 import type { z } from "zod";
 import { CuratedViews } from "./curated-views.ts";
 import { type DuckDbEngineOptions, readRows, startDuckDb } from "./duckdb-start.ts";
-import { MemoryShares } from "./memory-share.ts";
+import { csvBufferBytes, MemoryShares } from "./memory-share.ts";
 import { PartitionWriter } from "./partition-writer.ts";
 import { RawFlowLogs } from "./raw-flow-logs.ts";
 import { RawFlowStatus } from "./raw-flow-status.ts";
@@ -57,9 +57,14 @@ export class DuckDbEngine implements QueryEngine {
   ) {
     this.loadSql = localSqlLoader(options.queriesDir);
     this.curated = new CuratedViews(connection, options.lakeDir);
-    this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB");
+    this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB", options.threads ?? 2);
     this.partitions = new PartitionWriter(connection, options, this.loadSql, this.curated);
-    this.rawFlowLogs = new RawFlowLogs(connection, options.lakeDir, () => this.rawFlowStatus.defineView());
+    this.rawFlowLogs = new RawFlowLogs(
+      connection,
+      options.lakeDir,
+      () => this.rawFlowStatus.defineView(),
+      csvBufferBytes(options.memoryLimit ?? "1GB"),
+    );
     this.rejects = new RejectedLines(connection, this.rawFlowLogs);
     this.rawFlowStatus = new RawFlowStatus(connection, this.rejects);
   }

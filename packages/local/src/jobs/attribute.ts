@@ -23,6 +23,12 @@ import type { SkippedInput } from "../lake/skipped-inputs.ts";
 const ATTRIBUTION_MEMORY_SHARE = 0.5;
 
 /**
+ * The least of DuckDB's share each attribution thread needs: on 1.61M records (0.42M compacted
+ * rows) two threads ran out of memory at 122 and 143 MiB, one thread finished at 122 MiB.
+ */
+const ATTRIBUTION_LEAST_PER_THREAD = 96 * 2 ** 20;
+
+/**
  * A day's attribution as the local run keeps it: the reconciled rows, not the attributed rows
  * they were made from (a second copy of every row of the day, which nothing reads after
  * reconciliation).
@@ -57,17 +63,20 @@ export async function attributeDay(
 ): Promise<AttributeJobResult> {
   const { usable: curFiles, skipped } = await dayCurFiles(engine, day, lakeDir);
   await defineCurView(engine, curFiles);
-  const result = await engine.memory.withShare(ATTRIBUTION_MEMORY_SHARE, () =>
-    attributeAndReconcileDay(
-      {
-        engine,
-        prices: pricesFor(region, prices),
-        hasCur: curFiles.length > 0,
-        writeResults: (dt, rows) =>
-          engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
-      },
-      day,
-    ),
+  const result = await engine.memory.withShare(
+    ATTRIBUTION_MEMORY_SHARE,
+    () =>
+      attributeAndReconcileDay(
+        {
+          engine,
+          prices: pricesFor(region, prices),
+          hasCur: curFiles.length > 0,
+          writeResults: (dt, rows) =>
+            engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
+        },
+        day,
+      ),
+    { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
   );
   const { attributed: _attributed, ...kept } = result;
   return {
@@ -103,16 +112,19 @@ export async function attributeDayByPlace(
     for (const place of places) {
       await engine.curated.scopeFlows(place);
       await defineCurView(engine, curFiles, place);
-      const result = await engine.memory.withShare(ATTRIBUTION_MEMORY_SHARE, () =>
-        attributeAndReconcileDay(
-          {
-            engine,
-            prices: pricesFor(place.region, prices),
-            hasCur: curFiles.length > 0,
-            writeResults: async (_dt, rows) => rows.length,
-          },
-          day,
-        ),
+      const result = await engine.memory.withShare(
+        ATTRIBUTION_MEMORY_SHARE,
+        () =>
+          attributeAndReconcileDay(
+            {
+              engine,
+              prices: pricesFor(place.region, prices),
+              hasCur: curFiles.length > 0,
+              writeResults: async (_dt, rows) => rows.length,
+            },
+            day,
+          ),
+        { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
       );
       parts.push({ place, result });
     }
