@@ -29,11 +29,17 @@
 --   hop of its own, since Trino runs a WITH query once per reference and the local text's
 --   two passes over grouped flows would multiply the scans here.
 -- Parameters: bytesPerGb, interAzPerGb (each direction), natPerGb, vpcEndpointPerGb,
---   internetPerGb, dt (x4: identity, curated flows, stitched flows, NAT ENIs).
+--   internetPerGb, accountId and region (the place attributed, '*' for every one; a missing
+--   account reads as ''), dt (x4: identity, curated flows, stitched flows, NAT ENIs).
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
          CAST(? AS double) AS nat_per_gb, CAST(? AS double) AS vpce_per_gb,
          CAST(? AS double) AS internet_per_gb
+),
+-- The account and Region attributed ('*': every one): a lake holding several (an Organization's
+-- central bucket) is attributed, priced and reconciled one account and Region at a time.
+scope AS (
+  SELECT CAST(? AS varchar) AS account_id, CAST(? AS varchar) AS region
 ),
 day_identity AS (
   SELECT ip, kind, owner_id, namespace, workload_kind, workload, node, az_id, resource_id, service, valid_from, valid_to
@@ -56,7 +62,8 @@ groups AS (
   FROM (
     SELECT
       az_id, flow_direction, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service,
-      pkt_dst_aws_service, service_port, bytes, first_start, last_end, CAST(NULL AS varchar) AS pairing, dt
+      pkt_dst_aws_service, service_port, bytes, first_start, last_end, CAST(NULL AS varchar) AS pairing, dt,
+      account_id, region
     FROM curated_flows
     WHERE dt = CAST(? AS varchar)
       AND action = 'ACCEPT'
@@ -65,10 +72,14 @@ groups AS (
     UNION ALL
     SELECT
       az_id, flow_direction, srcaddr, dstaddr, pkt_srcaddr, pkt_dstaddr, pkt_src_aws_service,
-      pkt_dst_aws_service, service_port, bytes, first_start, last_end, pairing, dt
+      pkt_dst_aws_service, service_port, bytes, first_start, last_end, pairing, dt,
+      account_id, region
     FROM stitched_flows
     WHERE dt = CAST(? AS varchar)
   ) f
+  CROSS JOIN scope s
+  WHERE (s.account_id = '*' OR coalesce(f.account_id, '') = s.account_id)
+    AND (s.region = '*' OR coalesce(f.region, '') = s.region)
 ),
 flows AS (
   SELECT

@@ -30,6 +30,8 @@
 --   when that leaves one outside address; otherwise it stays NAT bytes, destination unknown.
 -- AZ: az_id when logged, otherwise the AZ ID of the ENI's own address (from describe-network-
 --   interfaces and the nodes' zone IDs, through ip_identity).
+-- Places: every account and Region of the day at once, each record pairing only with records of
+--   its own account and Region (attribute_flows then reads one place's rows at a time).
 -- Parameters: dt (x2: identity, the day's curated flows).
 -- Output: one row per accepted curated row without packet addresses or without a direction
 --   (when identity settles it), with the recovered direction, pkt_srcaddr/pkt_dstaddr and
@@ -123,13 +125,16 @@ keyed AS (
     CASE WHEN s.flow_direction = 'egress' THEN s.eni_host ELSE s.peer_host END AS sender,
     CASE WHEN s.flow_direction = 'egress' THEN s.peer_host ELSE s.eni_host END AS receiver,
     coalesce(s.client_port, -1) AS cport,
+    -- Records pair only within one account and Region: VPCs of different accounts may reuse the
+    -- same private addresses, and one run stitches every place of the day at once.
+    concat(coalesce(s.account_id, ''), '|', coalesce(s.region, '')) AS place,
     -- A NAT gateway's outside leg (both ends outside) pairs with nothing: its own address is an
     -- end. Records with packet addresses are here for their direction only.
     NOT s.logged AND NOT (s.at_nat AND s.peer_host = 'outside') AS pairable
   FROM sided s
 ),
 sides AS (
-  SELECT DISTINCT flow_direction, sender, receiver, protocol, service_port, cport, minute, peer_ip, at_nat
+  SELECT DISTINCT place, flow_direction, sender, receiver, protocol, service_port, cport, minute, peer_ip, at_nat
   FROM keyed
   WHERE pairable
 ),
@@ -140,22 +145,22 @@ shifts AS (
 -- one minute apart only when the same minute has none.
 matches AS (
   SELECT
-    a.flow_direction, a.sender, a.receiver, a.protocol, a.service_port, a.cport, a.minute,
+    a.place, a.flow_direction, a.sender, a.receiver, a.protocol, a.service_port, a.cport, a.minute,
     count(DISTINCT CASE WHEN s.shift = 0 THEN b.peer_ip END) AS same_minute,
     min(CASE WHEN s.shift = 0 THEN b.peer_ip END) AS same_minute_ip,
     count(DISTINCT b.peer_ip) AS near,
     min(b.peer_ip) AS near_ip,
     max(CASE WHEN b.at_nat THEN 1 ELSE 0 END) AS partner_at_nat
   FROM (
-    SELECT DISTINCT flow_direction, sender, receiver, protocol, service_port, cport, minute FROM sides
+    SELECT DISTINCT place, flow_direction, sender, receiver, protocol, service_port, cport, minute FROM sides
   ) a
   CROSS JOIN shifts s
   JOIN sides b
-    ON b.flow_direction <> a.flow_direction
+    ON b.place = a.place AND b.flow_direction <> a.flow_direction
     AND b.sender = a.sender AND b.receiver = a.receiver
     AND b.protocol = a.protocol AND b.service_port = a.service_port AND b.cport = a.cport
     AND b.minute = a.minute + s.shift
-  GROUP BY a.flow_direction, a.sender, a.receiver, a.protocol, a.service_port, a.cport, a.minute
+  GROUP BY a.place, a.flow_direction, a.sender, a.receiver, a.protocol, a.service_port, a.cport, a.minute
 ),
 -- A NAT gateway's inside leg that no node record pairs: its outside leg at the same ENI names
 -- the destination (or source) when the minute and service port leave one candidate.
@@ -193,7 +198,7 @@ resolved AS (
   FROM keyed k
   LEFT JOIN matches m
     ON k.pairable
-    AND m.flow_direction = k.flow_direction AND m.sender = k.sender AND m.receiver = k.receiver
+    AND m.place = k.place AND m.flow_direction = k.flow_direction AND m.sender = k.sender AND m.receiver = k.receiver
     AND m.protocol = k.protocol AND m.service_port = k.service_port AND m.cport = k.cport
     AND m.minute = k.minute
   LEFT JOIN nat_outside po

@@ -1,10 +1,16 @@
 -- stitch_summary: how one day's flows without packet addresses were stitched (stitch_flows'
 --   output), for the run's precision report: bytes and curated rows per pairing outcome and
 --   direction. An empty result means every format of the day logs pkt-srcaddr/pkt-dstaddr.
--- Parameters: dt.
+-- Parameters: accountId and region (the place, '*' for every one; a missing account reads as ''), dt.
 -- Output: pairing, flow_direction, bytes, rows.
-SELECT pairing, flow_direction, sum(bytes) AS bytes, count(*) AS "rows"
-FROM stitched_flows
-WHERE dt = CAST(? AS varchar)
-GROUP BY pairing, flow_direction
-ORDER BY pairing, flow_direction
+WITH scope AS (
+  SELECT CAST(? AS varchar) AS account_id, CAST(? AS varchar) AS region
+)
+SELECT f.pairing, f.flow_direction, sum(f.bytes) AS bytes, count(*) AS "rows"
+FROM stitched_flows f
+CROSS JOIN scope s
+WHERE f.dt = CAST(? AS varchar)
+  AND (s.account_id = '*' OR coalesce(f.account_id, '') = s.account_id)
+  AND (s.region = '*' OR coalesce(f.region, '') = s.region)
+GROUP BY f.pairing, f.flow_direction
+ORDER BY f.pairing, f.flow_direction

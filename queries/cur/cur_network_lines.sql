@@ -8,9 +8,14 @@
 --   hours, storage, ...) is not network and is left out.
 -- Only Usage and DiscountedUsage lines: credits, taxes and fees are not usage of a resource.
 -- Partition predicate billing_period = ? keeps Athena on one month.
--- Parameters: billingPeriod (YYYY-MM), dt (YYYY-MM-DD).
+-- Place: only the lines of one usage account (line_item_usage_account_id) and Region
+--   (product_region_code), as a payer's export holds every linked account's; '*' for every one.
+-- Parameters: accountId, region, billingPeriod (YYYY-MM), dt (YYYY-MM-DD).
 -- Output: dt, usage_class, resource_id (as billed), usage_type, usage_amount (GB or hours), cost_usd.
-WITH lines AS (
+WITH scope AS (
+  SELECT CAST(? AS varchar) AS account_id, CAST(? AS varchar) AS region
+),
+lines AS (
   SELECT
     line_item_usage_type AS usage_type,
     line_item_operation AS operation,
@@ -33,8 +38,11 @@ WITH lines AS (
       WHEN line_item_usage_type = 'VpcEndpoint-Bytes' OR line_item_usage_type LIKE '%-VpcEndpoint-Bytes' THEN 'vpce_bytes'
     END AS usage_class
   FROM cur
+  CROSS JOIN scope s
   WHERE billing_period = CAST(? AS varchar)
     AND line_item_line_item_type IN ('Usage', 'DiscountedUsage')
+    AND (s.account_id = '*' OR line_item_usage_account_id = s.account_id)
+    AND (s.region = '*' OR product_region_code = s.region)
 )
 SELECT dt, usage_class, resource_id, usage_type, sum(usage_amount) AS usage_amount, sum(cost) AS cost_usd
 FROM lines

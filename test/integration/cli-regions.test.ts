@@ -1,6 +1,7 @@
-import { writeFile } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BYTES_PER_GB } from "@flowcost/core";
+import { DuckDbEngine } from "@flowcost/local/engine/duckdb-engine";
 import { generateOrganizationScenario } from "@flowcost/local/scenario/organization";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
@@ -157,6 +158,58 @@ describe("an Organization's lake: two accounts in two Regions (finding 2)", asyn
         .filter((r: OrgRow) => r.region === member.cluster.region && r.category === "cross_az")
         .reduce((s: number, r: OrgRow) => s + r.listCostUsd, 0);
       expect(list).toBeCloseTo((crossBytes / BYTES_PER_GB) * 0.02, 3);
+    }
+  });
+
+  test("results/daily Parquet carries account_id and region: each Region's bytes and billed cents are its account's", async () => {
+    const engine = await DuckDbEngine.open({ lakeDir: folder });
+    try {
+      const sums = await engine.run(
+        "SELECT account_id, region, sum(bytes) AS bytes, sum(billed_cost_usd * 100) AS cents FROM results_daily GROUP BY account_id, region ORDER BY region",
+      );
+      expect(sums.map((r) => [r.account_id, r.region])).toEqual(
+        [...org.members]
+          .sort((a, b) => a.cluster.region.localeCompare(b.cluster.region))
+          .map((m) => [m.cluster.accountId, m.cluster.region]),
+      );
+      for (const member of org.members) {
+        const sum = sums.find((r) => r.region === member.cluster.region);
+        const bytes = output.rows
+          .filter((r: OrgRow) => r.region === member.cluster.region)
+          .reduce((s: number, r: OrgRow) => s + r.bytes, 0);
+        expect(Number(sum?.bytes)).toBe(bytes);
+        expect(Number(sum?.cents)).toBe(Math.round((member.billedNetworkUsd.get(member.day) ?? 0) * 100));
+      }
+    } finally {
+      engine.close();
+    }
+  });
+
+  test("a results/daily partition written before the account_id and region columns still reads, with both NULL", async () => {
+    const lake = await tempDir("cli-org-old-results");
+    const dayDir = join(lake, "results/daily/dt=2026-11-01");
+    await mkdir(dayDir, { recursive: true });
+    const [newDay] = output.reconciliation;
+    await cp(join(folder, "results/daily"), join(lake, "results/daily"), { recursive: true });
+    const engine = await DuckDbEngine.open({ lakeDir: lake });
+    try {
+      // The old layout: every column up to cost_basis, nothing after it.
+      await engine.run(
+        `COPY (SELECT category, subcategory, src_kind, src_namespace, src_workload_kind, src_workload, src_ip, src_az_id, src_node, src_resource, dst_kind, dst_namespace, dst_workload_kind, dst_workload, dst_ip, dst_az_id, dst_node, dst_resource, service, load_balancer, nat_gateway, confidence, bytes, list_cost_usd, billed_cost_usd, cost_basis FROM results_daily) TO '${join(dayDir, "data_0.parquet")}' (FORMAT parquet)`,
+      );
+      await engine.curated.refresh();
+      const days = await engine.run(
+        "SELECT dt, count(*) AS n, count(account_id) AS with_account, count(region) AS with_region, sum(billed_cost_usd * 100) AS cents FROM results_daily GROUP BY dt ORDER BY dt",
+      );
+      const n = Number(days[1]?.n);
+      expect(days.map((d) => [d.dt, Number(d.with_account), Number(d.with_region)])).toEqual([
+        ["2026-11-01", 0, 0],
+        [org.members[0]?.day, n, n],
+      ]);
+      expect(Number(days[0]?.n)).toBe(n);
+      expect(Number(days[0]?.cents)).toBe(newDay.billedCents);
+    } finally {
+      engine.close();
     }
   });
 

@@ -1,6 +1,9 @@
 -- cur: the CUR 2.0 Data Export, Parquet at <bucket>/<prefix><export>/data/BILLING_PERIOD=YYYY-MM/
 --   (aws-facts.md §2.2, columns §4.1). Parquet matches columns by name, so this is the subset
 --   flowcost reads; the table points at data/ only, never at the export's metadata/ manifests.
+--   line_item_usage_account_id and product_region_code (a CUR 2.0 static column,
+--   https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-product.html) scope a
+--   payer's export to one account and Region.
 -- Partitions (projected): billing_period (`yyyy-MM`).
 -- Template variables, filled by infra/catalog.ts:
 --   ${CUR_BUCKET}       bucket the export writes to
@@ -21,6 +24,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS cur (
   line_item_usage_amount double,
   line_item_unblended_cost double,
   product_product_family string,
+  product_region_code string,
   product_from_location string,
   product_to_location string,
   product map<string, string>,

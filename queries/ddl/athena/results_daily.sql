@@ -4,7 +4,10 @@
 --   snake_case columns below (Athena reads `.gz` text by its extension).
 -- Columns: exactly packages/local/src/engine/tables.ts CURATED_TABLES.results_daily (a unit test
 --   checks they agree); billed_cost_usd is decimal so a day's rows add up to the bill to the cent,
---   and null while the day has no CUR (cost_basis `estimated`).
+--   and null while the day has no CUR (cost_basis `estimated`). account_id and region name the
+--   account and Region of the row's flows and bill on a day holding several; null on a day of one,
+--   and on objects written before they existed (added last: the SerDe matches keys by name, so
+--   older objects read with both null).
 -- Partitions: dt (`YYYY-MM-DD`), projected: the attribute job replaces a day's object under the
 --   fixed prefix dt=YYYY-MM-DD/ (one PUT, then stale keys deleted), not by switching a Glue
 --   partition's location, so the projection template is exactly where readers must look.
@@ -36,7 +39,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS results_daily (
   bytes bigint,
   list_cost_usd double,
   billed_cost_usd decimal(18,2),
-  cost_basis string
+  cost_basis string,
+  account_id string,
+  region string
 )
 PARTITIONED BY (dt string)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'

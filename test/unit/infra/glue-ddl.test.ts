@@ -102,6 +102,20 @@ describe("queries/ddl/athena", () => {
     });
   });
 
+  test("results_daily's account_id and region come last, so objects written before them read with both null", () => {
+    const columns = tables()
+      .get("results_daily")
+      ?.storageDescriptor.columns.map((c) => c.name);
+    expect(columns?.slice(-3)).toEqual(["cost_basis", "account_id", "region"]);
+  });
+
+  test("the cur table reads product_region_code, which scopes a payer's export to one Region", () => {
+    expect(tables().get("cur")?.storageDescriptor.columns).toContainEqual({
+      name: "product_region_code",
+      type: "string",
+    });
+  });
+
   test("build-identity's staging table reads JSON lines per run, dt and run injected by the one query", () => {
     const glue = tables().get("ip_identity_staging");
     expect(glue?.storageDescriptor.serDeInfo.serializationLibrary).toBe("org.openx.data.jsonserde.JsonSerDe");

@@ -10,7 +10,10 @@ import {
 } from "../query/queries/attribution.ts";
 import { type CurNetworkLine, curNetworkLines } from "../query/queries/cur.ts";
 import { nodeInstances } from "../query/queries/identity.ts";
+import { ALL_PLACES } from "../query/queries/params.ts";
 import { type Reconciliation, type ResultRow, reconcileDay } from "./reconcile.ts";
+
+export { ALL_PLACES };
 
 export interface AttributeDayDeps {
   readonly engine: QueryEngine;
@@ -33,50 +36,182 @@ export interface AttributeDayResult {
   readonly stitching: ReadonlyArray<{ pairing: Pairing; flowDirection: string; bytes: number; rows: number }>;
 }
 
+/** One account and Region of a lake that holds several (the flow logs' account and Region). */
+export interface Place {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/** The attribution of one place's flows, before the day's results are written. */
+interface PlaceAttribution {
+  readonly attributed: AttributedRow[];
+  readonly lines: CurNetworkLine[];
+  readonly reconciliation: Reconciliation;
+  readonly stitching: AttributeDayResult["stitching"];
+}
+
 /**
- * The attribute job for one UTC day on either engine: attribution SQL, the day's billed network
- * lines and node instances, reconciliation (which throws when the day does not add up), then
- * one partition write.
+ * Stitches the day's flows without packet addresses (every place at once: records pair only
+ * within their own account and Region); a day without any writes an empty partition.
  */
-export async function attributeAndReconcileDay(
-  deps: AttributeDayDeps,
-  day: DayWindow,
-): Promise<AttributeDayResult> {
-  const p = deps.prices;
-  // Flows without packet addresses (default format) get their true ends from the peer ENI's
-  // record first; a day without any writes an empty partition.
-  await deps.engine.materialize(
+async function stitchDay(engine: QueryEngine, day: DayWindow): Promise<void> {
+  await engine.materialize(
     stitchFlows,
     { dt: day.dt },
     { table: "stitched_flows", prefix: DATASETS.stitchedFlows, partitions: [{ dt: day.dt }] },
   );
-  const stitching = (await deps.engine.query(stitchSummary, { dt: day.dt })).rows.map((r) => ({
+}
+
+/**
+ * One place's flows (or every flow, scope `*`): attribution SQL at the place's Region's prices,
+ * its billed network lines (only its account's, in its Region) and reconciliation, which throws
+ * when the place's day does not add up.
+ */
+async function attributePlace(
+  engine: QueryEngine,
+  day: DayWindow,
+  scope: Place,
+  prices: RegionPrices,
+  hasCur: boolean,
+  instanceOf: (node: string) => string | undefined,
+): Promise<PlaceAttribution> {
+  const stitching = (await engine.query(stitchSummary, { dt: day.dt, ...scope })).rows.map((r) => ({
     pairing: r.pairing,
     flowDirection: r.flow_direction,
     bytes: r.bytes,
     rows: r.rows,
   }));
   const attributed = (
-    await deps.engine.query(attributeFlows, {
+    await engine.query(attributeFlows, {
       dt: day.dt,
+      ...scope,
       bytesPerGb: BYTES_PER_GB,
-      interAzPerGb: p.interAzPerGbEachDirection,
-      natPerGb: p.natGatewayPerGb,
-      vpcEndpointPerGb: p.interfaceEndpointPerGb,
-      internetPerGb: p.internetEgressPerGb,
+      interAzPerGb: prices.interAzPerGbEachDirection,
+      natPerGb: prices.natGatewayPerGb,
+      vpcEndpointPerGb: prices.interfaceEndpointPerGb,
+      internetPerGb: prices.internetEgressPerGb,
     })
   ).rows;
-  const lines = deps.hasCur
-    ? (await deps.engine.query(curNetworkLines, { billingPeriod: day.dt.slice(0, 7), dt: day.dt })).rows
+  const lines = hasCur
+    ? (await engine.query(curNetworkLines, { billingPeriod: day.dt.slice(0, 7), dt: day.dt, ...scope })).rows
     : [];
-  // Pods' cross-AZ bytes bill to their node's instance (InterZone lines are per instance).
+  const reconciliation = reconcileDay(day.dt, attributed, lines, instanceOf);
+  return { attributed, lines, reconciliation, stitching };
+}
+
+/** Pods' cross-AZ bytes bill to their node's instance (InterZone lines are per instance). */
+async function nodeInstanceMap(
+  engine: QueryEngine,
+  day: DayWindow,
+): Promise<(node: string) => string | undefined> {
   const instances = new Map(
-    (await deps.engine.query(nodeInstances, { dt: day.dt })).rows.map((r) => [r.node, r.instance_id]),
+    (await engine.query(nodeInstances, { dt: day.dt })).rows.map((r) => [r.node, r.instance_id]),
   );
-  const reconciliation = reconcileDay(day.dt, attributed, lines, (node) => instances.get(node));
+  return (node) => instances.get(node);
+}
+
+/**
+ * The attribute job for one UTC day on either engine: attribution SQL, the day's billed network
+ * lines and node instances, reconciliation (which throws when the day does not add up), then
+ * one partition write. Every flow of the day is priced at `deps.prices` (one account and Region).
+ */
+export async function attributeAndReconcileDay(
+  deps: AttributeDayDeps,
+  day: DayWindow,
+): Promise<AttributeDayResult> {
+  await stitchDay(deps.engine, day);
+  const instanceOf = await nodeInstanceMap(deps.engine, day);
+  const part = await attributePlace(
+    deps.engine,
+    day,
+    { accountId: ALL_PLACES, region: ALL_PLACES },
+    deps.prices,
+    deps.hasCur,
+    instanceOf,
+  );
   const rowsWritten = await deps.writeResults(day.dt, [
-    ...reconciliation.rows,
-    ...reconciliation.unattributed,
+    ...part.reconciliation.rows,
+    ...part.reconciliation.unattributed,
   ]);
-  return { attributed, lines, reconciliation, rowsWritten, stitching };
+  return { ...part, rowsWritten };
+}
+
+export interface AttributeDayByPlaceDeps extends Omit<AttributeDayDeps, "prices"> {
+  /** A Region's list prices (the built-in table with the configured overrides). */
+  readonly pricesOf: (region: string) => RegionPrices;
+}
+
+/**
+ * The attribute job for one UTC day of a lake holding several accounts or Regions (an
+ * Organization's central flow-log bucket, a payer's CUR), on either engine: each place is
+ * attributed on its own flows, priced at its Region's prices and reconciled to its own
+ * account's CUR lines in its Region; the rows, tagged with `account_id` and `region`, are
+ * written once for the day. Each place's day adds up by itself, so the sums do too.
+ */
+export async function attributeAndReconcileDayByPlace(
+  deps: AttributeDayByPlaceDeps,
+  day: DayWindow,
+  places: ReadonlyArray<Place>,
+): Promise<AttributeDayResult> {
+  await stitchDay(deps.engine, day);
+  const instanceOf = await nodeInstanceMap(deps.engine, day);
+  const parts: Array<{ place: Place; part: PlaceAttribution }> = [];
+  for (const place of places) {
+    const part = await attributePlace(
+      deps.engine,
+      day,
+      place,
+      deps.pricesOf(place.region),
+      deps.hasCur,
+      instanceOf,
+    );
+    parts.push({ place, part });
+  }
+  const tag = (place: Place) => (r: ResultRow) => ({
+    ...r,
+    account_id: place.accountId,
+    region: place.region,
+  });
+  const rows = parts.flatMap(({ place, part }) => part.reconciliation.rows.map(tag(place)));
+  const unattributed = parts.flatMap(({ place, part }) => part.reconciliation.unattributed.map(tag(place)));
+  const sum = (pick: (r: Reconciliation) => number) =>
+    parts.reduce((s, p) => s + pick(p.part.reconciliation), 0);
+  const reconciliation: Reconciliation = {
+    dt: day.dt,
+    costBasis: parts.some((p) => p.part.reconciliation.costBasis === "billed") ? "billed" : "estimated",
+    rows,
+    unattributed,
+    billedCents: sum((r) => r.billedCents),
+    allocatedCents: sum((r) => r.allocatedCents),
+    unattributedCents: sum((r) => r.unattributedCents),
+    // Aligned with `rows`, part by part, as the charge view reads it. Resource ids (instances, NAT
+    // gateways, load balancers) are unique across accounts, so the places' lines never merge.
+    rowLines: parts.flatMap((p) => p.part.reconciliation.rowLines),
+    lines: parts.flatMap((p) => p.part.reconciliation.lines),
+  };
+  const rowsWritten = await deps.writeResults(day.dt, [...rows, ...unattributed]);
+  return {
+    attributed: parts.flatMap((p) => p.part.attributed),
+    lines: parts.flatMap((p) => p.part.lines),
+    stitching: parts.flatMap((p) => p.part.stitching),
+    reconciliation,
+    rowsWritten,
+  };
+}
+
+/**
+ * The attribute job for one UTC day, whatever the day holds: several accounts or Regions are
+ * attributed one place at a time ({@link attributeAndReconcileDayByPlace}); one place is
+ * attributed whole at its Region's prices, as is a day without flows at `fallbackRegion`'s
+ * (its CUR lines are then all unattributed).
+ */
+export function attributeDayOfPlaces(
+  deps: AttributeDayByPlaceDeps,
+  day: DayWindow,
+  places: ReadonlyArray<Place>,
+  fallbackRegion: string,
+): Promise<AttributeDayResult> {
+  if (places.length > 1) return attributeAndReconcileDayByPlace(deps, day, places);
+  const { pricesOf, ...rest } = deps;
+  return attributeAndReconcileDay({ ...rest, prices: pricesOf(places[0]?.region ?? fallbackRegion) }, day);
 }

@@ -23,6 +23,9 @@ export type ResultRow = AttributedRow & {
   /** The row's share of the CUR, in USD (whole cents); null when the day has no CUR yet. */
   readonly billed_cost_usd: number | null;
   readonly cost_basis: CostBasis;
+  /** The account and Region the row's flows and bill belong to; set when a day holds several. */
+  readonly account_id?: string | null;
+  readonly region?: string | null;
 };
 
 export interface Reconciliation {

@@ -1,7 +1,7 @@
 import type { QueryDefinition } from "./catalog.ts";
 import { attributeFlows, stitchFlows, stitchSummary } from "./queries/attribution.ts";
 import { curNetworkLines } from "./queries/cur.ts";
-import { compactFlows, compactFlowsDirected, flowDataGaps, flowLedger } from "./queries/flows.ts";
+import { compactFlows, compactFlowsDirected, dayPlaces, flowDataGaps, flowLedger } from "./queries/flows.ts";
 import { ipIdentityFromStaging, nodeInstances } from "./queries/identity.ts";
 import { natDestinations } from "./queries/recommendation.ts";
 
@@ -21,4 +21,5 @@ export const QUERIES: ReadonlyArray<QueryDefinition> = [
   stitchFlows,
   stitchSummary,
   natDestinations,
+  dayPlaces,
 ];

@@ -43,6 +43,9 @@ function dayRow(row: ResultRow, lines: Reconciliation["rowLines"][number]): DayR
     service: row.service,
     loadBalancer: row.load_balancer,
     natGateway: row.nat_gateway,
+    // Rows of a day holding several accounts or Regions say which one they belong to.
+    ...(row.account_id ? { account: row.account_id } : {}),
+    ...(row.region ? { region: row.region } : {}),
     bytes: row.bytes,
     listCostMicros: Math.round(row.list_cost_usd * 1e6),
     billedCents: cents(row.billed_cost_usd),

@@ -1,12 +1,15 @@
 import { gzipSync } from "node:zlib";
 import {
-  attributeAndReconcileDay,
+  attributeDayOfPlaces,
   buildDaySummary,
   DATASETS,
   type DayWindow,
+  dayPlaces,
   dayWindow,
+  type PriceOverrides,
   partitionPrefix,
   pricesFor,
+  type QueryEngine,
   type ResultRow,
   recommendDays,
 } from "@flowcost/core";
@@ -68,6 +71,8 @@ export const RESULTS_DAILY_COLUMNS = [
   "list_cost_usd",
   "billed_cost_usd",
   "cost_basis",
+  "account_id",
+  "region",
 ] as const satisfies ReadonlyArray<keyof ResultRow>;
 
 /** The one object a day's results live in, under `results/daily/dt=YYYY-MM-DD/`. */
@@ -79,7 +84,7 @@ export const RESULTS_OBJECT = "rows.json.gz";
  */
 export function resultsDailyBody(rows: ReadonlyArray<ResultRow>): Uint8Array {
   const lines = rows.map((row) =>
-    JSON.stringify(Object.fromEntries(RESULTS_DAILY_COLUMNS.map((column) => [column, row[column]]))),
+    JSON.stringify(Object.fromEntries(RESULTS_DAILY_COLUMNS.map((column) => [column, row[column] ?? null]))),
   );
   return gzipSync(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
 }
@@ -118,26 +123,52 @@ export function s3ResultsDailyStore(lake: Pick<S3Lake, "list" | "delete" | "putB
   };
 }
 
-export const handler = withJob(AttributeEvent, (event) => {
+/** What one attribute run needs: the engine, the lake bucket and the configured prices. */
+export interface AttributeRunDeps {
+  readonly engine: QueryEngine;
+  readonly lake: Pick<S3Lake, "list" | "listObjects" | "listFolders" | "getBytes" | "putBytes" | "delete">;
+  /** The deployment's Region: prices a day without flows (its CUR lines are then unattributed). */
+  readonly region: string;
+  /** List-price overrides by Region (FLOWCOST_PRICES). */
+  readonly prices: PriceOverrides;
+}
+
+/**
+ * One attribute run: the day's accounts and Regions from its curated flows, each attributed,
+ * priced at its Region's prices (the built-in table with FLOWCOST_PRICES) and reconciled to its
+ * own account's CUR lines in its Region when there are several (an Organization's central flow-log
+ * bucket, a payer's CUR); then results/daily, the day's document and its recommendations.
+ */
+export async function runAttribute(deps: AttributeRunDeps, event: z.output<typeof AttributeEvent>) {
   const day = attributionDay(event.time, event.mode);
-  return { window: day.dt, partition: `${DATASETS.resultsDaily}/dt=${day.dt}` };
-}).handler(async (event) => {
-  const day = attributionDay(event.time, event.mode);
-  const store = s3ResultsDailyStore(s3Lake());
-  const prices = pricesFor(config().region, config().prices);
-  const result = await attributeAndReconcileDay(
+  const places = (await deps.engine.query(dayPlaces, { dt: day.dt })).rows.map((r) => ({
+    accountId: r.account_id,
+    region: r.region,
+  }));
+  const pricesOf = (region: string) => pricesFor(region, deps.prices);
+  const store = s3ResultsDailyStore(deps.lake);
+  const result = await attributeDayOfPlaces(
     {
-      engine: athenaEngine(),
-      prices,
+      engine: deps.engine,
+      pricesOf,
       // Without CUR lines for the day the reconciliation falls back to estimates by itself.
       hasCur: true,
       writeResults: (dt, rows) => writeResultsDaily(store, dt, rows),
     },
     day,
+    places,
+    deps.region,
   );
   // The day document the API, reports and alerts read: written after results/daily, in one PUT.
-  await s3ResultsStore(s3Lake()).writeDay(
-    buildDaySummary({ reconciliation: result.reconciliation, region: config().region }),
+  // Account and Region are the day's when it holds one of each (each row names its own otherwise).
+  const [only] = places.length === 1 ? places : [];
+  const region = places[0]?.region ?? deps.region;
+  await s3ResultsStore(deps.lake).writeDay(
+    buildDaySummary({
+      reconciliation: result.reconciliation,
+      region: only?.region ?? (places.length === 0 ? deps.region : undefined),
+      ...(only?.accountId ? { account: only.accountId } : {}),
+    }),
   );
   // The day's recommendations, written to results/recommendations/dt= for the API and reports. The
   // measured time is the day (daily) or the day so far (provisional runs).
@@ -147,15 +178,27 @@ export const handler = withJob(AttributeEvent, (event) => {
       : Math.min(day.end, Math.floor(Date.parse(event.time) / 1000 / 3600) * 3600);
   const recommended = await recommendDays(
     {
-      engine: athenaEngine(),
-      inventory: s3InventoryReader(s3Lake()),
-      store: s3ResultsStore(s3Lake()),
-      region: config().region,
-      prices,
+      engine: deps.engine,
+      inventory: s3InventoryReader(deps.lake),
+      store: s3ResultsStore(deps.lake),
+      region,
+      prices: pricesOf(region),
     },
     [{ dt: day.dt, rows: [...result.reconciliation.rows], from: day.start, to }],
   );
+  return { day, places, result, recommended };
+}
+
+export const handler = withJob(AttributeEvent, (event) => {
+  const day = attributionDay(event.time, event.mode);
+  return { window: day.dt, partition: `${DATASETS.resultsDaily}/dt=${day.dt}` };
+}).handler(async (event) => {
+  const { day, places, result, recommended } = await runAttribute(
+    { engine: athenaEngine(), lake: s3Lake(), region: config().region, prices: config().prices },
+    event,
+  );
   logger.info("attribute finished", {
+    places: places.map((p) => `${p.accountId}/${p.region}`),
     recommendations: recommended.recommendations.filter((r) => r.status === "recommended").length,
     mode: event.mode,
     costBasis: result.reconciliation.costBasis,

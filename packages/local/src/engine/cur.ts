@@ -36,11 +36,7 @@ const castFromText = (column: string, type: string) =>
  * `billing_period` partition column taken from the key, as the Athena table has it. File paths
  * come from a directory listing, never from user text typed into SQL.
  */
-export function curViewSql(
-  files: ReadonlyArray<CurFile>,
-  /** Only this account's lines in this Region (a payer's export holds every linked account's). */
-  scope?: { accountId: string; region: string },
-): string {
+export function curViewSql(files: ReadonlyArray<CurFile>): string {
   const columns = Object.entries(CUR_COLUMNS);
   const branches: string[] = [];
   const byPeriod = new Map<string, CurFile[]>();
@@ -67,19 +63,17 @@ export function curViewSql(
       `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t}) AS "${c}"`).join(", ")}, CAST(NULL AS VARCHAR) AS billing_period WHERE false`,
     );
   }
-  const union = branches.join("\nUNION ALL\n");
-  return scope
-    ? `CREATE OR REPLACE VIEW cur AS SELECT * FROM (${union}) WHERE line_item_usage_account_id = ${quote(scope.accountId)} AND product_region_code = ${quote(scope.region)}`
-    : `CREATE OR REPLACE VIEW cur AS ${union}`;
+  // A payer's export holds every linked account's lines: cur_network_lines takes one account and
+  // Region at a time by its parameters.
+  return `CREATE OR REPLACE VIEW cur AS ${branches.join("\nUNION ALL\n")}`;
 }
 
 /** Defines the local `cur` view through the engine's internal `run` (never with user-supplied text). */
 export async function defineCurView(
   engine: { run(sql: string): Promise<unknown> },
   files: ReadonlyArray<CurFile>,
-  scope?: { accountId: string; region: string },
 ): Promise<void> {
-  await engine.run(curViewSql(files, scope));
+  await engine.run(curViewSql(files));
 }
 
 /** The view's cast of one column, as a TRY_CAST: NULL where the view's CAST would fail. */

@@ -10,23 +10,10 @@ import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
  * its tables, over the lake's Parquet partitions.
  */
 export class CuratedViews {
-  /** When set, `curated_flows` shows only this account's and Region's flows (see `scopeFlows`). */
-  private flowScope: { accountId: string; region: string } | undefined;
-
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly lakeDir: string,
   ) {}
-
-  /**
-   * Narrows `curated_flows` to one account and Region, so a lake holding several (an
-   * Organization's central bucket) is attributed and priced one account and Region at a time
-   * with the same SQL; `undefined` shows every flow again.
-   */
-  async scopeFlows(scope: { accountId: string; region: string } | undefined): Promise<void> {
-    this.flowScope = scope;
-    await this.refresh();
-  }
 
   /**
    * Points each curated view at its Parquet files, or at an empty typed relation when there are
@@ -43,15 +30,17 @@ export class CuratedViews {
         .catch(() => false);
       const depth = spec.partitions.map(() => "*").join("/");
       const hiveTypes = spec.partitions.map((p) => `${quote(p)}: VARCHAR`).join(", ");
-      const scope =
-        table === "curated_flows" && this.flowScope
-          ? ` WHERE account_id = ${quote(this.flowScope.accountId)} AND region = ${quote(this.flowScope.region)}`
-          : "";
-      const body = hasFiles
-        ? `SELECT * FROM read_parquet(${globUnder(dir, `${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}})${scope}`
-        : `SELECT ${Object.entries(spec.columns)
-            .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
-            .join(", ")} WHERE false`;
+      const empty = `SELECT ${Object.entries(spec.columns)
+        .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
+        .join(", ")} WHERE false`;
+      const files = `read_parquet(${globUnder(dir, `${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}}`;
+      // A table that gained columns (results_daily: account_id, region) reads its files by name,
+      // so partitions written before the columns existed read them as NULL.
+      const body = !hasFiles
+        ? empty
+        : "readByName" in spec && spec.readByName
+          ? `${empty} UNION ALL BY NAME SELECT * FROM ${files}, union_by_name = true)`
+          : `SELECT * FROM ${files})`;
       await this.connection.run(`CREATE OR REPLACE VIEW ${ident(table)} AS ${body}`);
     }
     await this.loadIpRanges();

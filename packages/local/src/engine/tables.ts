@@ -79,6 +79,8 @@ export const CURATED_TABLES = {
   results_daily: {
     prefix: "results/daily",
     partitions: ["dt"],
+    /** Columns were added after files were written: read by name, missing ones NULL. */
+    readByName: true,
     columns: {
       category: "VARCHAR",
       subcategory: "VARCHAR",
@@ -106,12 +108,17 @@ export const CURATED_TABLES = {
       list_cost_usd: "DOUBLE",
       billed_cost_usd: "DECIMAL(18,2)",
       cost_basis: "VARCHAR",
+      // Added for lakes holding several accounts or Regions: last, so files written before them
+      // still read (Athena matches JSON keys by name, the local view reads by name too); NULL on
+      // those files and on a day of one account and Region.
+      account_id: "VARCHAR",
+      region: "VARCHAR",
       dt: "VARCHAR",
     },
   },
 } as const satisfies Record<
   string,
-  { prefix: string; partitions: readonly string[]; columns: Record<string, string> }
+  { prefix: string; partitions: readonly string[]; columns: Record<string, string>; readByName?: boolean }
 >;
 
 export type CuratedTable = keyof typeof CURATED_TABLES;

@@ -1,8 +1,10 @@
 import {
+  ALL_PLACES,
   type AttributeDayResult,
-  attributeAndReconcileDay,
+  attributeDayOfPlaces,
   DATASETS,
   type DayWindow,
+  type Place,
   type PriceOverrides,
   pricesFor,
   type ResultRow,
@@ -52,7 +54,7 @@ async function dayCurFiles(engine: DuckDbEngine, day: DayWindow, lakeDir: string
  * attribute for one day: every category at list price, reconciled to the CUR when the lake holds
  * an export for the day's month, written to results/daily/dt= (replaced whole).
  */
-export async function attributeDay(
+export function attributeDay(
   engine: DuckDbEngine,
   day: DayWindow,
   region: string,
@@ -61,43 +63,16 @@ export async function attributeDay(
   /** List-price overrides from the configuration (docs/pricing.md). */
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
-  const { usable: curFiles, skipped } = await dayCurFiles(engine, day, lakeDir);
-  await defineCurView(engine, curFiles);
-  const result = await engine.memory.withShare(
-    ATTRIBUTION_MEMORY_SHARE,
-    () =>
-      attributeAndReconcileDay(
-        {
-          engine,
-          prices: pricesFor(region, prices),
-          hasCur: curFiles.length > 0,
-          writeResults: (dt, rows) =>
-            engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
-        },
-        day,
-      ),
-    { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
-  );
-  const { attributed: _attributed, ...kept } = result;
-  return {
-    ...kept,
-    rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
-    skipped,
-  };
-}
-
-/** One account and Region of a lake that holds several. */
-export interface Place {
-  readonly accountId: string;
-  readonly region: string;
+  // One place: every flow and every CUR line of the day, at the Region's prices.
+  return attributeDayByPlace(engine, day, [{ accountId: ALL_PLACES, region }], lakeDir, prices);
 }
 
 /**
  * attribute for one day of a lake holding several accounts or Regions (an Organization's central
- * flow-log bucket): each account and Region is attributed on its own flows, priced at its
- * Region's prices and reconciled to its own CUR lines (a payer's export holds every linked
- * account's); the rows, tagged with `account_id` and `region`, are written once for the day.
- * Each place's day adds up by itself, so the sums do too.
+ * flow-log bucket): core's per-place attribution when there are several (each account and Region
+ * attributed on its own flows, priced at its Region's prices, reconciled to its own CUR lines; a
+ * payer's export holds every linked account's), the rows tagged with `account_id` and `region`
+ * and written once. One place is attributed whole at its Region's prices.
  */
 export async function attributeDayByPlace(
   engine: DuckDbEngine,
@@ -107,67 +82,28 @@ export async function attributeDayByPlace(
   prices: PriceOverrides = {},
 ): Promise<AttributeJobResult> {
   const { usable: curFiles, skipped } = await dayCurFiles(engine, day, lakeDir);
-  const parts: Array<{ place: Place; result: AttributeDayResult }> = [];
-  try {
-    for (const place of places) {
-      await engine.curated.scopeFlows(place);
-      await defineCurView(engine, curFiles, place);
-      const result = await engine.memory.withShare(
-        ATTRIBUTION_MEMORY_SHARE,
-        () =>
-          attributeAndReconcileDay(
-            {
-              engine,
-              prices: pricesFor(place.region, prices),
-              hasCur: curFiles.length > 0,
-              writeResults: async (_dt, rows) => rows.length,
-            },
-            day,
-          ),
-        { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
-      );
-      parts.push({ place, result });
-    }
-  } finally {
-    await engine.curated.scopeFlows(undefined);
-  }
-  const tag = (place: Place) => (r: ResultRow) => ({
-    ...r,
-    account_id: place.accountId,
-    region: place.region,
-  });
-  const rows = parts.flatMap(({ place, result: r }) => r.reconciliation.rows.map(tag(place)));
-  const unattributed = parts.flatMap(({ place, result: r }) => r.reconciliation.unattributed.map(tag(place)));
-  const sum = (pick: (r: AttributeDayResult["reconciliation"]) => number) =>
-    parts.reduce((s, p) => s + pick(p.result.reconciliation), 0);
-  const reconciliation = {
-    dt: day.dt,
-    costBasis: parts.some((p) => p.result.reconciliation.costBasis === "billed")
-      ? ("billed" as const)
-      : ("estimated" as const),
-    rows,
-    unattributed,
-    billedCents: sum((r) => r.billedCents),
-    allocatedCents: sum((r) => r.allocatedCents),
-    unattributedCents: sum((r) => r.unattributedCents),
-    // Aligned with `rows`, part by part, as the charge view reads it. Resource ids (instances, NAT
-    // gateways, load balancers) are unique across accounts, so the places' lines never merge.
-    rowLines: parts.flatMap((p) => p.result.reconciliation.rowLines),
-    lines: parts.flatMap((p) => p.result.reconciliation.lines),
-  };
-  const written = [...rows, ...unattributed];
-  const rowsWritten = await engine.partitions.writeRows(
-    "results_daily",
-    DATASETS.resultsDaily,
-    { dt: day.dt },
-    written,
+  await defineCurView(engine, curFiles);
+  const result = await engine.memory.withShare(
+    ATTRIBUTION_MEMORY_SHARE,
+    () =>
+      attributeDayOfPlaces(
+        {
+          engine,
+          pricesOf: (region) => pricesFor(region, prices),
+          hasCur: curFiles.length > 0,
+          writeResults: (dt, rows) =>
+            engine.partitions.writeRows("results_daily", DATASETS.resultsDaily, { dt }, rows),
+        },
+        day,
+        places,
+        places[0]?.region ?? "us-east-1",
+      ),
+    { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
   );
+  const { attributed: _attributed, ...kept } = result;
   return {
-    lines: parts.flatMap((p) => p.result.lines),
-    stitching: parts.flatMap((p) => p.result.stitching),
-    reconciliation,
-    rowsWritten,
-    rows: written,
+    ...kept,
+    rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
     skipped,
   };
 }

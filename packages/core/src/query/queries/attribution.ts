@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
 import { compactFlows } from "./flows.ts";
-import { dt } from "./params.ts";
+import { dt, scopeAccount, scopeRegion } from "./params.ts";
 
 /** Attribution and reconciliation queries (`queries/attribution/`). */
 const price = z.number().nonnegative();
@@ -52,6 +52,8 @@ export const attributeFlows = defineQuery({
     natPerGb: price,
     vpcEndpointPerGb: price,
     internetPerGb: price,
+    accountId: scopeAccount,
+    region: scopeRegion,
   }),
   paramOrder: [
     "bytesPerGb",
@@ -59,6 +61,8 @@ export const attributeFlows = defineQuery({
     "natPerGb",
     "vpcEndpointPerGb",
     "internetPerGb",
+    "accountId",
+    "region",
     "dt",
     "dt",
     "dt",
@@ -106,8 +110,8 @@ export const stitchFlows = defineQuery({
 export const stitchSummary = defineQuery({
   name: "stitch_summary",
   area: "attribution",
-  params: z.object({ dt }),
-  paramOrder: ["dt"],
+  params: z.object({ dt, accountId: scopeAccount, region: scopeRegion }),
+  paramOrder: ["accountId", "region", "dt"],
   row: z.object({
     pairing: z.enum(PAIRINGS),
     flow_direction: col.string,

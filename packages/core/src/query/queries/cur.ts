@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
-import { dt } from "./params.ts";
+import { dt, scopeAccount, scopeRegion } from "./params.ts";
 
 /** CUR 2.0 queries (`queries/cur/`). */
 export const curNetworkLines = defineQuery({
@@ -9,8 +9,10 @@ export const curNetworkLines = defineQuery({
   params: z.object({
     billingPeriod: z.string().regex(/^\d{4}-\d{2}$/, "a billing period, YYYY-MM"),
     dt,
+    accountId: scopeAccount,
+    region: scopeRegion,
   }),
-  paramOrder: ["billingPeriod", "dt"],
+  paramOrder: ["accountId", "region", "billingPeriod", "dt"],
   row: z.object({
     dt: col.string,
     usage_class: col.string,

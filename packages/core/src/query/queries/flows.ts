@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
-import { epochSeconds } from "./params.ts";
+import { dt, epochSeconds } from "./params.ts";
 
 /** `raw_flow_logs.day` values, `YYYY/MM/DD` (the default layout's projection format). */
 const rawDay = z.string().regex(/^\d{4}\/\d{2}\/\d{2}$/, "a raw flow-log day, YYYY/MM/DD");
@@ -107,4 +107,16 @@ export const flowDataGaps = defineQuery({
     end: col.nullableInt,
   }),
   engineSpecific: ["athena", "duckdb"],
+});
+
+/**
+ * The accounts and Regions of one day's curated flows (`queries/flows/day_places.sql`): the
+ * attribute job attributes, prices and reconciles each on its own.
+ */
+export const dayPlaces = defineQuery({
+  name: "day_places",
+  area: "flows",
+  params: z.object({ dt }),
+  paramOrder: ["dt"],
+  row: z.object({ account_id: col.string, region: col.string, bytes: col.int }),
 });
