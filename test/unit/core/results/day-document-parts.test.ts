@@ -8,7 +8,7 @@ import {
   reconcileDay,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
-import { attributedRow, curLine, GB } from "../../../support/builders.ts";
+import { attributedRow, curLine, GB, natRow } from "../../../support/builders.ts";
 
 const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
 
@@ -17,21 +17,7 @@ function billedDay(n: number): DaySummary {
   const rows: AttributedRow[] = Array.from({ length: n }, (_, i) =>
     attributedRow({ src_workload: `frontend-${i}`, bytes: (i + 1) * GB, list_cost_usd: (i + 1) * 0.02 }),
   );
-  rows.push(
-    attributedRow({
-      category: "nat",
-      subcategory: "s3",
-      src_kind: "aws_service",
-      src_namespace: null,
-      src_workload_kind: null,
-      src_workload: "S3",
-      src_node: null,
-      src_az_id: null,
-      nat_gateway: "nat-1",
-      bytes: 2 * GB,
-      list_cost_usd: 0.09,
-    }),
-  );
+  rows.push(natRow());
   const total = (n * (n + 1)) / 2;
   return buildDaySummary({
     reconciliation: reconcileDay(
