@@ -1,5 +1,6 @@
 import {
   buildDaySummary,
+  createResultsStore,
   DATASETS,
   type DaySummary,
   type DayWindow,
@@ -9,6 +10,7 @@ import {
   hoursOf,
   identityWarnings,
   type MaterializeResult,
+  noCurWarning,
   type PriceOverrides,
   pricesFor,
   type Recommendation,
@@ -23,8 +25,8 @@ import { type CompactionResult, compactFlowLogs } from "./jobs/compact.ts";
 import { buildIdentityDay, type IdentityJobResult } from "./jobs/identity.ts";
 import { type SkippedFile, surveyFlowLogFiles } from "./lake/flow-log-survey.ts";
 import { folderInventoryReader } from "./lake/recommendation-inputs.ts";
-import { lakeResultsStore } from "./lake/results-files.ts";
 import { claimLake } from "./lake/run-lock.ts";
+import { type CommitStats, RunTransaction } from "./lake/run-transaction.ts";
 import { type SkippedInput, uniqueByPath } from "./lake/skipped-inputs.ts";
 
 export interface PipelineOptions {
@@ -42,6 +44,8 @@ export interface PipelineOptions {
   readonly prices?: PriceOverrides;
   /** Called as each unit of a long step completes (`done` of `total`), for a progress bar. */
   readonly onProgress?: (progress: PipelineProgress) => void;
+  /** Called after each rename while the run publishes its results (a test stops the process there). */
+  readonly onPublishRename?: (done: number, total: number) => void;
 }
 
 export interface PipelineProgress {
@@ -85,26 +89,43 @@ export interface PipelineResult {
   readonly recommendations: Recommendation[];
   /** The window's cost under each routing change, for the cluster, each namespace and each Service. */
   readonly whatIf: WhatIfResult[];
+  /** What publishing the run's results took (paths replaced or removed, renames, time). */
+  readonly published: CommitStats;
 }
 
 /**
  * The local equivalent of the scheduled jobs, in order: compact every hour the raw flow logs
- * cover, build identity for every day, attribute every day. Each step replaces its partitions,
- * so running it twice over the same folder gives the same lake.
+ * cover, build identity for every day, attribute every day, recommend. Each step replaces its
+ * partitions and documents, so running it twice over the same folder gives the same lake. The
+ * run's effect on the folder is published whole when it completes (RunTransaction): a run that
+ * fails leaves the folder as it was, and one killed part-way is discarded, or finished when it
+ * was killed while publishing, by the next run.
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  // One run per lake at a time; a killed run's staging, trash and temp files go first.
+  // One run per lake at a time; a run killed while publishing is finished, and what any killed
+  // run left (staging, trash, temp files) goes, before this one starts.
   const claim = await claimLake(options.lakeDir);
+  if (claim.finished.length > 0)
+    options.onStep?.(`finished publishing ${claim.finished.length} run(s) killed while publishing`);
   if (claim.removed.length > 0)
     options.onStep?.(`removed ${claim.removed.length} leftover(s) of an interrupted run`);
   let engine: DuckDbEngine;
+  let run: RunTransaction;
+  try {
+    run = await RunTransaction.begin(options.lakeDir);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
   try {
     engine = await DuckDbEngine.open({
       lakeDir: options.lakeDir,
       memoryLimit: options.memoryLimit,
       threads: options.threads,
+      run,
     });
   } catch (error) {
+    await run.abort();
     await claim.release();
     throw error;
   }
@@ -114,7 +135,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const inWindow = (w: { start: number; end: number }) =>
       (options.from === undefined || w.end > options.from) &&
       (options.to === undefined || w.start < options.to);
+    // Everything the run writes is staged in it: documents included.
+    const store = createResultsStore(run.documents());
     const { hours, ledger, formats } = await compactFlowLogs(engine, options.lakeDir, files, {
+      documents: store,
       onStep: options.onStep,
       onLoaded: () =>
         options.onProgress?.({
@@ -144,7 +168,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         ),
       );
     const days: DayResult[] = [];
-    const store = lakeResultsStore(options.lakeDir);
     const fileDays = new Map(files.map((f) => [f.path, f.day]));
     const accounts = [...new Set(files.map((f) => f.accountId))].sort();
     // Every account and Region the flow logs come from (their S3 keys name both).
@@ -229,6 +252,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       },
       measured,
     );
+    options.onStep?.("publishing the results");
+    const published = await run.commit({ onRename: options.onPublishRename });
     return {
       flowLogObjects: files.length,
       skippedFiles: skipped,
@@ -240,7 +265,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       flowLogFormats: formats,
       recommendations,
       whatIf,
+      published,
     };
+  } catch (error) {
+    // Nothing of a failed run reaches the folder (one whose commit had begun is kept to finish).
+    await run.abort();
+    throw error;
   } finally {
     engine.close();
     await claim.release();
@@ -271,11 +301,7 @@ function daySummary(
   }));
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
   if (cutByWindow) warnings.push(windowCutWarning(dt));
-  else if (reconciliation.costBasis === "estimated")
-    warnings.push({
-      code: "no-cur",
-      message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
-    });
+  else if (reconciliation.costBasis === "estimated") warnings.push(noCurWarning(dt));
   return buildDaySummary({
     reconciliation,
     ledger: dayLedger(

@@ -143,3 +143,29 @@ export function identityWarnings(dt: string, s: DaySummary["identity"][number]):
     });
   return warnings;
 }
+
+/** A day no CUR line covers: its dollars are list-price estimates. */
+export function noCurWarning(dt: string): DaySummary["warnings"][number] {
+  return { code: "no-cur", message: `${dt}: no CUR lines for the day; dollars are list-price estimates` };
+}
+
+/**
+ * A Region priced with us-east-1's stand-ins for items nobody looked up (or configured), naming
+ * them, what they affect (only the list-cost column when the CUR bills the day) and where to set
+ * them (`configHint`: the CLI's flowcost.config.json, FLOWCOST_PRICES in AWS).
+ */
+export function listPricePlaceholderWarning(
+  region: string,
+  placeholders: ReadonlyArray<string>,
+  billed: boolean,
+  configHint: string,
+): DaySummary["warnings"][number] {
+  return {
+    code: "list-price-placeholder",
+    message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+      billed
+        ? " for the list-cost column only (billed dollars come from the CUR)"
+        : ", so these estimates may be off"
+    }. Set them ${configHint} (docs/pricing.md)`,
+  };
+}

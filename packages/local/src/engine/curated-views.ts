@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InvalidInputError, IP_RANGES_KEY, ipRangeRows, parseIpRanges } from "@flowcost/core";
-import { globUnder, ident, quote } from "./sql-text.ts";
+import type { RunTransaction } from "../lake/run-transaction.ts";
+import { ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
 /**
@@ -13,37 +14,65 @@ export class CuratedViews {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly lakeDir: string,
+    /** The run whose staged partitions the views read in place of the published ones. */
+    private readonly run?: RunTransaction,
   ) {}
 
   /**
    * Points each curated view at its Parquet files, or at an empty typed relation when there are
    * none. Run at open and after every write the engine makes (curated data changes only through
    * it), never per query: listing a year of hourly partitions on every query would be wasted I/O.
+   * The files are listed and handed to DuckDB as literal paths (never a glob it expands). During
+   * a run (`run`), a partition the run owns is read from its staging, the rest from the lake.
    */
   async refresh(): Promise<void> {
     for (const [table, spec] of Object.entries(CURATED_TABLES) as Array<
       [CuratedTable, (typeof CURATED_TABLES)[CuratedTable]]
     >) {
-      const dir = join(this.lakeDir, spec.prefix);
-      const hasFiles = await readdir(dir, { recursive: true })
-        .then((entries) => entries.some((e) => e.endsWith(".parquet")))
-        .catch(() => false);
-      const depth = spec.partitions.map(() => "*").join("/");
+      const files = await this.datasetFiles(spec.prefix, spec.partitions);
       const hiveTypes = spec.partitions.map((p) => `${quote(p)}: VARCHAR`).join(", ");
       const empty = `SELECT ${Object.entries(spec.columns)
         .map(([c, t]) => `CAST(NULL AS ${t}) AS ${ident(c)}`)
         .join(", ")} WHERE false`;
-      const files = `read_parquet(${globUnder(dir, `${depth}/*.parquet`)}, hive_partitioning = true, hive_types = {${hiveTypes}}`;
+      const read = `read_parquet([${files.map(pathLiteral).join(", ")}], hive_partitioning = true, hive_types = {${hiveTypes}}`;
       // A table that gained columns (results_daily: account_id, region) reads its files by name,
       // so partitions written before the columns existed read them as NULL.
-      const body = !hasFiles
-        ? empty
-        : "readByName" in spec && spec.readByName
-          ? `${empty} UNION ALL BY NAME SELECT * FROM ${files}, union_by_name = true)`
-          : `SELECT * FROM ${files})`;
+      const body =
+        files.length === 0
+          ? empty
+          : "readByName" in spec && spec.readByName
+            ? `${empty} UNION ALL BY NAME SELECT * FROM ${read}, union_by_name = true)`
+            : `SELECT * FROM ${read})`;
       await this.connection.run(`CREATE OR REPLACE VIEW ${ident(table)} AS ${body}`);
     }
     await this.loadIpRanges();
+  }
+
+  /**
+   * A dataset's Parquet files, each `<prefix>/k1=v1/.../<file>.parquet` with the dataset's
+   * partition keys in order: the published ones, except in partitions the run owns, and the
+   * run's staged ones.
+   */
+  private async datasetFiles(prefix: string, keys: ReadonlyArray<string>): Promise<string[]> {
+    const list = async (root: string) =>
+      (await readdir(root, { recursive: true }).catch(() => [] as string[]))
+        .map((rel) => rel.split(sep))
+        .filter(
+          (parts) =>
+            parts.length === keys.length + 1 &&
+            parts.at(-1)?.endsWith(".parquet") === true &&
+            keys.every((k, i) => parts[i]?.startsWith(`${k}=`)),
+        )
+        .sort((a, b) => (a.join("/") < b.join("/") ? -1 : 1));
+    const partitionOf = (parts: ReadonlyArray<string>) =>
+      `${prefix}/${parts.slice(0, keys.length).join("/")}`;
+    const publishedRoot = join(this.lakeDir, ...prefix.split("/"));
+    const published = (await list(publishedRoot))
+      .filter((parts) => !this.run?.owns(partitionOf(parts)))
+      .map((parts) => join(publishedRoot, ...parts));
+    if (!this.run) return published;
+    const stagedRoot = this.run.stagedPath(prefix);
+    return [...published, ...(await list(stagedRoot)).map((parts) => join(stagedRoot, ...parts))];
   }
 
   /**

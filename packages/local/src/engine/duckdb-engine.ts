@@ -11,6 +11,7 @@ import {
   type SqlLoader,
 } from "@flowcost/core";
 import type { z } from "zod";
+import type { RunTransaction } from "../lake/run-transaction.ts";
 import { CuratedViews } from "./curated-views.ts";
 import { type DuckDbEngineOptions, readRows, startDuckDb } from "./duckdb-start.ts";
 import { csvBufferBytes, MemoryShares } from "./memory-share.ts";
@@ -21,6 +22,14 @@ import { RejectedLines } from "./rejected-lines.ts";
 import { localSqlLoader } from "./sql-files.ts";
 
 export type { DuckDbEngineOptions } from "./duckdb-start.ts";
+
+export interface LakeEngineOptions extends DuckDbEngineOptions {
+  /**
+   * The run the engine writes for: its partitions are staged in the run and published when the
+   * run commits, and the views read them meanwhile. Without one, each write is published at once.
+   */
+  readonly run?: RunTransaction;
+}
 export { parseMemoryLimit } from "./memory-share.ts";
 export type { StagedResult } from "./partition-writer.ts";
 export type { RawFlowLogLoad } from "./raw-flow-logs.ts";
@@ -53,10 +62,10 @@ export class DuckDbEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    options: DuckDbEngineOptions,
+    options: LakeEngineOptions,
   ) {
     this.loadSql = localSqlLoader(options.queriesDir);
-    this.curated = new CuratedViews(connection, options.lakeDir);
+    this.curated = new CuratedViews(connection, options.lakeDir, options.run);
     this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB", options.threads ?? 2);
     this.partitions = new PartitionWriter(connection, options, this.loadSql, this.curated);
     this.rawFlowLogs = new RawFlowLogs(
@@ -69,7 +78,7 @@ export class DuckDbEngine implements QueryEngine {
     this.rawFlowStatus = new RawFlowStatus(connection, this.rejects);
   }
 
-  static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+  static async open(options: LakeEngineOptions): Promise<DuckDbEngine> {
     let engine: DuckDbEngine | undefined;
     try {
       const { instance, connection } = await startDuckDb(options);

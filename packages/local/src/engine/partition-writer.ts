@@ -10,6 +10,7 @@ import {
 } from "@flowcost/core";
 import type { z } from "zod";
 import { stagingDir, swapPartitions } from "../lake/partitions.ts";
+import type { RunTransaction } from "../lake/run-transaction.ts";
 import type { CuratedViews } from "./curated-views.ts";
 import { readRows } from "./duckdb-start.ts";
 import { globUnder, ident, pathLiteral, quote } from "./sql-text.ts";
@@ -42,16 +43,37 @@ export interface StagedResult {
 
 /**
  * Writes to the lake's curated datasets: a query's rows (or rows computed in TypeScript) are
- * written to a staging folder as Hive partitions, then each owned partition is swapped into
- * place whole (see swapPartitions), and the curated views follow.
+ * written to a staging folder as Hive partitions, then each owned partition is put in place
+ * whole, and the curated views follow. Within a run (`options.run`) "in place" is the run's
+ * staging, published with everything else the run wrote when it commits (RunTransaction);
+ * without one each partition is swapped straight into the lake (see swapPartitions).
  */
 export class PartitionWriter {
   constructor(
     private readonly connection: DuckDBConnection,
-    private readonly options: { readonly lakeDir: string; readonly threads?: number },
+    private readonly options: {
+      readonly lakeDir: string;
+      readonly threads?: number;
+      readonly run?: RunTransaction;
+    },
     private readonly loadSql: SqlLoader,
     private readonly curated: CuratedViews,
   ) {}
+
+  /** A fresh folder to stage a result in, inside the run's folder when there is a run. */
+  private scratch(): string {
+    return this.options.run?.scratchDir() ?? stagingDir(this.options.lakeDir);
+  }
+
+  /** Puts the owned partitions of a staged folder in place (the run's, or the lake's). */
+  private place(
+    staged: string,
+    prefix: string,
+    partitions: ReadonlyArray<Readonly<Record<string, string>>>,
+  ): Promise<string[]> {
+    if (this.options.run) return this.options.run.adoptPartitions(staged, prefix, partitions);
+    return swapPartitions(this.options.lakeDir, staged, join(this.options.lakeDir, prefix), partitions);
+  }
 
   /**
    * Runs the query into staging as Hive partitions (zstd Parquet, no bloom filters: nothing
@@ -65,7 +87,7 @@ export class PartitionWriter {
     const started = performance.now();
     if (q.partitionedBy.length === 0) throw new Error(`query ${q.name} declares no partition columns`);
     const sql = await this.loadSql(q, "duckdb");
-    const staged = stagingDir(this.options.lakeDir);
+    const staged = this.scratch();
     await mkdir(dirname(staged), { recursive: true });
     try {
       await this.connection.run("SET preserve_insertion_order = false");
@@ -121,18 +143,13 @@ export class PartitionWriter {
     return { staged, rows, partitions, elapsedMs: performance.now() - started };
   }
 
-  /** Swaps the owned partitions of a staged result into place (each whole, empty ones removed). */
+  /** Puts the owned partitions of a staged result in place (each whole, empty ones removed). */
   async publish(
     staged: StagedResult,
     prefix: string,
     owned: ReadonlyArray<Readonly<Record<string, string>>>,
   ): Promise<string[]> {
-    const written = await swapPartitions(
-      this.options.lakeDir,
-      staged.staged,
-      join(this.options.lakeDir, prefix),
-      owned,
-    );
+    const written = await this.place(staged.staged, prefix, owned);
     await this.curated.refresh();
     return written;
   }
@@ -147,12 +164,7 @@ export class PartitionWriter {
    * staged), so the views follow: curated data changes only through the engine.
    */
   async drop(prefix: string, partitions: ReadonlyArray<Readonly<Record<string, string>>>): Promise<void> {
-    await swapPartitions(
-      this.options.lakeDir,
-      stagingDir(this.options.lakeDir),
-      join(this.options.lakeDir, prefix),
-      partitions,
-    );
+    await this.place(this.scratch(), prefix, partitions);
     await this.curated.refresh();
   }
 
@@ -167,7 +179,7 @@ export class PartitionWriter {
     rows: ReadonlyArray<Record<string, unknown>>,
   ): Promise<number> {
     const spec = CURATED_TABLES[table];
-    const staged = stagingDir(this.options.lakeDir);
+    const staged = this.scratch();
     const input = join(staged, "_input.jsonl");
     await mkdir(staged, { recursive: true });
     await writeJsonLines(input, rows);
@@ -181,10 +193,11 @@ export class PartitionWriter {
           `(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${Object.keys(partition).map(ident).join(", ")}), WRITE_PARTITION_COLUMNS false)`,
       );
     }
-    await swapPartitions(this.options.lakeDir, join(staged, "out"), join(this.options.lakeDir, prefix), [
-      partition,
-    ]);
-    await rm(staged, { recursive: true, force: true });
+    try {
+      await this.place(join(staged, "out"), prefix, [partition]);
+    } finally {
+      await rm(staged, { recursive: true, force: true });
+    }
     await this.curated.refresh();
     return rows.length;
   }

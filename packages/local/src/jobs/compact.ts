@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   compactFlows,
@@ -15,6 +15,7 @@ import {
   type MaterializeResult,
   partitionPrefix,
   type RejectReason,
+  type ResultsStore,
   type RunLedger,
   rawFlowLogDay,
   runLedger,
@@ -23,6 +24,7 @@ import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
 import { RAW_SCAN_MEMORY_SHARE } from "../engine/memory-share.ts";
 import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
+import { lakeResultsStore } from "../lake/results-files.ts";
 
 const HOUR = 3600;
 /** The widest spread of record starts an object's span may give the run (see compactFlowLogs). */
@@ -98,6 +100,8 @@ export async function compactFlowLogs(
     /** Compacts only the hours it accepts (a run limited to a window); all by default. */
     readonly hourFilter?: (window: HourWindow) => boolean;
     readonly onHourDone?: (window: HourWindow, done: number, total: number) => void;
+    /** Where the ledgers go: a run's staged documents; the lake folder itself by default. */
+    readonly documents?: ResultsStore;
   } = {},
 ): Promise<CompactionResult> {
   const { onStep } = options;
@@ -273,7 +277,7 @@ export async function compactFlowLogs(
     dataGaps.filter((g) => !failures.has(g.file)),
     compacted,
   );
-  await writeLedgers(lakeDir, files, ledger);
+  await writeLedgers(options.documents ?? lakeResultsStore(lakeDir), files, ledger);
   // Objects of one field list may sit in several read groups (text and Parquet, header or not).
   const formats = new Map<string, { fields: string[]; encoding: "text" | "parquet"; objects: number }>();
   for (const f of engine.rawFlowLogs.formats()) {
@@ -291,8 +295,8 @@ function startsWithHeader(file: LocalFlowLogFile, load: { headerless: ReadonlySe
   return !load.headerless.has(file.path);
 }
 
-/** One ledger per day of objects, each replaced whole (written aside, then renamed into place). */
-async function writeLedgers(lakeDir: string, files: ReadonlyArray<LocalFlowLogFile>, ledger: RunLedger) {
+/** One ledger per day of objects, each replaced whole (the store writes aside, then renames). */
+async function writeLedgers(store: ResultsStore, files: ReadonlyArray<LocalFlowLogFile>, ledger: RunLedger) {
   const dayOf = new Map(files.map((f) => [f.path, f.day]));
   for (const dt of [...new Set(files.map((f) => f.day))].sort()) {
     const mine = new Set(files.filter((f) => f.day === dt).map((f) => f.path));
@@ -302,13 +306,9 @@ async function writeLedgers(lakeDir: string, files: ReadonlyArray<LocalFlowLogFi
       ledger.dataGaps.filter((g) => dayOf.get(g.file) === dt),
       0,
     );
-    const dir = join(lakeDir, partitionPrefix("ledger", { dt }));
-    await mkdir(dir, { recursive: true });
-    const staged = join(dir, `.ledger.json.${process.pid}`);
-    await writeFile(staged, `${JSON.stringify({ dt, ...dayLedger }, null, 2)}\n`);
-    await rename(staged, join(dir, "ledger.json")).catch(async (error: unknown) => {
-      await rm(staged, { force: true });
-      throw error;
-    });
+    await store.writeDocument(
+      `${partitionPrefix("ledger", { dt })}ledger.json`,
+      `${JSON.stringify({ dt, ...dayLedger }, null, 2)}\n`,
+    );
   }
 }

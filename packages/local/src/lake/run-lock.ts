@@ -1,13 +1,17 @@
 import { mkdir, open, readdir, readFile, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "@flowcost/core";
+import { recoverRuns } from "./run-transaction.ts";
 
 /**
- * One run at a time per lake folder, and what a killed run left behind removed before the next
- * one starts: a run killed mid-way leaves `.staging/<uuid>` folders (partitions written but not
- * swapped in, DuckDB's spill files, re-spaced lines), `.trash/<uuid>` folders (partitions being
- * replaced) and dot-named temp files beside the ledgers and results it was replacing. None of
- * them is ever read as data; the lock keeps a cleanup from deleting a live run's work.
+ * One run at a time per lake folder, and what a killed run left behind dealt with before the
+ * next one starts: a run killed while publishing (a `committing` journal in its
+ * `.staging/run-<uuid>` folder) is finished from the journal (see RunTransaction); then every
+ * other leftover is removed: a run killed before publishing leaves its `.staging/run-<uuid>`
+ * folder (everything it wrote, never published), `.staging/<uuid>` folders (DuckDB's spill
+ * files, re-spaced lines, a direct swap's staging), `.trash/<uuid>` folders (partitions being
+ * replaced by a direct swap) and dot-named temp files beside documents written directly. None
+ * of them is ever read as data; the lock keeps a cleanup from deleting a live run's work.
  */
 
 /** Folders of a lake that only ever hold a run's work in progress. */
@@ -18,6 +22,8 @@ const TEMP_FILE_FOLDERS = ["results"] as const;
 const TEMP_FILE = /^\.(ledger\.json\.\d+|.+\.\d+-[0-9a-f]+\.tmp)$/;
 
 export interface LakeClaim {
+  /** Runs killed while publishing, whose publishing this claim finished (their folders). */
+  readonly finished: ReadonlyArray<string>;
   /** What the cleanup removed, relative to the lake: a killed run's leftovers. */
   readonly removed: ReadonlyArray<string>;
   release(): Promise<void>;
@@ -58,6 +64,17 @@ export async function claimLake(lakeDir: string): Promise<LakeClaim> {
       await rm(lock, { force: true });
     }
   }
+  let finished: string[];
+  try {
+    finished = await recoverRuns(lakeDir);
+  } catch (error) {
+    // The lake stays as the killed run left it (its journal kept): say so, free the lock.
+    await rm(lock, { force: true });
+    throw new Error(
+      `${lakeDir}: could not finish publishing a run killed while publishing (${(error as Error).message}); the journal under .staging/ is kept for the next run`,
+      { cause: error },
+    );
+  }
   const removed: string[] = [];
   for (const folder of WORK_FOLDERS) {
     for (const name of await readdir(join(lakeDir, folder)).catch(() => [] as string[])) {
@@ -78,6 +95,7 @@ export async function claimLake(lakeDir: string): Promise<LakeClaim> {
     }
   }
   return {
+    finished,
     removed: removed.sort(),
     // The run's own work folders go with the lock: a finished run leaves nothing behind.
     release: async () => {
