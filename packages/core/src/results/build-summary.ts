@@ -6,8 +6,8 @@ import {
   type DayLedger,
   type DayRow,
   type DaySummary,
-  daySummarySchema,
   type End,
+  parseDaySummary,
 } from "./day-summary.ts";
 
 export interface DaySummaryInput {
@@ -120,7 +120,7 @@ export function buildDaySummary(input: DaySummaryInput): DaySummary {
     ...(input.workloads === undefined ? {} : { workloads: input.workloads }),
     warnings: input.warnings ?? [],
   };
-  return daySummarySchema.parse(doc);
+  return parseDaySummary(doc);
 }
 
 /** The data-quality warnings of one cluster's identity statistics for a day. */
