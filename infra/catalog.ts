@@ -20,6 +20,10 @@ const templateValues: CatalogTemplateValues = {
   FLOW_LOG_BUCKET: settings.flowLogBucket,
   FLOW_LOG_PREFIX: settings.flowLogPrefix,
   FLOW_LOG_ACCOUNTS: settings.flowLogAccounts.join(","),
+  FLOW_LOG_ORG_SEGMENT: settings.flowLogOrganizationId ? `${settings.flowLogOrganizationId}/` : "",
+  FLOW_LOG_ORG_HIVE_SEGMENT: settings.flowLogOrganizationId
+    ? `aws-organization-id=${settings.flowLogOrganizationId}/`
+    : "",
   REGIONS: settings.regions.join(","),
   LAKE_BUCKET: lakeBucket,
   CUR_BUCKET: curExport.bucket,

@@ -279,6 +279,10 @@ export type CatalogTemplateValues = {
   FLOW_LOG_BUCKET: string;
   FLOW_LOG_PREFIX: string;
   FLOW_LOG_ACCOUNTS: string;
+  /** `o-<id>/`, or empty: the Organization segment of default-layout keys. */
+  FLOW_LOG_ORG_SEGMENT: string;
+  /** `aws-organization-id=o-<id>/`, or empty: the same in Hive-compatible keys. */
+  FLOW_LOG_ORG_HIVE_SEGMENT: string;
   REGIONS: string;
   LAKE_BUCKET: string;
   CUR_BUCKET: string;

@@ -15,6 +15,11 @@ export interface Settings {
    * several: `AWSLogs/<account>/...`); the raw tables project them. Default: `accountId`.
    */
   readonly flowLogAccounts: ReadonlyArray<string>;
+  /**
+   * An Organization id (`o-…`) when the flow-log keys carry one (`AWSLogs/o-…/<account>/`),
+   * so Athena's projection finds them; undefined for the usual `AWSLogs/<account>/`.
+   */
+  readonly flowLogOrganizationId: string | undefined;
   readonly flowLogBucket: string;
   /** Key prefix before `AWSLogs/`: empty, or ending in `/`. */
   readonly flowLogPrefix: string;
@@ -95,6 +100,12 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     throw new Error(
       `flowcost: FLOWCOST_FLOW_LOG_ACCOUNTS must list 12-digit account ids, comma-separated (not ${notAccounts.map((a) => JSON.stringify(a)).join(", ")})`,
     );
+  const organizationId = env.FLOWCOST_FLOW_LOG_ORGANIZATION_ID?.trim() || undefined;
+  // AWS Organizations' id pattern: o- and 10 to 32 lowercase letters or digits.
+  if (organizationId !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new Error(
+      `flowcost: FLOWCOST_FLOW_LOG_ORGANIZATION_ID must be an Organization id such as o-a1b2c3d4e5 (not ${JSON.stringify(organizationId)})`,
+    );
   const bucket = (name: string): string => {
     const value = required(name);
     const problem = bucketNameProblem(value);
@@ -104,6 +115,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   return {
     accountId,
     flowLogAccounts: flowLogAccounts.length > 0 ? [...new Set(flowLogAccounts)] : [accountId],
+    flowLogOrganizationId: organizationId,
     flowLogBucket: bucket("FLOWCOST_FLOW_LOG_BUCKET"),
     flowLogPrefix: prefix(env.FLOWCOST_FLOW_LOG_PREFIX),
     flowLogFormat: env.FLOWCOST_FLOW_LOG_FORMAT?.trim() || RECOMMENDED_FLOW_LOG_FORMAT,

@@ -12,6 +12,8 @@
 --   ${FLOW_LOG_BUCKET}  bucket the flow log delivers to
 --   ${FLOW_LOG_PREFIX}  key prefix before AWSLogs/, empty or ending in `/`
 --   ${FLOW_LOG_ACCOUNTS} comma-separated accounts whose flow logs the bucket holds
+--   ${FLOW_LOG_ORG_SEGMENT} `o-<id>/` when the keys carry an Organization segment
+--                       (AWSLogs/o-<id>/<account>/...), else empty
 --   ${REGIONS}          comma-separated regions to project, e.g. us-east-1,eu-west-1
 -- ${account}, ${region} and ${day} are Athena's projection placeholders and stay as written.
 CREATE EXTERNAL TABLE IF NOT EXISTS raw_flow_logs (
@@ -86,5 +88,5 @@ TBLPROPERTIES (
   'projection.day.range' = '2021/01/01,NOW',
   'projection.day.interval' = '1',
   'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${account}/vpcflowlogs/${region}/${day}'
+  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${FLOW_LOG_ORG_SEGMENT}${account}/vpcflowlogs/${region}/${day}'
 )

@@ -8,6 +8,8 @@
 --   ${FLOW_LOG_BUCKET}  bucket the flow log delivers to
 --   ${FLOW_LOG_PREFIX}  key prefix before AWSLogs/, empty or ending in `/`
 --   ${FLOW_LOG_ACCOUNTS} comma-separated accounts whose flow logs the bucket holds
+--   ${FLOW_LOG_ORG_HIVE_SEGMENT} `aws-organization-id=o-<id>/` when the keys carry an Organization
+--                       segment, else empty
 --   ${REGIONS}          comma-separated regions to project
 CREATE EXTERNAL TABLE IF NOT EXISTS raw_flow_logs_parquet (
   version int,
@@ -70,5 +72,5 @@ TBLPROPERTIES (
   'projection.hour.type' = 'integer',
   'projection.hour.range' = '0,23',
   'projection.hour.digits' = '2',
-  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/aws-account-id=${aws-account-id}/aws-service=${aws-service}/aws-region=${aws-region}/year=${year}/month=${month}/day=${day}/hour=${hour}'
+  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${FLOW_LOG_ORG_HIVE_SEGMENT}aws-account-id=${aws-account-id}/aws-service=${aws-service}/aws-region=${aws-region}/year=${year}/month=${month}/day=${day}/hour=${hour}'
 )

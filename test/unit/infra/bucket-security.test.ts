@@ -90,6 +90,16 @@ describe("bucket names are checked before a deploy", () => {
     );
   });
 
+  test("an Organization id for flow-log keys is optional and must look like one, the error naming the variable", () => {
+    expect(readSettings(env).flowLogOrganizationId).toBeUndefined();
+    expect(
+      readSettings({ ...env, FLOWCOST_FLOW_LOG_ORGANIZATION_ID: "o-a1b2c3d4e5" }).flowLogOrganizationId,
+    ).toBe("o-a1b2c3d4e5");
+    expect(() => readSettings({ ...env, FLOWCOST_FLOW_LOG_ORGANIZATION_ID: "123456789012" })).toThrow(
+      'flowcost: FLOWCOST_FLOW_LOG_ORGANIZATION_ID must be an Organization id such as o-a1b2c3d4e5 (not "123456789012")',
+    );
+  });
+
   test("the flow-log and CUR bucket settings must be S3 bucket names, the error naming the variable", () => {
     expect(readSettings(env).flowLogBucket).toBe("acme-flow-logs");
     expect(() => readSettings({ ...env, FLOWCOST_FLOW_LOG_BUCKET: "Acme Logs" })).toThrow(

@@ -23,6 +23,8 @@ const VALUES: CatalogTemplateValues = {
   FLOW_LOG_BUCKET: "acme-flow-logs",
   FLOW_LOG_PREFIX: "vpc/",
   FLOW_LOG_ACCOUNTS: "123456789012,210987654321",
+  FLOW_LOG_ORG_SEGMENT: "",
+  FLOW_LOG_ORG_HIVE_SEGMENT: "",
   REGIONS: "us-east-1,eu-west-1",
   LAKE_BUCKET: "flowcost-prod-lake",
   CUR_BUCKET: "acme-billing",
@@ -235,6 +237,28 @@ describe("queries/ddl/athena", () => {
         "aws-region=${aws-region}/year=${year}/month=${month}/day=${day}/hour=${hour}",
     );
     expect(glue?.parameters["projection.aws-account-id.values"]).toBe("123456789012,210987654321");
+  });
+
+  test("keys with an Organization segment (AWSLogs/o-<id>/<account>/...) are projected in both flow-log tables", () => {
+    const list = catalogTables({
+      root: ROOT,
+      databaseName: "flowcost_prod",
+      values: {
+        ...VALUES,
+        FLOW_LOG_ORG_SEGMENT: "o-a1b2c3d4e5/",
+        FLOW_LOG_ORG_HIVE_SEGMENT: "aws-organization-id=o-a1b2c3d4e5/",
+      },
+      files: ["raw_flow_logs.sql", "raw_flow_logs_parquet.sql"],
+    });
+    expect(list.map((t) => t.parameters["storage.location.template"])).toEqual([
+      "s3://acme-flow-logs/vpc/AWSLogs/o-a1b2c3d4e5/${account}/vpcflowlogs/${region}/${day}",
+      "s3://acme-flow-logs/vpc/AWSLogs/aws-organization-id=o-a1b2c3d4e5/aws-account-id=${aws-account-id}/aws-service=${aws-service}/" +
+        "aws-region=${aws-region}/year=${year}/month=${month}/day=${day}/hour=${hour}",
+    ]);
+    expect(list.map((t) => t.storageDescriptor.location)).toEqual([
+      "s3://acme-flow-logs/vpc/AWSLogs/",
+      "s3://acme-flow-logs/vpc/AWSLogs/",
+    ]);
   });
 
   test("the CUR table reads only the export's data/ folder by billing period, with map columns", () => {
