@@ -107,6 +107,8 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
   if (clean.code !== 0) throw new Error(`the clean run failed (exit ${clean.code})`);
   const newContent = await lakeContent(lake);
   const cleanLeftovers = await leftovers(lake);
+  const whole = join(root, "whole");
+  await cp(lake, whole, { recursive: true });
 
   test("the earlier lake and the whole run's lake differ (so old and new can be told apart)", () => {
     expect(cleanLeftovers).toEqual([]);
@@ -196,6 +198,45 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
       console.log(
         `kill-pipeline (while publishing, ${total} renames): stops after renames ${stops.join(", ")} ${JSON.stringify(outcome)}`,
       );
+    },
+    60_000 + KILL_RUNS * 40_000,
+  );
+
+  test(
+    "a first-hour run over the whole run's lake, stopped while publishing: finished with the second hour removed",
+    async () => {
+      const window = [
+        "--from",
+        String(Date.parse(FIRST_HOUR[1] ?? "") / 1000),
+        "--to",
+        String(Date.parse(FIRST_HOUR[3] ?? "") / 1000),
+      ];
+      const fromWhole = async () => {
+        await rm(lake, { recursive: true, force: true });
+        await cp(whole, lake, { recursive: true });
+      };
+      await fromWhole();
+      const reference = await spawnRun(["--import", "tsx", CHILD, lake, ...window]);
+      expect(reference.code).toBe(0);
+      const total = (JSON.parse(reference.stdout) as { published: { renames: number } }).published.renames;
+      // The run's result does not depend on what the lake held: the earlier lake again.
+      expect(await lakeContent(lake)).toEqual(oldContent);
+      for (const stop of [1, 2 + Math.floor(Math.random() * Math.max(1, total - 2))]) {
+        await fromWhole();
+        const killed = await spawnRun([
+          "--import",
+          "tsx",
+          CHILD,
+          lake,
+          ...window,
+          "--stop-after-rename",
+          String(stop),
+        ]);
+        expect(killed.signal, `stopped after rename ${stop} of ${total}`).toBe("SIGKILL");
+        await startOfNextRun(lake);
+        expect(await lakeContent(lake), `stopped after rename ${stop} of ${total}`).toEqual(oldContent);
+        expect(await leftovers(lake)).toEqual([]);
+      }
     },
     60_000 + KILL_RUNS * 40_000,
   );

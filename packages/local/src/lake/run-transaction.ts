@@ -55,6 +55,8 @@ export interface CommitStats {
   readonly renames: number;
   /** From writing the journal to removing the run's folder. */
   readonly elapsedMs: number;
+  /** The renames alone (step 2): the only time a reader can see a mix of two runs. */
+  readonly renamingMs: number;
 }
 
 export interface CommitHooks {
@@ -162,9 +164,19 @@ export class RunTransaction {
     await writeDurable(join(this.dir, COMMITTING), "");
     await syncFolder(this.dir);
     this.committing = true;
-    const renames = await applyJournal(this.lakeDir, this.dir, entries, hooks);
+    const renaming = performance.now();
+    let renames: number;
+    try {
+      renames = await applyJournal(this.lakeDir, this.dir, entries, hooks);
+    } catch (error) {
+      throw new Error(
+        `publishing the run's results stopped part-way (${(error as Error).message}); the next run finishes it from ${join(this.dir, JOURNAL)}`,
+        { cause: error },
+      );
+    }
+    const renamingMs = performance.now() - renaming;
     await finish(this.dir);
-    return { entries: entries.length, renames, elapsedMs: performance.now() - started };
+    return { entries: entries.length, renames, elapsedMs: performance.now() - started, renamingMs };
   }
 
   /**
