@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
-import { cp, readdir, rm, stat } from "node:fs/promises";
+import { cp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { claimLake } from "@flowcost/local/lake/run-lock";
+import { hasDecidedRun } from "@flowcost/local/lake/run-transaction";
 import { runPipeline } from "@flowcost/local/pipeline";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
+import { runCli } from "../support/cli.ts";
 import { type AnalyzeJson, copyInputs, figures } from "../support/damaged-lake.ts";
 import { lakeBytes, lakeContent } from "../support/lake-state.ts";
 import { tempDir } from "../support/temp.ts";
@@ -57,20 +59,6 @@ const analyze = (lake: string, killAfterMs?: number, extra: string[] = []) =>
 async function leftovers(lake: string): Promise<string[]> {
   const all = await readdir(lake, { recursive: true });
   return all.filter((p) => /(^|\/)\.(staging|trash)(\/|$)|(^|\/)\.[^/]+\.(tmp|\d+)$/.test(p)).sort();
-}
-
-/** Whether a killed run had decided to publish (its `committing` marker is on disk). */
-async function committing(lake: string): Promise<boolean> {
-  const runs = await readdir(join(lake, ".staging")).catch(() => [] as string[]);
-  for (const run of runs)
-    if (
-      await stat(join(lake, ".staging", run, "committing")).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  return false;
 }
 
 /** What the next run does first: finish a run killed while publishing, remove every leftover. */
@@ -127,7 +115,7 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
         // Anywhere from process start to the end of a whole run (a kill after the end is a no-op).
         const at = Math.floor(Math.random() * clean.ms);
         const killed = await analyze(lake, at);
-        const decided = await committing(lake);
+        const decided = await hasDecidedRun(lake);
         if (killed.code === 0) outcome.completed++;
         else if (decided) outcome.whilePublishing++;
         else {
@@ -182,7 +170,7 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
         const killed = await spawnRun(["--import", "tsx", CHILD, lake, "--stop-after-rename", String(stop)]);
         expect(killed.signal, `stopped after rename ${stop} of ${total}`).toBe("SIGKILL");
         expect(killed.stdout).toContain(`"killedAtRename":${stop}`);
-        expect(await committing(lake)).toBe(true);
+        expect(await hasDecidedRun(lake)).toBe(true);
         await startOfNextRun(lake);
         const state = await lakeContent(lake);
         if (JSON.stringify(state) === JSON.stringify(oldContent)) outcome.old++;
@@ -201,6 +189,17 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
     },
     60_000 + KILL_RUNS * 40_000,
   );
+
+  test("a reader (flowcost report) started after a kill while publishing reads the killed run's whole result", async () => {
+    await restore();
+    const killed = await spawnRun(["--import", "tsx", CHILD, lake, "--stop-after-rename", "1"]);
+    expect(killed.signal).toBe("SIGKILL");
+    expect(await hasDecidedRun(lake)).toBe(true);
+    const report = await runCli(["report", lake, "--week", "2026-W47", "--format", "csv"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(await lakeContent(lake)).toEqual(newContent);
+    expect(await leftovers(lake)).toEqual([]);
+  });
 
   test(
     "a first-hour run over the whole run's lake, stopped while publishing: finished with the second hour removed",

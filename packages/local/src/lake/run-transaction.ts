@@ -238,6 +238,14 @@ async function finish(runDir: string): Promise<void> {
   await rm(runDir, { recursive: true, force: true });
 }
 
+/** Whether some run was killed after deciding to publish (its `committing` marker is on disk). */
+export async function hasDecidedRun(lakeDir: string): Promise<boolean> {
+  const staging = join(lakeDir, ".staging");
+  for (const name of await readdir(staging).catch(() => [] as string[]))
+    if (RUN_FOLDER.test(name) && (await exists(join(staging, name, COMMITTING)))) return true;
+  return false;
+}
+
 /**
  * At the start of a run (holding the lake's lock): every earlier run killed during its commit is
  * finished from its journal, so the lake holds that run's whole result. Returns their folders
