@@ -75,14 +75,40 @@ async function writeDurable(path: string, body: string): Promise<void> {
   }
 }
 
-/** Flushes a folder's entries (a new or renamed name in it) to disk. */
+/**
+ * Flushes a folder's entries (a new or renamed name in it) to disk. Where folders cannot be
+ * opened or flushed (Windows), the files' own flushes are what there is.
+ */
 async function syncFolder(path: string): Promise<void> {
-  const handle = await open(path, "r");
+  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EISDIR" || error.code === "EPERM") return undefined;
+    throw error;
+  });
+  if (!handle) return;
   try {
-    await handle.sync();
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EINVAL" && error.code !== "EPERM") throw error;
+    });
   } finally {
     await handle.close();
   }
+}
+
+/** A journal path: relative, literal segments, under the folders a run writes (never elsewhere). */
+const JOURNAL_PATH = /^(curated|results)(\/[A-Za-z0-9_][A-Za-z0-9._=:-]*)+$/;
+
+/** Reads a killed run's journal, refusing one that names a path a run never writes. */
+async function readJournal(runDir: string): Promise<Journal> {
+  const file = join(runDir, JOURNAL);
+  const journal = JSON.parse(await readFile(file, "utf8")) as Journal;
+  for (const entry of journal.entries ?? [])
+    if (
+      !JOURNAL_PATH.test(entry.path) ||
+      entry.path.split("/").some((part) => part === "..") ||
+      (entry.action !== "replace" && entry.action !== "remove")
+    )
+      throw new Error(`${file}: entry ${JSON.stringify(entry)} is not a path a run publishes`);
+  return journal;
 }
 
 export class RunTransaction {
@@ -258,7 +284,7 @@ export async function recoverRuns(lakeDir: string): Promise<string[]> {
     if (!RUN_FOLDER.test(name)) continue;
     const runDir = join(staging, name);
     if (!(await exists(join(runDir, COMMITTING)))) continue;
-    const journal = JSON.parse(await readFile(join(runDir, JOURNAL), "utf8")) as Journal;
+    const journal = await readJournal(runDir);
     await applyJournal(lakeDir, runDir, journal.entries, {});
     await finish(runDir);
     finished.push(`.staging/${name}`);
