@@ -6,6 +6,7 @@
 import { readdir } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { getHeapStatistics } from "node:v8";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dayWindow, flowField } from "@flowcost/core";
 import { DuckDbEngine } from "../packages/local/src/engine/duckdb-engine.ts";
@@ -304,11 +305,17 @@ async function attributeFloor(req: Extract<StageRequest, { stage: Stage }>): Pro
  */
 function stepPeaks() {
   const peaks: Record<string, number> = {};
+  const heapPeaks: Record<string, number> = {};
   const seconds: Record<string, number> = {};
   let step = "start";
   let since = performance.now();
   const sample = () => {
     peaks[step] = Math.max(peaks[step] ?? 0, Math.round(process.memoryUsage.rss() / 2 ** 20));
+    // What the JavaScript heap holds (result rows, documents): the part DuckDB's limit never bounds.
+    heapPeaks[step] = Math.max(
+      heapPeaks[step] ?? 0,
+      Math.round(getHeapStatistics().used_heap_size / 2 ** 20),
+    );
   };
   const close = () => {
     sample();
@@ -322,10 +329,14 @@ function stepPeaks() {
       close();
       step = next.replace(/\d{4}-\d{2}-\d{2}/, "<day>").replace(/\d+/g, "N");
     },
-    stop(): { peakMiB: Record<string, number>; seconds: Record<string, number> } {
+    stop(): {
+      peakMiB: Record<string, number>;
+      heapPeakMiB: Record<string, number>;
+      seconds: Record<string, number>;
+    } {
       close();
       clearInterval(timer);
-      return { peakMiB: peaks, seconds };
+      return { peakMiB: peaks, heapPeakMiB: heapPeaks, seconds };
     },
   };
 }

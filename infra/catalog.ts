@@ -19,7 +19,7 @@ export const database = new aws.glue.CatalogDatabase("Database", {
 const templateValues: CatalogTemplateValues = {
   FLOW_LOG_BUCKET: settings.flowLogBucket,
   FLOW_LOG_PREFIX: settings.flowLogPrefix,
-  ACCOUNT_ID: settings.accountId,
+  FLOW_LOG_ACCOUNTS: settings.flowLogAccounts.join(","),
   REGIONS: settings.regions.join(","),
   LAKE_BUCKET: lakeBucket,
   CUR_BUCKET: curExport.bucket,

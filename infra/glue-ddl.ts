@@ -278,7 +278,7 @@ export function parseLogFormat(format: string): string[] {
 export type CatalogTemplateValues = {
   FLOW_LOG_BUCKET: string;
   FLOW_LOG_PREFIX: string;
-  ACCOUNT_ID: string;
+  FLOW_LOG_ACCOUNTS: string;
   REGIONS: string;
   LAKE_BUCKET: string;
   CUR_BUCKET: string;

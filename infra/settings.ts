@@ -8,8 +8,13 @@ import { isTimeZone } from "./publish-access";
  * read once when `sst deploy` evaluates the config (docs/deploy.md lists them).
  */
 export interface Settings {
-  /** The account the flow logs and the deployment live in (flow-log keys and bucket names use it). */
+  /** The account the deployment lives in (bucket names and ARNs use it). */
   readonly accountId: string;
+  /**
+   * The accounts whose flow logs the flow-log bucket holds (an Organization's central bucket holds
+   * several: `AWSLogs/<account>/...`); the raw tables project them. Default: `accountId`.
+   */
+  readonly flowLogAccounts: ReadonlyArray<string>;
   readonly flowLogBucket: string;
   /** Key prefix before `AWSLogs/`: empty, or ending in `/`. */
   readonly flowLogPrefix: string;
@@ -84,6 +89,12 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     throw new Error("flowcost: set FLOWCOST_REGIONS (or AWS_REGION) before deploying");
   const accountId = required("FLOWCOST_ACCOUNT_ID");
   if (!/^\d{12}$/.test(accountId)) throw new Error("flowcost: FLOWCOST_ACCOUNT_ID must be 12 digits");
+  const flowLogAccounts = list(env.FLOWCOST_FLOW_LOG_ACCOUNTS);
+  const notAccounts = flowLogAccounts.filter((a) => !/^\d{12}$/.test(a));
+  if (notAccounts.length > 0)
+    throw new Error(
+      `flowcost: FLOWCOST_FLOW_LOG_ACCOUNTS must list 12-digit account ids, comma-separated (not ${notAccounts.map((a) => JSON.stringify(a)).join(", ")})`,
+    );
   const bucket = (name: string): string => {
     const value = required(name);
     const problem = bucketNameProblem(value);
@@ -92,6 +103,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
   };
   return {
     accountId,
+    flowLogAccounts: flowLogAccounts.length > 0 ? [...new Set(flowLogAccounts)] : [accountId],
     flowLogBucket: bucket("FLOWCOST_FLOW_LOG_BUCKET"),
     flowLogPrefix: prefix(env.FLOWCOST_FLOW_LOG_PREFIX),
     flowLogFormat: env.FLOWCOST_FLOW_LOG_FORMAT?.trim() || RECOMMENDED_FLOW_LOG_FORMAT,

@@ -34,7 +34,8 @@
 --   used, so no raw row is held.
 -- Parameters: bytesPerGb, interAzPerGb (each direction), natPerGb, vpcEndpointPerGb,
 --   internetPerGb, accountId and region (the place attributed, '*' for every one; a missing
---   account reads as ''), dt (x4: identity, the day's curated flows, its stitched flows, the result
+--   account reads as ''), claimsUnaccounted (1: also the Region's records whose account-id is
+--   not an account id, e.g. `unknown` on ENIs AWS services create), dt (x4: identity, the day's curated flows, its stitched flows, the result
 --   rows' dt).
 WITH params AS (
   SELECT CAST(? AS double) AS bytes_per_gb, CAST(? AS double) AS inter_az_per_gb,
@@ -44,7 +45,7 @@ WITH params AS (
 -- The account and Region attributed ('*': every one): a lake holding several (an Organization's
 -- central bucket) is attributed, priced and reconciled one account and Region at a time.
 scope AS (
-  SELECT CAST(? AS varchar) AS account_id, CAST(? AS varchar) AS region
+  SELECT CAST(? AS varchar) AS account_id, CAST(? AS varchar) AS region, CAST(? AS integer) AS claims_unaccounted
 ),
 day_identity AS (
   SELECT ip, kind, owner_id, namespace, workload_kind, workload, node, az_id, resource_id, service, valid_from, valid_to
@@ -78,7 +79,11 @@ day_flows AS NOT MATERIALIZED (
     WHERE dt = CAST(? AS varchar)
   ) f
   CROSS JOIN scope s
-  WHERE (s.account_id = '*' OR coalesce(f.account_id, '') = s.account_id)
+  WHERE (
+    s.account_id = '*'
+    OR coalesce(f.account_id, '') = s.account_id
+    OR (s.claims_unaccounted = 1 AND NOT regexp_like(coalesce(f.account_id, ''), '^[0-9]{12}$'))
+  )
     AND (s.region = '*' OR coalesce(f.region, '') = s.region)
 ),
 day AS (

@@ -1,5 +1,6 @@
 import { attributeFlows, BYTES_PER_GB, DATASETS } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
+import { curatedFlow } from "../support/builders.ts";
 import { describeRun, openSqlLake, project, sortRows } from "../support/sql-lake.ts";
 
 const D = Date.UTC(2026, 10, 22) / 1000; // 2026-11-22 00:00 UTC
@@ -48,31 +49,7 @@ const identity = [
 ];
 
 /** curated_flows rows (what compact_flows writes): api on node 1 (use1-az1) sending to node 2's pods. */
-const flow = (start: number, end: number, o: Record<string, unknown>) => ({
-  account_id: "123456789012",
-  region: "us-east-1",
-  vpc_id: "vpc-0abc",
-  interface_id: "eni-node1",
-  az_id: "use1-az1",
-  flow_direction: "egress",
-  direction_inferred: false,
-  srcaddr: "10.0.1.5",
-  dstaddr: "10.0.2.6",
-  pkt_srcaddr: "10.0.1.10",
-  pkt_dstaddr: "10.0.2.20",
-  pkt_src_aws_service: null,
-  pkt_dst_aws_service: null,
-  traffic_path: 1,
-  protocol: 6,
-  service_port: 8080,
-  action: "ACCEPT",
-  minute: start - (start % 60),
-  first_start: start,
-  last_end: end,
-  packets: 1,
-  records: 1,
-  ...o,
-});
+const flow = curatedFlow;
 /** The same record as the receiving node's ENI logs it (the same bytes: never counted twice). */
 const atReceiver = (r: Record<string, unknown>) => ({
   ...r,

@@ -10,6 +10,7 @@ import {
   hoursOf,
   identityWarnings,
   type MaterializeResult,
+  noCurWarning,
   type PriceOverrides,
   pricesFor,
   type Recommendation,
@@ -300,11 +301,7 @@ function daySummary(
   }));
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
   if (cutByWindow) warnings.push(windowCutWarning(dt));
-  else if (reconciliation.costBasis === "estimated")
-    warnings.push({
-      code: "no-cur",
-      message: `${dt}: no CUR lines for the day; dollars are list-price estimates`,
-    });
+  else if (reconciliation.costBasis === "estimated") warnings.push(noCurWarning(dt));
   return buildDaySummary({
     reconciliation,
     ledger: dayLedger(

@@ -5,13 +5,15 @@
 --   is the layout for flowcost's recommended v5 format; infra/catalog.ts rebuilds the column list
 --   from the configured `flowLogFormat`. The record's own `region` field keeps its position as
 --   `record_region` because `region` is the partition.
--- Partitions (projected, no crawler): region (enum), day (`yyyy/MM/dd`, the folder path).
+-- Partitions (projected, no crawler): account (enum: every account whose flow logs the bucket
+--   holds, an Organization's central bucket holding several), region (enum), day (`yyyy/MM/dd`,
+--   the folder path). Queries read the record's own account_id; the partition only finds the keys.
 -- Template variables, filled by infra/catalog.ts:
 --   ${FLOW_LOG_BUCKET}  bucket the flow log delivers to
 --   ${FLOW_LOG_PREFIX}  key prefix before AWSLogs/, empty or ending in `/`
---   ${ACCOUNT_ID}       account id of the delivering flow log
+--   ${FLOW_LOG_ACCOUNTS} comma-separated accounts whose flow logs the bucket holds
 --   ${REGIONS}          comma-separated regions to project, e.g. us-east-1,eu-west-1
--- ${region} and ${day} are Athena's projection placeholders and stay as written.
+-- ${account}, ${region} and ${day} are Athena's projection placeholders and stay as written.
 CREATE EXTERNAL TABLE IF NOT EXISTS raw_flow_logs (
   version int,
   account_id string,
@@ -68,13 +70,15 @@ CREATE EXTERNAL TABLE IF NOT EXISTS raw_flow_logs (
   next_hop_vpc_id string,
   next_hop_interface_type string
 )
-PARTITIONED BY (region string, day string)
+PARTITIONED BY (account string, region string, day string)
 ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
-LOCATION 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${ACCOUNT_ID}/vpcflowlogs/'
+LOCATION 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/'
 TBLPROPERTIES (
   'skip.header.line.count' = '1',
   'serialization.null.format' = '-',
   'projection.enabled' = 'true',
+  'projection.account.type' = 'enum',
+  'projection.account.values' = '${FLOW_LOG_ACCOUNTS}',
   'projection.region.type' = 'enum',
   'projection.region.values' = '${REGIONS}',
   'projection.day.type' = 'date',
@@ -82,5 +86,5 @@ TBLPROPERTIES (
   'projection.day.range' = '2021/01/01,NOW',
   'projection.day.interval' = '1',
   'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${ACCOUNT_ID}/vpcflowlogs/${region}/${day}'
+  'storage.location.template' = 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/${account}/vpcflowlogs/${region}/${day}'
 )

@@ -7,7 +7,7 @@
 -- Template variables, filled by infra/catalog.ts:
 --   ${FLOW_LOG_BUCKET}  bucket the flow log delivers to
 --   ${FLOW_LOG_PREFIX}  key prefix before AWSLogs/, empty or ending in `/`
---   ${ACCOUNT_ID}       account id of the delivering flow log
+--   ${FLOW_LOG_ACCOUNTS} comma-separated accounts whose flow logs the bucket holds
 --   ${REGIONS}          comma-separated regions to project
 CREATE EXTERNAL TABLE IF NOT EXISTS raw_flow_logs_parquet (
   version int,
@@ -54,7 +54,7 @@ LOCATION 's3://${FLOW_LOG_BUCKET}/${FLOW_LOG_PREFIX}AWSLogs/'
 TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.aws-account-id.type' = 'enum',
-  'projection.aws-account-id.values' = '${ACCOUNT_ID}',
+  'projection.aws-account-id.values' = '${FLOW_LOG_ACCOUNTS}',
   'projection.aws-service.type' = 'enum',
   'projection.aws-service.values' = 'vpcflowlogs',
   'projection.aws-region.type' = 'enum',

@@ -145,7 +145,11 @@ function answer(name: string, p: Array<string | number>) {
   switch (name) {
     case "day_places":
       return resultSet(
-        ORG.map((o) => ({ account_id: o.accountId, region: o.region, bytes: 5 * BYTES_PER_GB })),
+        [
+          ...ORG.map((o) => ({ account_id: o.accountId, region: o.region, bytes: 5 * BYTES_PER_GB })),
+          // Records of an ENI an AWS service created (an NLB's): account-id `unknown`.
+          { account_id: "unknown", region: "us-east-1", bytes: BYTES_PER_GB },
+        ],
         ["account_id", "region", "bytes"],
       );
     case "attribute_flows": {
@@ -257,13 +261,15 @@ describe("attribute Lambda: an Organization's day, two accounts in two Regions",
       .filter((r) => r.region === place.region)
       .reduce((s, r) => s + Math.round(Number(r.billed_cost_usd) * 100), 0);
 
-  test("each account and Region is attributed on its own, with its Region's prices (table + FLOWCOST_PRICES)", () => {
-    expect(out.places).toEqual(ORG.map((o) => ({ accountId: o.accountId, region: o.region })));
-    const calls = asked.filter((a) => a.name === "attribute_flows").map((a) => a.params.slice(1, 7));
-    // interAzPerGb, natPerGb, vpcEndpointPerGb, internetPerGb, accountId, region
+  test("each account and Region is attributed on its own, with its Region's prices (table + FLOWCOST_PRICES); `unknown` accounts join their Region's", () => {
+    // Places come in Region order.
+    expect(out.places).toEqual([ORG[1], ORG[0]].map((o) => ({ accountId: o.accountId, region: o.region })));
+    const calls = asked.filter((a) => a.name === "attribute_flows").map((a) => a.params.slice(1, 8));
+    // interAzPerGb, natPerGb, vpcEndpointPerGb, internetPerGb, accountId, region, claimsUnaccounted:
+    // the `unknown` records of us-east-1 are its account's, not a place of their own.
     expect(calls).toEqual([
-      [0.01, 0.045, 0.01, 0.09, "111122223333", "us-east-1"],
-      [0.015, 0.05, 0.01, 0.09, "444455556666", "eu-west-2"],
+      [0.015, 0.05, 0.01, 0.09, "444455556666", "eu-west-2", 1],
+      [0.01, 0.045, 0.01, 0.09, "111122223333", "us-east-1", 1],
     ]);
     // Stitching runs once for the day (records pair only within their own account and Region).
     expect(asked.filter((a) => a.name === "INSERT")).toHaveLength(1);
@@ -294,8 +300,18 @@ describe("attribute Lambda: an Organization's day, two accounts in two Regions",
       unattributedCents: 2,
     });
     expect(asked.filter((a) => a.name === "cur_network_lines").map((a) => a.params.slice(0, 2))).toEqual(
-      ORG.map((o) => [o.accountId, o.region]),
+      [ORG[1], ORG[0]].map((o) => [o.accountId, o.region]),
     );
+  });
+
+  test("the day document warns of eu-west-2's stand-in prices (list-cost column only: the CUR bills the day), not of us-east-1's", () => {
+    expect(summary.warnings).toEqual([
+      {
+        code: "list-price-placeholder",
+        message:
+          "eu-west-2: no looked-up list price for nlbPerHour, nlbPerLcuHour, interfaceEndpointPerAzHour, interfaceEndpointPerGb, internetEgressTiers; us-east-1's stand in for the list-cost column only (billed dollars come from the CUR). Set them in FLOWCOST_PRICES (docs/pricing.md)",
+      },
+    ]);
   });
 
   test("the day document's rows name their account and Region; the day itself names neither", () => {

@@ -80,6 +80,16 @@ describe("bucket names are checked before a deploy", () => {
     FLOWCOST_REGIONS: "us-east-1",
   };
 
+  test("the flow-log accounts default to the deployment's account; a list must hold 12-digit ids, the error naming the variable", () => {
+    expect(readSettings(env).flowLogAccounts).toEqual(["123456789012"]);
+    expect(
+      readSettings({ ...env, FLOWCOST_FLOW_LOG_ACCOUNTS: "123456789012, 210987654321" }).flowLogAccounts,
+    ).toEqual(["123456789012", "210987654321"]);
+    expect(() => readSettings({ ...env, FLOWCOST_FLOW_LOG_ACCOUNTS: "123456789012,o-abc123" })).toThrow(
+      'flowcost: FLOWCOST_FLOW_LOG_ACCOUNTS must list 12-digit account ids, comma-separated (not "o-abc123")',
+    );
+  });
+
   test("the flow-log and CUR bucket settings must be S3 bucket names, the error naming the variable", () => {
     expect(readSettings(env).flowLogBucket).toBe("acme-flow-logs");
     expect(() => readSettings({ ...env, FLOWCOST_FLOW_LOG_BUCKET: "Acme Logs" })).toThrow(

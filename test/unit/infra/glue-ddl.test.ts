@@ -22,7 +22,7 @@ const ROOT = join(import.meta.dirname, "../../..");
 const VALUES: CatalogTemplateValues = {
   FLOW_LOG_BUCKET: "acme-flow-logs",
   FLOW_LOG_PREFIX: "vpc/",
-  ACCOUNT_ID: "123456789012",
+  FLOW_LOG_ACCOUNTS: "123456789012,210987654321",
   REGIONS: "us-east-1,eu-west-1",
   LAKE_BUCKET: "flowcost-prod-lake",
   CUR_BUCKET: "acme-billing",
@@ -151,21 +151,20 @@ describe("queries/ddl/athena", () => {
     ).toThrow(/hive\.sql: unsupported SerDe 'org\.apache\.hive\.hcatalog\.data\.JsonSerDe'/);
   });
 
-  test("the raw text table reads the default key layout: header skipped, region/day projected", () => {
+  test("the raw text table reads the default key layout of every configured account: header skipped, account/region/day projected", () => {
     const glue = tables().get("raw_flow_logs");
-    expect(glue?.storageDescriptor.location).toBe(
-      "s3://acme-flow-logs/vpc/AWSLogs/123456789012/vpcflowlogs/",
-    );
+    expect(glue?.storageDescriptor.location).toBe("s3://acme-flow-logs/vpc/AWSLogs/");
     expect(glue?.partitionKeys).toEqual([
+      { name: "account", type: "string" },
       { name: "region", type: "string" },
       { name: "day", type: "string" },
     ]);
     expect(glue?.parameters).toMatchObject({
       "skip.header.line.count": "1",
+      "projection.account.values": "123456789012,210987654321",
       "projection.region.values": "us-east-1,eu-west-1",
       "projection.day.format": "yyyy/MM/dd",
-      "storage.location.template":
-        "s3://acme-flow-logs/vpc/AWSLogs/123456789012/vpcflowlogs/${region}/${day}",
+      "storage.location.template": "s3://acme-flow-logs/vpc/AWSLogs/${account}/vpcflowlogs/${region}/${day}",
     });
     expect(glue?.storageDescriptor.serDeInfo.parameters).toEqual({
       "field.delim": " ",
@@ -235,6 +234,7 @@ describe("queries/ddl/athena", () => {
       "s3://acme-flow-logs/vpc/AWSLogs/aws-account-id=${aws-account-id}/aws-service=${aws-service}/" +
         "aws-region=${aws-region}/year=${year}/month=${month}/day=${day}/hour=${hour}",
     );
+    expect(glue?.parameters["projection.aws-account-id.values"]).toBe("123456789012,210987654321");
   });
 
   test("the CUR table reads only the export's data/ folder by billing period, with map columns", () => {

@@ -59,4 +59,23 @@ describe("the results store over a lake folder", async () => {
     await store.writeDocument("results/summary/dt=2026-11-20/summary.json", '{"schemaVersion": 1}');
     await expect(store.readDay("2026-11-20")).rejects.toThrow("results/summary/dt=2026-11-20/summary.json:");
   });
+
+  test("a day document that fails validation partway is not written, and the day's previous document stays", async () => {
+    const many = buildDaySummary({
+      reconciliation: reconcileDay(
+        "2026-11-24",
+        Array.from({ length: 3_000 }, (_, i) => attributedRow({ dt: "2026-11-24", src_workload: `w-${i}` })),
+        [],
+        () => undefined,
+      ),
+    });
+    await store.writeDay(many);
+    const before = await readFile(join(lake, "results/summary/dt=2026-11-24/summary.json"), "utf8");
+    // Row 2,500 is invalid: 2,000 rows' text has been written to the temp file when it is found.
+    const bad = { ...many, rows: many.rows.map((r, i) => (i === 2_500 ? { ...r, bytes: -1 } : r)) };
+    await expect(store.writeDay(bad)).rejects.toThrow("rows");
+    expect(await readdir(join(lake, "results/summary/dt=2026-11-24"))).toEqual(["summary.json"]);
+    expect(await readFile(join(lake, "results/summary/dt=2026-11-24/summary.json"), "utf8")).toBe(before);
+    expect((await store.readDay("2026-11-24"))?.rows).toHaveLength(3_000);
+  });
 });

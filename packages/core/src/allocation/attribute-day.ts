@@ -42,6 +42,44 @@ export interface Place {
   readonly region: string;
 }
 
+/** What one place's queries read: its account (`*`: any) and Region, and whether it claims unaccounted records. */
+interface PlaceScope {
+  readonly accountId: string;
+  readonly region: string;
+  readonly claimsUnaccounted: 0 | 1;
+}
+
+/** An account id as AWS writes it. `unknown` (on ENIs AWS services create) and '' are not. */
+const isAccountId = (account: string) => /^\d{12}$/.test(account);
+
+/**
+ * The places a day is attributed as, from the accounts and Regions its flows carry. Records whose
+ * account-id is not an account id (`unknown` on the ENIs AWS creates for NLBs and VPC endpoints,
+ * none when the format lacks the field) belong to their Region's first account, so they are
+ * neither dropped nor made a place of their own that no CUR line could match; a Region without any
+ * account id is one place reconciled to every CUR line of the Region.
+ */
+export function attributionPlaces(
+  places: ReadonlyArray<Place>,
+): Array<{ readonly place: Place; readonly scope: PlaceScope }> {
+  const regions = [...new Set(places.map((p) => p.region))].sort();
+  return regions.flatMap((region) => {
+    const accounts = [
+      ...new Set(
+        places.filter((p) => p.region === region && isAccountId(p.accountId)).map((p) => p.accountId),
+      ),
+    ].sort();
+    if (accounts.length === 0)
+      return [
+        { place: { accountId: "", region }, scope: { accountId: ALL_PLACES, region, claimsUnaccounted: 0 } },
+      ];
+    return accounts.map((accountId, i) => ({
+      place: { accountId, region },
+      scope: { accountId, region, claimsUnaccounted: i === 0 ? (1 as const) : (0 as const) },
+    }));
+  });
+}
+
 /** The attribution of one place's flows, before the day's results are written. */
 interface PlaceAttribution {
   readonly attributed: AttributedRow[];
@@ -70,7 +108,7 @@ async function stitchDay(engine: QueryEngine, day: DayWindow): Promise<void> {
 async function attributePlace(
   engine: QueryEngine,
   day: DayWindow,
-  scope: Place,
+  scope: PlaceScope,
   prices: RegionPrices,
   hasCur: boolean,
   instanceOf: (node: string) => string | undefined,
@@ -124,7 +162,7 @@ export async function attributeAndReconcileDay(
   const part = await attributePlace(
     deps.engine,
     day,
-    { accountId: ALL_PLACES, region: ALL_PLACES },
+    { accountId: ALL_PLACES, region: ALL_PLACES, claimsUnaccounted: 0 },
     deps.prices,
     deps.hasCur,
     instanceOf,
@@ -143,8 +181,8 @@ export interface AttributeDayByPlaceDeps extends Omit<AttributeDayDeps, "prices"
 
 /**
  * The attribute job for one UTC day of a lake holding several accounts or Regions (an
- * Organization's central flow-log bucket, a payer's CUR), on either engine: each place is
- * attributed on its own flows, priced at its Region's prices and reconciled to its own
+ * Organization's central flow-log bucket, a payer's CUR), on either engine: each place
+ * ({@link attributionPlaces}) is attributed on its own flows, priced at its Region's prices and reconciled to its own
  * account's CUR lines in its Region; the rows, tagged with `account_id` and `region`, are
  * written once for the day. Each place's day adds up by itself, so the sums do too.
  */
@@ -156,11 +194,11 @@ export async function attributeAndReconcileDayByPlace(
   await stitchDay(deps.engine, day);
   const instanceOf = await nodeInstanceMap(deps.engine, day);
   const parts: Array<{ place: Place; part: PlaceAttribution }> = [];
-  for (const place of places) {
+  for (const { place, scope } of attributionPlaces(places)) {
     const part = await attributePlace(
       deps.engine,
       day,
-      place,
+      scope,
       deps.pricesOf(place.region),
       deps.hasCur,
       instanceOf,
@@ -169,7 +207,7 @@ export async function attributeAndReconcileDayByPlace(
   }
   const tag = (place: Place) => (r: ResultRow) => ({
     ...r,
-    account_id: place.accountId,
+    account_id: place.accountId === "" ? null : place.accountId,
     region: place.region,
   });
   const rows = parts.flatMap(({ place, part }) => part.reconciliation.rows.map(tag(place)));
@@ -211,7 +249,11 @@ export function attributeDayOfPlaces(
   places: ReadonlyArray<Place>,
   fallbackRegion: string,
 ): Promise<AttributeDayResult> {
-  if (places.length > 1) return attributeAndReconcileDayByPlace(deps, day, places);
+  const attributed = attributionPlaces(places);
+  if (attributed.length > 1) return attributeAndReconcileDayByPlace(deps, day, places);
   const { pricesOf, ...rest } = deps;
-  return attributeAndReconcileDay({ ...rest, prices: pricesOf(places[0]?.region ?? fallbackRegion) }, day);
+  return attributeAndReconcileDay(
+    { ...rest, prices: pricesOf(attributed[0]?.place.region ?? fallbackRegion) },
+    day,
+  );
 }

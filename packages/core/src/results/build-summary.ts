@@ -6,8 +6,8 @@ import {
   type DayLedger,
   type DayRow,
   type DaySummary,
-  daySummarySchema,
   type End,
+  parseDaySummary,
 } from "./day-summary.ts";
 
 export interface DaySummaryInput {
@@ -120,7 +120,7 @@ export function buildDaySummary(input: DaySummaryInput): DaySummary {
     ...(input.workloads === undefined ? {} : { workloads: input.workloads }),
     warnings: input.warnings ?? [],
   };
-  return daySummarySchema.parse(doc);
+  return parseDaySummary(doc);
 }
 
 /** The data-quality warnings of one cluster's identity statistics for a day. */
@@ -142,4 +142,30 @@ export function identityWarnings(dt: string, s: DaySummary["identity"][number]):
       message: `${dt} ${s.cluster}: nodes without an AZ ID: ${s.nodesWithoutZone.join(", ")}`,
     });
   return warnings;
+}
+
+/** A day no CUR line covers: its dollars are list-price estimates. */
+export function noCurWarning(dt: string): DaySummary["warnings"][number] {
+  return { code: "no-cur", message: `${dt}: no CUR lines for the day; dollars are list-price estimates` };
+}
+
+/**
+ * A Region priced with us-east-1's stand-ins for items nobody looked up (or configured), naming
+ * them, what they affect (only the list-cost column when the CUR bills the day) and where to set
+ * them (`configHint`: the CLI's flowcost.config.json, FLOWCOST_PRICES in AWS).
+ */
+export function listPricePlaceholderWarning(
+  region: string,
+  placeholders: ReadonlyArray<string>,
+  billed: boolean,
+  configHint: string,
+): DaySummary["warnings"][number] {
+  return {
+    code: "list-price-placeholder",
+    message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
+      billed
+        ? " for the list-cost column only (billed dollars come from the CUR)"
+        : ", so these estimates may be off"
+    }. Set them ${configHint} (docs/pricing.md)`,
+  };
 }

@@ -171,7 +171,12 @@ export const workloadLabelsSchema = z
   })
   .strict();
 
-export const daySummarySchema = z
+/**
+ * The document's fields, each validated, without the cross-field proof below: lets a writer
+ * validate a day's rows one at a time ({@link validateDaySummaryByRow}) instead of copying the
+ * whole document at once.
+ */
+export const daySummaryFieldsSchema = z
   .object({
     schemaVersion: z.literal(DAY_SUMMARY_SCHEMA_VERSION),
     dt: dateString,
@@ -186,50 +191,156 @@ export const daySummarySchema = z
     workloads: z.array(workloadLabelsSchema).optional(),
     warnings: z.array(warningSchema),
   })
-  .strict()
-  .superRefine((doc, ctx) => {
-    // The document carries its own proof: rows add up to the reconciliation, charges to their rows.
-    doc.rows.forEach((row, i) => {
-      const billed = row.charges.reduce((s, c) => s + (c.billedCents ?? 0), 0);
-      const list = row.charges.reduce((s, c) => s + c.listCostMicros, 0);
-      if (billed !== (row.billedCents ?? 0) || list !== row.listCostMicros)
-        ctx.addIssue({
-          code: "custom",
-          path: ["rows", i, "charges"],
-          message: `charges sum to ${billed} cents / ${list} micros, the row holds ${row.billedCents ?? 0} / ${row.listCostMicros}`,
-        });
-    });
-    // Each billed line's cents are exactly the charges that name it (allocated + unattributed).
-    const byLine = new Map<string, number>();
-    for (const row of doc.rows)
-      for (const c of row.charges)
+  .strict();
+
+interface DaySummaryIssue {
+  readonly path: Array<string | number>;
+  readonly message: string;
+}
+
+/**
+ * The document's own proof, fed a row at a time: rows add up to the reconciliation, charges to
+ * their rows, each billed line's cents to the charges that name it. One implementation for the
+ * schema's refinement and the row-by-row validation, so both reject the same documents.
+ */
+function dayProof(): {
+  row(row: DayRow, index: number): DaySummaryIssue | undefined;
+  finish(doc: Pick<DaySummary, "lines" | "costBasis" | "reconciliation">): DaySummaryIssue[];
+} {
+  const byLine = new Map<string, number>();
+  let rowCents = 0;
+  return {
+    row(row, i) {
+      rowCents += row.billedCents ?? 0;
+      let billed = 0;
+      let list = 0;
+      for (const c of row.charges) {
+        billed += c.billedCents ?? 0;
+        list += c.listCostMicros;
+        // Each billed line's cents are exactly the charges that name it (allocated + unattributed).
         if (c.resourceId !== null && c.billedCents !== null) {
           const key = `${c.usageClass}|${c.resourceId}`;
           byLine.set(key, (byLine.get(key) ?? 0) + c.billedCents);
         }
-    doc.lines.forEach((line, i) => {
-      const charged = byLine.get(`${line.usageClass}|${line.resourceId}`) ?? 0;
-      if (charged !== line.billedCents)
-        ctx.addIssue({
-          code: "custom",
-          path: ["lines", i],
-          message: `charges naming ${line.usageClass} ${line.resourceId} sum to ${charged} cents, the line holds ${line.billedCents}`,
-        });
-    });
-    if (doc.costBasis === "billed") {
-      const r = doc.reconciliation;
-      const rows = doc.rows.reduce((s, row) => s + (row.billedCents ?? 0), 0);
-      if (rows !== r.billedCents || r.allocatedCents + r.unattributedCents !== r.billedCents)
-        ctx.addIssue({
-          code: "custom",
-          path: ["reconciliation"],
-          message: `rows hold ${rows} cents; billed ${r.billedCents} = allocated ${r.allocatedCents} + unattributed ${r.unattributedCents} must hold`,
-        });
-    }
+      }
+      return billed !== (row.billedCents ?? 0) || list !== row.listCostMicros
+        ? {
+            path: ["rows", i, "charges"],
+            message: `charges sum to ${billed} cents / ${list} micros, the row holds ${row.billedCents ?? 0} / ${row.listCostMicros}`,
+          }
+        : undefined;
+    },
+    finish(doc) {
+      const issues: DaySummaryIssue[] = [];
+      doc.lines.forEach((line, i) => {
+        const charged = byLine.get(`${line.usageClass}|${line.resourceId}`) ?? 0;
+        if (charged !== line.billedCents)
+          issues.push({
+            path: ["lines", i],
+            message: `charges naming ${line.usageClass} ${line.resourceId} sum to ${charged} cents, the line holds ${line.billedCents}`,
+          });
+      });
+      if (doc.costBasis === "billed") {
+        const r = doc.reconciliation;
+        if (rowCents !== r.billedCents || r.allocatedCents + r.unattributedCents !== r.billedCents)
+          issues.push({
+            path: ["reconciliation"],
+            message: `rows hold ${rowCents} cents; billed ${r.billedCents} = allocated ${r.allocatedCents} + unattributed ${r.unattributedCents} must hold`,
+          });
+      }
+      return issues;
+    },
+  };
+}
+
+export const daySummarySchema = daySummaryFieldsSchema.superRefine((doc, ctx) => {
+  // The document carries its own proof: rows add up to the reconciliation, charges to their rows.
+  const proof = dayProof();
+  doc.rows.forEach((row, i) => {
+    const issue = proof.row(row, i);
+    if (issue) ctx.addIssue({ code: "custom", ...issue });
   });
+  for (const issue of proof.finish(doc)) ctx.addIssue({ code: "custom", ...issue });
+});
 export type DaySummary = z.infer<typeof daySummarySchema>;
 
 /** Where a day's summary lives, in S3 and in a local lake folder alike. */
 export function daySummaryKey(dt: string): string {
   return `results/summary/dt=${dt}/summary.json`;
+}
+
+/**
+ * Validates a day document as {@link daySummarySchema} does, but a row at a time: yields each
+ * row's parsed copy (dropped by the caller once used, so a day of 100,000 rows is never copied
+ * whole) and returns the other fields, parsed, once the proof that needs every row (lines and
+ * reconciliation) holds. A document that fails anywhere is parsed whole by `daySummarySchema`,
+ * which throws its usual error (every issue, the same paths).
+ */
+function* parsedRows(summary: DaySummary): Generator<DayRow, z.output<typeof daySummaryFieldsSchema>> {
+  const rejected = (): never => {
+    daySummarySchema.parse(summary);
+    throw new Error(`day document ${summary.dt}: rejected row by row but accepted whole`);
+  };
+  const fields = daySummaryFieldsSchema.safeParse({ ...summary, rows: [] });
+  if (!fields.success) return rejected();
+  const proof = dayProof();
+  for (let i = 0; i < summary.rows.length; i++) {
+    const parsed = dayRowSchema.safeParse(summary.rows[i]);
+    if (!parsed.success || proof.row(parsed.data, i) !== undefined) return rejected();
+    yield parsed.data;
+  }
+  if (proof.finish(fields.data).length > 0) return rejected();
+  return fields.data;
+}
+
+/**
+ * Validates a day document as {@link daySummarySchema} does and returns its parsed form (the
+ * same object `daySummarySchema.parse` returns), parsing the rows one at a time rather than
+ * copying the document whole and then checking it.
+ */
+export function parseDaySummary(summary: DaySummary): DaySummary {
+  const rows: DayRow[] = [];
+  const walk = parsedRows(summary);
+  let step = walk.next();
+  for (; !step.done; step = walk.next()) rows.push(step.value);
+  // The fields in the schema's order, as a whole parse returns them, with the parsed rows.
+  return { ...step.value, rows };
+}
+
+/**
+ * The day document's JSON text (what `JSON.stringify` of its parsed form writes, byte for byte)
+ * in parts of about `rowsPerPart` rows, validated as {@link daySummarySchema} validates it but a
+ * row at a time: the document is never copied, nor its text held, whole. The proof that needs
+ * every row is checked before the last part: a writer of the parts must drop what it wrote when
+ * the iteration throws.
+ */
+export function* dayDocumentParts(summary: DaySummary, rowsPerPart = 1000): Generator<string> {
+  const walk = parsedRows(summary);
+  // The first step checks the fields other than the rows (and throws when one fails).
+  let step = walk.next();
+  const fields = daySummaryFieldsSchema.parse({ ...summary, rows: [] });
+  let text = "{";
+  let first = true;
+  for (const [key, value] of Object.entries(fields)) {
+    // JSON.stringify leaves out a property whose value is undefined.
+    if (value === undefined) continue;
+    text += `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (key !== "rows") {
+      text += JSON.stringify(value);
+      continue;
+    }
+    text += "[";
+    for (let n = 0; !step.done; step = walk.next()) {
+      text += `${n === 0 ? "" : ","}${JSON.stringify(step.value)}`;
+      if (++n % rowsPerPart === 0) {
+        yield text;
+        text = "";
+      }
+    }
+    text += "]";
+  }
+  // The proof over every row is checked when the walk ends (rows is a required field, so it has).
+  while (!step.done) step = walk.next();
+  yield `${text}}\n`;
 }

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { InvalidInputError } from "../errors.ts";
-import { type DaySummary, dateString, daySummaryKey, daySummarySchema } from "./day-summary.ts";
+import {
+  type DaySummary,
+  dateString,
+  dayDocumentParts,
+  daySummaryKey,
+  daySummarySchema,
+} from "./day-summary.ts";
 
 /**
  * Where the small result documents live: a lake folder locally, the lake bucket in AWS. Keys are
@@ -14,6 +20,12 @@ export interface DocumentBackend {
   get(key: string): Promise<string | undefined>;
   /** Replaces the document whole: a reader sees the old text or the new, never a part. */
   put(key: string, body: string, contentType: string): Promise<void>;
+  /**
+   * Replaces the document whole from its text in parts, written as they come (a day document
+   * runs to tens of MB): same guarantee as `put`, and nothing is left when the parts throw.
+   * Optional: without it the parts are joined and `put`.
+   */
+  putParts?(key: string, parts: Iterable<string>, contentType: string): Promise<void>;
   /**
    * Every key under `prefix` with a version that changes whenever the document is rewritten
    * (size and modification time), in one listing: lets a reader revalidate a cache cheaply.
@@ -129,12 +141,14 @@ export function createResultsStore(backend: DocumentBackend): ResultsStore {
       return text === undefined ? undefined : parseDocument(key, text, daySummarySchema);
     },
     async writeDay(summary) {
-      const doc = daySummarySchema.parse(summary);
-      await backend.put(
-        assertDocumentKey(daySummaryKey(doc.dt)),
-        `${JSON.stringify(doc)}\n`,
-        "application/json",
-      );
+      // Validated and serialised a row at a time: the text is what JSON.stringify of the parsed
+      // document gives, without a parsed copy or the whole text in memory at once.
+      // A day that names no key is rejected with the document's own error, as a whole parse gives.
+      if (!dateString.safeParse(summary.dt).success) daySummarySchema.parse(summary);
+      const key = assertDocumentKey(daySummaryKey(summary.dt));
+      const parts = dayDocumentParts(summary);
+      if (backend.putParts) await backend.putParts(key, parts, "application/json");
+      else await backend.put(key, [...parts].join(""), "application/json");
     },
     listDocuments,
     readDocument: async (key) => backend.get(assertDocumentKey(key)),

@@ -1,15 +1,21 @@
 import { gzipSync } from "node:zlib";
 import {
   attributeDayOfPlaces,
+  attributionPlaces,
   buildDaySummary,
   DATASETS,
+  type DaySummary,
   type DayWindow,
   dayPlaces,
   dayWindow,
+  listPricePlaceholderWarning,
+  noCurWarning,
+  type Place,
   type PriceOverrides,
   partitionPrefix,
   pricesFor,
   type QueryEngine,
+  type RegionPrices,
   type ResultRow,
   recommendDays,
 } from "@flowcost/core";
@@ -141,10 +147,13 @@ export interface AttributeRunDeps {
  */
 export async function runAttribute(deps: AttributeRunDeps, event: z.output<typeof AttributeEvent>) {
   const day = attributionDay(event.time, event.mode);
-  const places = (await deps.engine.query(dayPlaces, { dt: day.dt })).rows.map((r) => ({
-    accountId: r.account_id,
-    region: r.region,
-  }));
+  // Records without an account id (`unknown` on ENIs AWS services create) join their Region's account.
+  const places = attributionPlaces(
+    (await deps.engine.query(dayPlaces, { dt: day.dt })).rows.map((r) => ({
+      accountId: r.account_id,
+      region: r.region,
+    })),
+  ).map((p) => p.place);
   const pricesOf = (region: string) => pricesFor(region, deps.prices);
   const store = s3ResultsDailyStore(deps.lake);
   const result = await attributeDayOfPlaces(
@@ -168,6 +177,7 @@ export async function runAttribute(deps: AttributeRunDeps, event: z.output<typeo
       reconciliation: result.reconciliation,
       region: only?.region ?? (places.length === 0 ? deps.region : undefined),
       ...(only?.accountId ? { account: only.accountId } : {}),
+      warnings: dayWarnings(day.dt, result.reconciliation.costBasis, places, deps.region, pricesOf),
     }),
   );
   // The day's recommendations, written to results/recommendations/dt= for the API and reports. The
@@ -187,6 +197,29 @@ export async function runAttribute(deps: AttributeRunDeps, event: z.output<typeo
     [{ dt: day.dt, rows: [...result.reconciliation.rows], from: day.start, to }],
   );
   return { day, places, result, recommended };
+}
+
+/**
+ * The day document's warnings: a day no CUR line covers (estimates), and each Region whose prices
+ * include us-east-1's stand-ins (named, with where to set them).
+ */
+export function dayWarnings(
+  dt: string,
+  costBasis: "billed" | "estimated",
+  places: ReadonlyArray<Place>,
+  fallbackRegion: string,
+  pricesOf: (region: string) => RegionPrices,
+): DaySummary["warnings"] {
+  const regions = [...new Set(places.length === 0 ? [fallbackRegion] : places.map((p) => p.region))].sort();
+  return [
+    ...(costBasis === "estimated" ? [noCurWarning(dt)] : []),
+    ...regions.flatMap((region) => {
+      const { placeholders } = pricesOf(region);
+      return placeholders.length === 0
+        ? []
+        : [listPricePlaceholderWarning(region, placeholders, costBasis === "billed", "in FLOWCOST_PRICES")];
+    }),
+  ];
 }
 
 export const handler = withJob(AttributeEvent, (event) => {

@@ -1,6 +1,7 @@
 import {
   flowLogFormatCapabilities,
   identityWarnings,
+  listPricePlaceholderWarning,
   type PriceOverrides,
   pricesFor,
   recommendationSchema,
@@ -567,14 +568,9 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
   for (const region of result.regions) {
     const { placeholders } = pricesFor(region, context.prices);
     if (placeholders.length === 0) continue;
-    warnings.push({
-      code: "list-price-placeholder",
-      message: `${region}: no looked-up list price for ${placeholders.join(", ")}; us-east-1's stand in${
-        anyBilled
-          ? " for the list-cost column only (billed dollars come from the CUR)"
-          : ", so these estimates may be off"
-      }. Set them under "prices" in flowcost.config.json (docs/pricing.md)`,
-    });
+    warnings.push(
+      listPricePlaceholderWarning(region, placeholders, anyBilled, 'under "prices" in flowcost.config.json'),
+    );
   }
   for (const i of identity) warnings.push(...identityWarnings(i.date, i));
   warnings.push(...formatWarnings(formats, stitching, discovery.aws.ipRanges));

@@ -14,7 +14,7 @@ import type { z } from "zod";
 import type { RunTransaction } from "../lake/run-transaction.ts";
 import { CuratedViews } from "./curated-views.ts";
 import { type DuckDbEngineOptions, readRows, startDuckDb } from "./duckdb-start.ts";
-import { MemoryShares } from "./memory-share.ts";
+import { csvBufferBytes, MemoryShares } from "./memory-share.ts";
 import { PartitionWriter } from "./partition-writer.ts";
 import { RawFlowLogs } from "./raw-flow-logs.ts";
 import { RawFlowStatus } from "./raw-flow-status.ts";
@@ -66,9 +66,14 @@ export class DuckDbEngine implements QueryEngine {
   ) {
     this.loadSql = localSqlLoader(options.queriesDir);
     this.curated = new CuratedViews(connection, options.lakeDir, options.run);
-    this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB");
+    this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB", options.threads ?? 2);
     this.partitions = new PartitionWriter(connection, options, this.loadSql, this.curated);
-    this.rawFlowLogs = new RawFlowLogs(connection, options.lakeDir, () => this.rawFlowStatus.defineView());
+    this.rawFlowLogs = new RawFlowLogs(
+      connection,
+      options.lakeDir,
+      () => this.rawFlowStatus.defineView(),
+      csvBufferBytes(options.memoryLimit ?? "1GB"),
+    );
     this.rejects = new RejectedLines(connection, this.rawFlowLogs);
     this.rawFlowStatus = new RawFlowStatus(connection, this.rejects);
   }
@@ -108,6 +113,9 @@ export class DuckDbEngine implements QueryEngine {
     // The result is read a chunk (2,048 rows) at a time and each row parsed as it arrives, so the
     // process never holds DuckDB's whole result, its value objects and the parsed rows at once.
     const rows: Array<z.output<R>> = [];
+    // DuckDB hands every row its own copy of each string; a day's result rows repeat a few
+    // thousand names (namespaces, workloads, nodes, AZs) across 100,000 rows, so each is kept once.
+    const strings = new Map<string, string>();
     try {
       const prepared = await this.connection.prepare(sql);
       prepared.bind(values);
@@ -121,7 +129,15 @@ export class DuckDbEngine implements QueryEngine {
               `row ${rows.length} does not match the row schema: ${parsed.error.message}`,
             );
           }
-          rows.push(parsed.data as z.output<R>);
+          const data = parsed.data as Record<string, unknown>;
+          for (const key in data) {
+            const value = data[key];
+            if (typeof value !== "string") continue;
+            const kept = strings.get(value);
+            if (kept === undefined) strings.set(value, value);
+            else data[key] = kept;
+          }
+          rows.push(data as z.output<R>);
         }
       }
     } catch (error) {

@@ -21,6 +21,33 @@ export function parseMemoryLimit(limit: string): number | undefined {
 }
 
 /**
+ * DuckDB's share of the configured memory limit while it streams the raw objects (compaction and
+ * the ledger's scans): the rest covers Node (its heap, the gzip scan's buffers) and what DuckDB
+ * holds beyond its own limit. At 0.7 a 19.85M-record run peaked at 1,044 MiB under a 1 GB limit.
+ */
+export const RAW_SCAN_MEMORY_SHARE = 0.6;
+
+/** DuckDB's read_csv buffer size by default, and the least the raw scans use (bytes). */
+const CSV_BUFFER_DEFAULT = 32_000_000;
+const CSV_BUFFER_LEAST = 8_000_000;
+
+/**
+ * read_csv's buffer size for the raw scans under a memory limit: DuckDB's default (32 MB) while it
+ * is at most a sixteenth of DuckDB's share of the limit for the raw scan, smaller below that
+ * (not under 8 MB, four times the longest line DuckDB reads by default). The reader holds a few
+ * buffers per thread outside what it can spill: at --memory-limit 256MB (146 MiB for DuckDB) the
+ * default buffers failed compaction ("could not allocate block of size 30.5 MiB (118.1 MiB/146.0
+ * MiB used)") with one thread or two; 8 MB buffers ran. From about 950 MB up the default stands,
+ * so larger limits read exactly as before.
+ */
+export function csvBufferBytes(memoryLimit: string): number | undefined {
+  const bytes = parseMemoryLimit(memoryLimit);
+  if (bytes === undefined) return undefined;
+  const fitting = Math.floor((bytes * RAW_SCAN_MEMORY_SHARE) / 16);
+  return fitting >= CSV_BUFFER_DEFAULT ? undefined : Math.max(CSV_BUFFER_LEAST, fitting);
+}
+
+/**
  * DuckDB's share of the configured memory limit. DuckDB's resident memory runs past its buffer
  * limit (allocator slack, memory outside the buffer manager: measured ~250 MB over at 1 GB
  * during a partitioned Parquet write), so the streaming steps give it a share of the limit
@@ -30,17 +57,35 @@ export class MemoryShares {
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly memoryLimit: string,
+    private readonly threads = 2,
   ) {}
 
-  /** Runs `work` with DuckDB's memory_limit at `share` of the configured limit, then restores it. */
-  async withShare<T>(share: number, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with DuckDB's memory_limit at `share` of the configured limit, then restores it.
+   * With `leastPerThread` (bytes), fewer threads run when the share cannot give each that much:
+   * every thread holds its own hash tables and buffers outside what DuckDB can spill, so under a
+   * small limit one thread finishes where two run out of memory.
+   */
+  async withShare<T>(
+    share: number,
+    work: () => Promise<T>,
+    options: { leastPerThread?: number } = {},
+  ): Promise<T> {
     const bytes = parseMemoryLimit(this.memoryLimit);
     if (bytes === undefined) return work();
-    await this.connection.run(`SET memory_limit = '${Math.floor((bytes * share) / 1048576)}MiB'`);
+    const shareBytes = bytes * share;
+    const least = options.leastPerThread;
+    const threads =
+      least === undefined
+        ? this.threads
+        : Math.max(1, Math.min(this.threads, Math.floor(shareBytes / least)));
+    await this.connection.run(`SET memory_limit = '${Math.floor(shareBytes / 1048576)}MiB'`);
+    if (threads !== this.threads) await this.connection.run(`SET threads = ${threads}`);
     try {
       return await work();
     } finally {
       await this.connection.run(`SET memory_limit = ${quote(this.memoryLimit)}`);
+      if (threads !== this.threads) await this.connection.run(`SET threads = ${this.threads}`);
     }
   }
 }

@@ -88,10 +88,17 @@ function rawSelect(
  * query projects, and every scan of the view rejects the same lines. The paths share one
  * compression (batchByKey).
  */
-export function readCsv(group: TextFormatGroup, paths: ReadonlyArray<string>, header: boolean): string {
+export function readCsv(
+  group: TextFormatGroup,
+  paths: ReadonlyArray<string>,
+  header: boolean,
+  /** read_csv's buffer_size (bytes); DuckDB's default (32 MB) when undefined. */
+  bufferBytes?: number,
+): string {
   return (
     `(SELECT * FROM read_csv([${paths.map(pathLiteral).join(", ")}], delim = ' ', header = ${header}, nullstr = '-', ` +
     `compression = '${compressionOf(paths[0] ?? "")}', ` +
+    (bufferBytes === undefined ? "" : `buffer_size = ${bufferBytes}, `) +
     `quote = '', escape = '', auto_detect = false, columns = {${group.columns
       .map((c) => `${quote(c.column)}: '${SQL_TYPE[c.type]}'`)
       .join(", ")}}, filename = true, store_rejects = true) ` +
@@ -115,6 +122,8 @@ export class RawFlowLogs {
     private readonly connection: DuckDBConnection,
     private readonly lakeDir: string,
     private readonly onRedefined: () => Promise<void>,
+    /** read_csv's buffer size for the view's scans (csvBufferBytes), DuckDB's default when undefined. */
+    private readonly csvBufferBytes?: number,
   ) {}
 
   /** The objects behind the view now. */
@@ -231,6 +240,7 @@ export class RawFlowLogs {
             group,
             batch.map((f) => f.path),
             group.hasHeader,
+            this.csvBufferBytes,
           )}`,
         );
       }
@@ -239,7 +249,7 @@ export class RawFlowLogs {
         if (retry === undefined) continue;
         this.respacedOrigin.set(retry, file.path);
         parts.push(
-          `SELECT ${rawSelect(group.columns, file, file.path)} FROM ${readCsv(group, [retry], false)}`,
+          `SELECT ${rawSelect(group.columns, file, file.path)} FROM ${readCsv(group, [retry], false, this.csvBufferBytes)}`,
         );
       }
     }

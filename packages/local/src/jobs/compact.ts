@@ -21,6 +21,7 @@ import {
   runLedger,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
+import { RAW_SCAN_MEMORY_SHARE } from "../engine/memory-share.ts";
 import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
 import { lakeResultsStore } from "../lake/results-files.ts";
@@ -28,13 +29,6 @@ import { lakeResultsStore } from "../lake/results-files.ts";
 const HOUR = 3600;
 /** The widest spread of record starts an object's span may give the run (see compactFlowLogs). */
 const MAX_OBJECT_SPAN = 24 * HOUR;
-
-/**
- * DuckDB's share of the configured memory limit while it streams the raw objects: the rest
- * covers Node (its heap, the gzip scan's buffers) and what DuckDB holds beyond its own limit.
- * At 0.7 a 19.85M-record run peaked at 1,044 MiB under a 1 GB limit.
- */
-const RAW_SCAN_MEMORY_SHARE = 0.6;
 
 /** compact_flows' parameters for the whole hours from `start` (incl.) to `end` (excl.). */
 export function compactParams(start: number, end: number) {

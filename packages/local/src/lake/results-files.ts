@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { createResultsStore, type DocumentBackend, type ResultsStore } from "@flowcost/core";
 
 const isMissing = (error: unknown) =>
@@ -56,21 +56,38 @@ export function lakeDocumentBackend(lakeDir: string): DocumentBackend {
       }
     },
     async put(key, body) {
-      const target = path(key);
-      await mkdir(dirname(target), { recursive: true });
-      const temp = join(
-        dirname(target),
-        `.${key.split("/").pop()}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
-      );
-      try {
-        await writeFile(temp, body);
-        await rename(temp, target);
-      } catch (error) {
-        await rm(temp, { force: true });
-        throw error;
-      }
+      await replaceFile(path(key), async (temp) => writeFile(temp, body));
+    },
+    async putParts(key, parts) {
+      await replaceFile(path(key), async (temp) => {
+        const file = await open(temp, "w");
+        try {
+          for (const part of parts) await file.write(part);
+        } finally {
+          await file.close();
+        }
+      });
     },
   };
+}
+
+/**
+ * Writes `target` through a dot-named temp file in its folder, renamed over it once `write` is
+ * done; the temp file is removed when `write` throws.
+ */
+async function replaceFile(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = join(
+    dirname(target),
+    `.${basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
+  );
+  try {
+    await write(temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
 }
 
 /** The results store over a local lake folder (what `flowcost analyze` writes and `serve` reads). */

@@ -8,29 +8,11 @@ import {
   trafficView,
 } from "@flowcost/core";
 import { describe, expect, test } from "vitest";
-import { attributedRow, curLine, GB } from "../../../support/builders.ts";
+import { attributedRow, curLine, GB, natRow } from "../../../support/builders.ts";
 
 const line = curLine;
 const instances = (node: string) => ({ "node-a": "i-0aaa", "node-b": "i-0bbb" })[node];
 
-const natRow = (over: Partial<AttributedRow> = {}) =>
-  attributedRow({
-    category: "nat",
-    subcategory: "s3",
-    src_kind: "aws_service",
-    src_namespace: null,
-    src_workload_kind: null,
-    src_workload: "S3",
-    src_node: null,
-    src_az_id: null,
-    dst_kind: "pod",
-    dst_workload: "cart",
-    dst_node: "node-b",
-    nat_gateway: "nat-1",
-    bytes: 2 * GB,
-    list_cost_usd: 0.09,
-    ...over,
-  });
 const lbRow = attributedRow({
   category: "lb",
   subcategory: "client",

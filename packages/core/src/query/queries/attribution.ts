@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { col, defineQuery } from "../catalog.ts";
 import { compactFlows } from "./flows.ts";
-import { dt, scopeAccount, scopeRegion } from "./params.ts";
+import { claimsUnaccounted, dt, scopeAccount, scopeRegion } from "./params.ts";
 
 /** Attribution and reconciliation queries (`queries/attribution/`). */
 const price = z.number().nonnegative();
@@ -54,6 +54,7 @@ export const attributeFlows = defineQuery({
     internetPerGb: price,
     accountId: scopeAccount,
     region: scopeRegion,
+    claimsUnaccounted,
   }),
   paramOrder: [
     "bytesPerGb",
@@ -63,6 +64,7 @@ export const attributeFlows = defineQuery({
     "internetPerGb",
     "accountId",
     "region",
+    "claimsUnaccounted",
     "dt",
     "dt",
     "dt",
@@ -110,8 +112,8 @@ export const stitchFlows = defineQuery({
 export const stitchSummary = defineQuery({
   name: "stitch_summary",
   area: "attribution",
-  params: z.object({ dt, accountId: scopeAccount, region: scopeRegion }),
-  paramOrder: ["accountId", "region", "dt"],
+  params: z.object({ dt, accountId: scopeAccount, region: scopeRegion, claimsUnaccounted }),
+  paramOrder: ["accountId", "region", "claimsUnaccounted", "dt"],
   row: z.object({
     pairing: z.enum(PAIRINGS),
     flow_direction: col.string,

@@ -18,3 +18,8 @@ export const scopeRegion = z
   .string()
   .regex(/^(\*|[a-z0-9-]{0,32})$/, "a Region code such as us-west-2, or * for every Region")
   .default(ALL_PLACES);
+/**
+ * 1: the place also takes its Region's records whose account-id is not an account id (`unknown`
+ * on ENIs that AWS services create for NLBs and VPC endpoints, or no account-id in the format).
+ */
+export const claimsUnaccounted = z.union([z.literal(0), z.literal(1)]).default(0);

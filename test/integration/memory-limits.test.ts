@@ -1,0 +1,51 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { generateScenario } from "@flowcost/local/scenario/write";
+import { describe, expect, test } from "vitest";
+import { analyzeJson, copyInputs, figures, flowLogObjects } from "../support/damaged-lake.ts";
+import { tempDir } from "../support/temp.ts";
+
+/**
+ * Under a small --memory-limit the run reads the raw objects with smaller read_csv buffers and
+ * attributes on fewer threads (engine/memory-share.ts): the answer must not move by a byte or a
+ * cent, nor the ledger by a line, including the lines it rejects.
+ */
+describe("a small memory limit gives the answer of the default one", async () => {
+  const root = await tempDir("memory-limits");
+  const pristine = join(root, "pristine");
+  await generateScenario({ outDir: pristine, seed: 7 });
+  const lake = join(root, "damaged");
+  await copyInputs(pristine, lake);
+  // Lines the parser rejects, so both runs must reject exactly the same ones: a garbled number,
+  // a line with a field too few, a line with a field too many.
+  const objects = await flowLogObjects(lake);
+  for (const [n, path] of [objects[2], objects[5]].entries()) {
+    const lines = gunzipSync(await readFile(path as string))
+      .toString("utf8")
+      .trimEnd()
+      .split("\n");
+    const bytesAt = (lines[0] as string).split(" ").indexOf("bytes");
+    const garble = (line: string) =>
+      line
+        .split(" ")
+        .map((v, i) => (i === bytesAt ? `${v}x` : v))
+        .join(" ");
+    lines[10 + n] = garble(lines[10 + n] as string);
+    lines[20 + n] = (lines[20 + n] as string).split(" ").slice(0, -1).join(" ");
+    lines[30 + n] = `${lines[30 + n]} 7`;
+    await writeFile(path as string, gzipSync(`${lines.join("\n")}\n`));
+  }
+  const atDefault = await analyzeJson(lake);
+  const at256 = await analyzeJson(lake, ["--memory-limit", "256MB"]);
+
+  test("256MB: the same bytes, dollars and ledger (rejected lines included) as the default 1GB", () => {
+    // Rejected lines are reported (exit 4: not every input was used), the same way at both limits.
+    expect(atDefault.code).toBe(4);
+    expect(atDefault.output.ledger.rejected).toBe(6);
+    expect(at256.code).toBe(4);
+    expect(figures(at256.output)).toEqual(figures(atDefault.output));
+    expect(at256.output.ledger).toEqual(atDefault.output.ledger);
+    expect(at256.output.rows).toEqual(atDefault.output.rows);
+  });
+});
