@@ -34,7 +34,7 @@ describe("a run's transaction on real files", async () => {
     const run = await RunTransaction.begin(lake);
     const docs = run.documents();
     await docs.put("results/summary/dt=2026-11-22/summary.json", "new summary\n", "application/json");
-    await docs.put("results/ledger/dt=2026-11-22/ledger.json", "ledger\n", "application/json");
+    await docs.putParts?.("results/ledger/dt=2026-11-22/ledger.json", ["led", "ger\n"], "application/json");
     expect(await docs.get("results/summary/dt=2026-11-22/summary.json")).toBe("new summary\n");
     expect((await docs.list("results/")).sort()).toEqual([
       "results/ledger/dt=2026-11-22/ledger.json",

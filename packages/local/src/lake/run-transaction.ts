@@ -175,6 +175,12 @@ export class RunTransaction {
         await staged.put(key, body, contentType);
         this.owned.add(key);
       },
+      // A day's document is written a part at a time, never as one string (results-files.ts).
+      putParts: async (key, parts, contentType) => {
+        if (staged.putParts) await staged.putParts(key, parts, contentType);
+        else await staged.put(key, [...parts].join(""), contentType);
+        this.owned.add(key);
+      },
     };
   }
 
