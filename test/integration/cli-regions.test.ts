@@ -1,9 +1,10 @@
 import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BYTES_PER_GB } from "@flowcost/core";
+import { BYTES_PER_GB, isoWeekOf } from "@flowcost/core";
 import { DuckDbEngine } from "@flowcost/local/engine/duckdb-engine";
 import { generateOrganizationScenario } from "@flowcost/local/scenario/organization";
 import { generateScenario } from "@flowcost/local/scenario/write";
+import { startServer } from "@flowcost/local/serve/server";
 import { describe, expect, test } from "vitest";
 import { runCli as cli } from "../support/cli.ts";
 import { tempDir } from "../support/temp.ts";
@@ -211,6 +212,68 @@ describe("an Organization's lake: two accounts in two Regions (finding 2)", asyn
     } finally {
       engine.close();
     }
+  });
+
+  test("the API groups and filters by account and Region: each place's charge-view dollars are its account's CUR", async () => {
+    const server = await startServer({ lakeDir: folder, token: "org-api-token-0123456789", cacheTtlMs: 0 });
+    try {
+      const get = async (query: string) => {
+        const response = await fetch(`${server.url}/v1/costs?${query}`, {
+          headers: { authorization: "Bearer org-api-token-0123456789" },
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as {
+          groups: Array<{ key: Record<string, string | null>; billedCostUsd: number | null }>;
+          totals: { billedCostUsd: number | null };
+        };
+      };
+      const byPlace = await get("groupBy=account,region");
+      const cents = (usd: number | null) => Math.round((usd ?? 0) * 100);
+      expect(
+        Object.fromEntries(
+          byPlace.groups.map((g) => [`${g.key.account}/${g.key.region}`, cents(g.billedCostUsd)]),
+        ),
+      ).toEqual(
+        Object.fromEntries(
+          org.members.map((m) => [
+            `${m.cluster.accountId}/${m.cluster.region}`,
+            Math.round((m.billedNetworkUsd.get(m.day) ?? 0) * 100),
+          ]),
+        ),
+      );
+      for (const m of org.members) {
+        const one = await get(`groupBy=category&region=${m.cluster.region}&account=${m.cluster.accountId}`);
+        expect(cents(one.totals.billedCostUsd)).toBe(Math.round((m.billedNetworkUsd.get(m.day) ?? 0) * 100));
+      }
+      const bad = await fetch(`${server.url}/v1/costs?region=Mars`, {
+        headers: { authorization: "Bearer org-api-token-0123456789" },
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain("region must be an AWS Region code");
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("the weekly report has a table by account and Region, each place's dollars its account's CUR", async () => {
+    const day = org.members[0]?.day ?? "";
+    const week = isoWeekOf(day).id;
+    const report = await cli(["report", folder, "--week", week, "--format", "csv"]);
+    expect(report.code).toBe(0);
+    const places = report.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("account_region,"))
+      .map((l) => l.split(","));
+    expect(Object.fromEntries(places.map((f) => [f[2], f[5]]))).toEqual(
+      Object.fromEntries(
+        org.members.map((m) => [
+          `${m.cluster.accountId}/${m.cluster.region}`,
+          (m.billedNetworkUsd.get(m.day) ?? 0).toFixed(2),
+        ]),
+      ),
+    );
+    const md = await cli(["report", folder, "--week", week, "--format", "md"]);
+    expect(md.stdout).toContain("## By account and Region (who pays)");
   });
 
   test("describe outputs under inventory/aws/account=<id>/region=<region>/ are found and used", () => {

@@ -24,6 +24,7 @@ export * from "./inventory/kubernetes.ts";
 export * from "./inventory/zones.ts";
 export * from "./partition/keys.ts";
 export * from "./pricing/list-prices.ts";
+export * from "./pricing/price-list.ts";
 export * from "./pricing/prices.ts";
 export * from "./pricing/regions.ts";
 export * from "./query/catalog.ts";

@@ -89,6 +89,9 @@ export async function renderHtml(r: WeeklyReport, options: { generatedAt?: strin
     chart("week-over-week"),
     `<h2>Daily trend</h2>`,
     chart("daily-trend"),
+    ...(r.byPlace.length > 0
+      ? [`<h2>Who pays: accounts and Regions</h2>`, rankedTable("account/Region", r.byPlace, r)]
+      : []),
     `<h2>Who pays: top namespaces</h2>`,
     rankedTable("namespace", r.topNamespaces, r),
     `<h2>Who pays: top workloads</h2>`,

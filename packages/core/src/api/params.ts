@@ -8,6 +8,8 @@ import { dateString } from "../results/day-summary.ts";
  */
 
 export const DIMENSIONS = [
+  "account",
+  "region",
   "cluster",
   "namespace",
   "workload",
@@ -48,6 +50,8 @@ export const ALLOWED = {
   category: `one or more of ${CATEGORIES.join(", ")}, comma-separated`,
   namespace: "one or more Kubernetes namespaces, comma-separated",
   cluster: "a cluster name",
+  account: "a 12-digit AWS account id",
+  region: "an AWS Region code such as us-west-2",
   side: SIDES.join(", "),
   limit: `an integer from 1 to ${MAX_LIMIT}`,
   cursor: "the nextCursor of a previous page of the same query",
@@ -83,6 +87,16 @@ const filters = {
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: message("cluster") })
     .optional()
     .describe("only rows of this cluster"),
+  account: z
+    .string({ error: message("account") })
+    .regex(/^\d{12}$/, { error: message("account") })
+    .optional()
+    .describe("only rows of this AWS account (an Organization's lake holds several)"),
+  region: z
+    .string({ error: message("region") })
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: message("region") })
+    .optional()
+    .describe("only rows of this AWS Region"),
 };
 
 const paging = {

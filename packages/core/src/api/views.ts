@@ -91,6 +91,23 @@ function clusterOf(row: DayRow, day: DaySummary): string | null {
   return row.cluster ?? (day.identity.length === 1 ? (day.identity[0]?.cluster ?? null) : null);
 }
 
+/** The account and Region of a row: its own, or the day's (a day of one place names it once). */
+const accountOf = (row: DayRow, day: DaySummary): string | null => row.account ?? day.account ?? null;
+const regionOf = (row: DayRow, day: DaySummary): string | null => row.region ?? day.region ?? null;
+
+/** The filters every route shares that look at the row and its day only. */
+function placeMatches(
+  row: DayRow,
+  day: DaySummary,
+  params: { cluster?: string; account?: string; region?: string },
+): boolean {
+  return (
+    (params.cluster === undefined || clusterOf(row, day) === params.cluster) &&
+    (params.account === undefined || accountOf(row, day) === params.account) &&
+    (params.region === undefined || regionOf(row, day) === params.region)
+  );
+}
+
 function labelsOf(day: DaySummary): Map<string, Readonly<Record<string, string>>> {
   return new Map((day.workloads ?? []).map((w) => [`${w.namespace}/${w.workload}`, w.labels]));
 }
@@ -102,6 +119,10 @@ function dimensionValue(
   labels: Map<string, Readonly<Record<string, string>>>,
 ): string | null {
   switch (dim) {
+    case "account":
+      return accountOf(o.row, day);
+    case "region":
+      return regionOf(o.row, day);
     case "cluster":
       return clusterOf(o.row, day);
     case "namespace":
@@ -174,7 +195,7 @@ export function costGroups(window: LoadedWindow, params: CostsParams): CostsResu
     for (const o of owned) {
       if (categories && !categories.has(o.row.category)) continue;
       if (namespaces && !namespaces.has(o.owner.namespace ?? "")) continue;
-      if (params.cluster !== undefined && clusterOf(o.row, day) !== params.cluster) continue;
+      if (!placeMatches(o.row, day, params)) continue;
       const key = Object.fromEntries(dims.map((d) => [d, dimensionValue(d, o, day, labels)]));
       const id = JSON.stringify(dims.map((d) => key[d]));
       let g = groups.get(id);
@@ -244,7 +265,7 @@ export function flowPairs(
   for (const day of window.days) {
     for (const row of day.rows) {
       if (categories && !categories.has(row.category)) continue;
-      if (params.cluster !== undefined && clusterOf(row, day) !== params.cluster) continue;
+      if (!placeMatches(row, day, params)) continue;
       if (namespaces) {
         const src = namespaces.has(row.source.namespace ?? "");
         const dst = namespaces.has(row.destination.namespace ?? "");

@@ -132,6 +132,19 @@ export function renderMarkdown(r: WeeklyReport): string {
       ["l", ...r.categories.map(() => "r" as const)],
     ),
     "",
+    ...(r.byPlace.length > 0
+      ? [
+          "## By account and Region (who pays)",
+          "",
+          table(["account/Region", r.week.id, r.previousWeek.id, "change"], rankedRows(r, r.byPlace), [
+            "l",
+            "r",
+            "r",
+            "r",
+          ]),
+          "",
+        ]
+      : []),
     "## Top namespaces (who pays)",
     "",
     table(["namespace", r.week.id, r.previousWeek.id, "change"], rankedRows(r, r.topNamespaces), [
@@ -294,6 +307,7 @@ export function renderCsv(r: WeeklyReport): string {
   push("category", "total", "", "", r.total);
   for (const d of r.daily)
     rows.push(["daily", r.week.id, d.category, d.dt, "", usd(d.cents), "", "", "", "", ""]);
+  for (const e of r.byPlace) push("account_region", e.name, "", "", e, e.isNew);
   for (const e of r.topNamespaces) push("namespace", e.name, "", "", e, e.isNew);
   for (const e of r.topWorkloads) push("workload", e.name, "", "", e, e.isNew);
   for (const e of r.topServices) push("service", e.name, "", "", e, e.isNew);

@@ -63,6 +63,11 @@ export interface WeeklyReport {
   readonly natByDestination: ReadonlyArray<Delta & { destination: string; bytes: number }>;
   /** Cents per day and category over both weeks, for the trend chart. */
   readonly daily: ReadonlyArray<{ dt: string; category: string; cents: number }>;
+  /**
+   * Who pays by account and Region (`<account>/<region>`), for a lake holding several (an
+   * Organization's central bucket); empty when the week saw one place or none named.
+   */
+  readonly byPlace: RankedEntry[];
   readonly topNamespaces: RankedEntry[];
   readonly topWorkloads: RankedEntry[];
   readonly topServices: RankedEntry[];
@@ -214,11 +219,14 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
     });
 
   // Who pays (charge view): every cent of a row goes to exactly one owner.
-  const owners = (days: ReadonlyArray<DaySummary>, key: (owner: End, row: DayRow) => string | null) =>
+  const owners = (
+    days: ReadonlyArray<DaySummary>,
+    key: (owner: End, row: DayRow, day: DaySummary) => string | null,
+  ) =>
     sumBy<string>(days, (d, add) => {
       for (const c of chargeView(d)) {
         if (c.row.category === "same_az") continue;
-        const k = key(c.owner, c.row);
+        const k = key(c.owner, c.row, d);
         if (k !== null) add(k, centsOf(c.billedCents, c.listCostMicros));
       }
     });
@@ -232,8 +240,14 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
       .filter((e) => e.cents > 0)
       .sort((a, b) => b.cents - a.cents || (a.name < b.name ? -1 : 1))
       .slice(0, top);
-  const ranked = (key: (owner: End, row: DayRow) => string | null) =>
+  const ranked = (key: (owner: End, row: DayRow, day: DaySummary) => string | null) =>
     rank(owners(current, key), owners(previous, key));
+  const places = ranked((_, row, day) => {
+    const account = row.account ?? day.account;
+    const region = row.region ?? day.region;
+    return account === undefined && region === undefined ? null : `${account ?? "?"}/${region ?? "?"}`;
+  });
+  const byPlace = places.length > 1 ? places : [];
   const topNamespaces = ranked((o) => o.namespace);
   const topWorkloads = ranked((o) => (o.kind === "unattributed" ? null : endLabel(o)));
   // A Service's cost: every row that went through it (its load balancer, its NodePort hop).
@@ -343,6 +357,7 @@ export function buildWeeklyReport(input: WeeklyReportInput): WeeklyReport {
     categories,
     natByDestination,
     daily,
+    byPlace,
     topNamespaces,
     topWorkloads,
     topServices,

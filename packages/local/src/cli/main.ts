@@ -11,6 +11,7 @@ import {
 } from "./command.ts";
 import { analyzeCommand } from "./commands/analyze.ts";
 import { demoCommand } from "./commands/demo.ts";
+import { pricesCommand } from "./commands/prices.ts";
 import { regressionsCommand } from "./commands/regressions.ts";
 import { reportCommand } from "./commands/report.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -24,6 +25,7 @@ const COMMANDS: ReadonlyArray<Command<unknown>> = [
   serveCommand,
   reportCommand,
   regressionsCommand,
+  pricesCommand,
   schemaCommand,
 ];
 
