@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
-import { cp, readdir, rm, stat } from "node:fs/promises";
+import { cp, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { claimLake } from "@flowcost/local/lake/run-lock";
+import { hasDecidedRun } from "@flowcost/local/lake/run-transaction";
 import { runPipeline } from "@flowcost/local/pipeline";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
+import { runCli } from "../support/cli.ts";
 import { type AnalyzeJson, copyInputs, figures } from "../support/damaged-lake.ts";
 import { lakeBytes, lakeContent } from "../support/lake-state.ts";
 import { tempDir } from "../support/temp.ts";
@@ -59,20 +61,6 @@ async function leftovers(lake: string): Promise<string[]> {
   return all.filter((p) => /(^|\/)\.(staging|trash)(\/|$)|(^|\/)\.[^/]+\.(tmp|\d+)$/.test(p)).sort();
 }
 
-/** Whether a killed run had decided to publish (its `committing` marker is on disk). */
-async function committing(lake: string): Promise<boolean> {
-  const runs = await readdir(join(lake, ".staging")).catch(() => [] as string[]);
-  for (const run of runs)
-    if (
-      await stat(join(lake, ".staging", run, "committing")).then(
-        () => true,
-        () => false,
-      )
-    )
-      return true;
-  return false;
-}
-
 /** What the next run does first: finish a run killed while publishing, remove every leftover. */
 async function startOfNextRun(lake: string): Promise<void> {
   const claim = await claimLake(lake);
@@ -107,6 +95,8 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
   if (clean.code !== 0) throw new Error(`the clean run failed (exit ${clean.code})`);
   const newContent = await lakeContent(lake);
   const cleanLeftovers = await leftovers(lake);
+  const whole = join(root, "whole");
+  await cp(lake, whole, { recursive: true });
 
   test("the earlier lake and the whole run's lake differ (so old and new can be told apart)", () => {
     expect(cleanLeftovers).toEqual([]);
@@ -125,7 +115,7 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
         // Anywhere from process start to the end of a whole run (a kill after the end is a no-op).
         const at = Math.floor(Math.random() * clean.ms);
         const killed = await analyze(lake, at);
-        const decided = await committing(lake);
+        const decided = await hasDecidedRun(lake);
         if (killed.code === 0) outcome.completed++;
         else if (decided) outcome.whilePublishing++;
         else {
@@ -180,7 +170,7 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
         const killed = await spawnRun(["--import", "tsx", CHILD, lake, "--stop-after-rename", String(stop)]);
         expect(killed.signal, `stopped after rename ${stop} of ${total}`).toBe("SIGKILL");
         expect(killed.stdout).toContain(`"killedAtRename":${stop}`);
-        expect(await committing(lake)).toBe(true);
+        expect(await hasDecidedRun(lake)).toBe(true);
         await startOfNextRun(lake);
         const state = await lakeContent(lake);
         if (JSON.stringify(state) === JSON.stringify(oldContent)) outcome.old++;
@@ -196,6 +186,56 @@ describe("a run's effect on the lake appears whole or not at all", async () => {
       console.log(
         `kill-pipeline (while publishing, ${total} renames): stops after renames ${stops.join(", ")} ${JSON.stringify(outcome)}`,
       );
+    },
+    60_000 + KILL_RUNS * 40_000,
+  );
+
+  test("a reader (flowcost report) started after a kill while publishing reads the killed run's whole result", async () => {
+    await restore();
+    const killed = await spawnRun(["--import", "tsx", CHILD, lake, "--stop-after-rename", "1"]);
+    expect(killed.signal).toBe("SIGKILL");
+    expect(await hasDecidedRun(lake)).toBe(true);
+    const report = await runCli(["report", lake, "--week", "2026-W47", "--format", "csv"]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(await lakeContent(lake)).toEqual(newContent);
+    expect(await leftovers(lake)).toEqual([]);
+  });
+
+  test(
+    "a first-hour run over the whole run's lake, stopped while publishing: finished with the second hour removed",
+    async () => {
+      const window = [
+        "--from",
+        String(Date.parse(FIRST_HOUR[1] ?? "") / 1000),
+        "--to",
+        String(Date.parse(FIRST_HOUR[3] ?? "") / 1000),
+      ];
+      const fromWhole = async () => {
+        await rm(lake, { recursive: true, force: true });
+        await cp(whole, lake, { recursive: true });
+      };
+      await fromWhole();
+      const reference = await spawnRun(["--import", "tsx", CHILD, lake, ...window]);
+      expect(reference.code).toBe(0);
+      const total = (JSON.parse(reference.stdout) as { published: { renames: number } }).published.renames;
+      // The run's result does not depend on what the lake held: the earlier lake again.
+      expect(await lakeContent(lake)).toEqual(oldContent);
+      for (const stop of [1, 2 + Math.floor(Math.random() * Math.max(1, total - 2))]) {
+        await fromWhole();
+        const killed = await spawnRun([
+          "--import",
+          "tsx",
+          CHILD,
+          lake,
+          ...window,
+          "--stop-after-rename",
+          String(stop),
+        ]);
+        expect(killed.signal, `stopped after rename ${stop} of ${total}`).toBe("SIGKILL");
+        await startOfNextRun(lake);
+        expect(await lakeContent(lake), `stopped after rename ${stop} of ${total}`).toEqual(oldContent);
+        expect(await leftovers(lake)).toEqual([]);
+      }
     },
     60_000 + KILL_RUNS * 40_000,
   );

@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, readFile, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "@flowcost/core";
-import { recoverRuns } from "./run-transaction.ts";
+import { hasDecidedRun, recoverRuns } from "./run-transaction.ts";
 
 /**
  * One run at a time per lake folder, and what a killed run left behind dealt with before the
@@ -104,4 +104,23 @@ export async function claimLake(lakeDir: string): Promise<LakeClaim> {
       for (const folder of WORK_FOLDERS) await rmdir(join(lakeDir, folder)).catch(() => undefined);
     },
   };
+}
+
+/**
+ * For the commands that read the lake (`serve`, `report`, `regressions`): a run killed while
+ * publishing is finished before they read, so they never start on a mix of two runs. Only when
+ * there is one (a read-only folder is never written otherwise), and only when no run holds the
+ * lake (a live run finishes it itself). Returns the runs finished.
+ */
+export async function finishInterruptedPublish(lakeDir: string): Promise<ReadonlyArray<string>> {
+  if (!(await hasDecidedRun(lakeDir))) return [];
+  let claim: LakeClaim;
+  try {
+    claim = await claimLake(lakeDir);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return [];
+    throw error;
+  }
+  await claim.release();
+  return claim.finished;
 }

@@ -55,6 +55,8 @@ export interface CommitStats {
   readonly renames: number;
   /** From writing the journal to removing the run's folder. */
   readonly elapsedMs: number;
+  /** The renames alone (step 2): the only time a reader can see a mix of two runs. */
+  readonly renamingMs: number;
 }
 
 export interface CommitHooks {
@@ -73,14 +75,40 @@ async function writeDurable(path: string, body: string): Promise<void> {
   }
 }
 
-/** Flushes a folder's entries (a new or renamed name in it) to disk. */
+/**
+ * Flushes a folder's entries (a new or renamed name in it) to disk. Where folders cannot be
+ * opened or flushed (Windows), the files' own flushes are what there is.
+ */
 async function syncFolder(path: string): Promise<void> {
-  const handle = await open(path, "r");
+  const handle = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EISDIR" || error.code === "EPERM") return undefined;
+    throw error;
+  });
+  if (!handle) return;
   try {
-    await handle.sync();
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EINVAL" && error.code !== "EPERM") throw error;
+    });
   } finally {
     await handle.close();
   }
+}
+
+/** A journal path: relative, literal segments, under the folders a run writes (never elsewhere). */
+const JOURNAL_PATH = /^(curated|results)(\/[A-Za-z0-9_][A-Za-z0-9._=:-]*)+$/;
+
+/** Reads a killed run's journal, refusing one that names a path a run never writes. */
+async function readJournal(runDir: string): Promise<Journal> {
+  const file = join(runDir, JOURNAL);
+  const journal = JSON.parse(await readFile(file, "utf8")) as Journal;
+  for (const entry of journal.entries ?? [])
+    if (
+      !JOURNAL_PATH.test(entry.path) ||
+      entry.path.split("/").some((part) => part === "..") ||
+      (entry.action !== "replace" && entry.action !== "remove")
+    )
+      throw new Error(`${file}: entry ${JSON.stringify(entry)} is not a path a run publishes`);
+  return journal;
 }
 
 export class RunTransaction {
@@ -147,6 +175,12 @@ export class RunTransaction {
         await staged.put(key, body, contentType);
         this.owned.add(key);
       },
+      // A day's document is written a part at a time, never as one string (results-files.ts).
+      putParts: async (key, parts, contentType) => {
+        if (staged.putParts) await staged.putParts(key, parts, contentType);
+        else await staged.put(key, [...parts].join(""), contentType);
+        this.owned.add(key);
+      },
     };
   }
 
@@ -162,9 +196,19 @@ export class RunTransaction {
     await writeDurable(join(this.dir, COMMITTING), "");
     await syncFolder(this.dir);
     this.committing = true;
-    const renames = await applyJournal(this.lakeDir, this.dir, entries, hooks);
+    const renaming = performance.now();
+    let renames: number;
+    try {
+      renames = await applyJournal(this.lakeDir, this.dir, entries, hooks);
+    } catch (error) {
+      throw new Error(
+        `publishing the run's results stopped part-way (${(error as Error).message}); the next run finishes it from ${join(this.dir, JOURNAL)}`,
+        { cause: error },
+      );
+    }
+    const renamingMs = performance.now() - renaming;
     await finish(this.dir);
-    return { entries: entries.length, renames, elapsedMs: performance.now() - started };
+    return { entries: entries.length, renames, elapsedMs: performance.now() - started, renamingMs };
   }
 
   /**
@@ -226,6 +270,14 @@ async function finish(runDir: string): Promise<void> {
   await rm(runDir, { recursive: true, force: true });
 }
 
+/** Whether some run was killed after deciding to publish (its `committing` marker is on disk). */
+export async function hasDecidedRun(lakeDir: string): Promise<boolean> {
+  const staging = join(lakeDir, ".staging");
+  for (const name of await readdir(staging).catch(() => [] as string[]))
+    if (RUN_FOLDER.test(name) && (await exists(join(staging, name, COMMITTING)))) return true;
+  return false;
+}
+
 /**
  * At the start of a run (holding the lake's lock): every earlier run killed during its commit is
  * finished from its journal, so the lake holds that run's whole result. Returns their folders
@@ -238,7 +290,7 @@ export async function recoverRuns(lakeDir: string): Promise<string[]> {
     if (!RUN_FOLDER.test(name)) continue;
     const runDir = join(staging, name);
     if (!(await exists(join(runDir, COMMITTING)))) continue;
-    const journal = JSON.parse(await readFile(join(runDir, JOURNAL), "utf8")) as Journal;
+    const journal = await readJournal(runDir);
     await applyJournal(lakeDir, runDir, journal.entries, {});
     await finish(runDir);
     finished.push(`.staging/${name}`);

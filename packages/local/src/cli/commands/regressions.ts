@@ -7,6 +7,7 @@ import {
   SlackWebhookClient,
 } from "@flowcost/publish";
 import { lakeResultsStore } from "../../lake/results-files.ts";
+import { finishInterruptedPublish } from "../../lake/run-lock.ts";
 import { defineCommand, EXIT, type OptionValues, UsageError } from "../command.ts";
 import { pathKind, stringOption } from "../options.ts";
 
@@ -110,6 +111,8 @@ export const regressionsCommand = defineCommand({
     };
   },
   async run(options, io) {
+    // A run killed while publishing is finished first: never read a mix of two runs.
+    await finishInterruptedPublish(options.folder);
     const store = lakeResultsStore(options.folder);
     const days = await store.listDays();
     if (days.length === 0) {

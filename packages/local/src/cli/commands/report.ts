@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { type IsoWeek, parseIsoWeek, weeklySummaryMessage } from "@flowcost/core";
 import { buildWeeklyReportFiles, defaultReportWeek, SlackWebhookClient } from "@flowcost/publish";
 import { lakeResultsStore } from "../../lake/results-files.ts";
+import { finishInterruptedPublish } from "../../lake/run-lock.ts";
 import { defineCommand, EXIT, UsageError } from "../command.ts";
 import { pathKind, stringOption } from "../options.ts";
 import { SLACK_WEBHOOK_ENV } from "./regressions.ts";
@@ -71,6 +72,8 @@ export const reportCommand = defineCommand({
     };
   },
   async run(options, io) {
+    // A run killed while publishing is finished first: never read a mix of two runs.
+    await finishInterruptedPublish(options.folder);
     const store = lakeResultsStore(options.folder);
     const week: IsoWeek | undefined = options.week ?? (await defaultReportWeek(store));
     if (week === undefined) {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { lakeResultsStore } from "../../lake/results-files.ts";
+import { finishInterruptedPublish } from "../../lake/run-lock.ts";
 import { generateToken, startServer } from "../../serve/server.ts";
 import { defineCommand, EXIT, UsageError } from "../command.ts";
 import { pathKind, stringOption } from "../options.ts";
@@ -50,6 +51,8 @@ export const serveCommand = defineCommand({
     return { folder, port, host: stringOption(values, "host") ?? "127.0.0.1", corsOrigin: cors, token };
   },
   async run(options, io) {
+    // A run killed while publishing is finished first: never read a mix of two runs.
+    await finishInterruptedPublish(options.folder);
     const days = await lakeResultsStore(options.folder).listDays();
     if (days.length === 0)
       io.err.write(
