@@ -248,6 +248,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         store,
         region,
         prices: pricesFor(region, options.prices),
+        pricesFor: (r) => pricesFor(r, options.prices),
         cluster: options.cluster,
       },
       measured,

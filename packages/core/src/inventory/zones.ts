@@ -35,6 +35,19 @@ export function nodeZoneName(node: Node): string | undefined {
 }
 
 /**
+ * A node's Region: the `topology.kubernetes.io/region` label the cloud controller sets, else its
+ * zone name less the zone letter (a Region's AZ names are the Region code and a letter).
+ */
+export function nodeRegion(node: Node): string | undefined {
+  const labels = node.metadata.labels ?? {};
+  const fromLabel =
+    labels["topology.kubernetes.io/region"] ?? labels["failure-domain.beta.kubernetes.io/region"];
+  if (fromLabel) return fromLabel;
+  const zone = nodeZoneName(node);
+  return zone && /^[a-z]{2}(-[a-z]+)+-\d[a-z]$/.test(zone) ? zone.slice(0, -1) : undefined;
+}
+
+/**
  * A node's AZ ID: the `topology.k8s.aws/zone-id` label when the cloud controller set it,
  * otherwise its zone name mapped through DescribeAvailabilityZones. Undefined when neither
  * is known: callers report that rather than guess.

@@ -1,4 +1,6 @@
 import type { ResultRow } from "../allocation/reconcile.ts";
+import type { Node } from "../inventory/kubernetes.ts";
+import { nodeRegion } from "../inventory/zones.ts";
 import type { RegionPrices } from "../pricing/prices.ts";
 import type { QueryEngine } from "../query/engine.ts";
 import { natDestinations } from "../query/queries/recommendation.ts";
@@ -22,8 +24,14 @@ export interface RecommendDaysDeps {
   readonly engine: QueryEngine;
   readonly inventory: InventoryReader;
   readonly store: ResultsStore;
+  /** The Region and its prices when the cluster's nodes do not name one (or the day has one place). */
   readonly region: string;
   readonly prices: RegionPrices;
+  /**
+   * Prices by Region: when the days hold several places (rows naming their Region), the rules see
+   * the recommended cluster's Region only, at its prices.
+   */
+  readonly pricesFor?: (region: string) => RegionPrices;
   /** The cluster whose snapshots to read; default the one with the most snapshots in the window. */
   readonly cluster?: string;
   readonly regionalNatGatewayPerHour?: number;
@@ -69,11 +77,16 @@ export async function recommendDays(
         const k = `${n.ip}|${n.awsService}`;
         merged.set(k, { ...n, bytes: (merged.get(k)?.bytes ?? 0) + n.bytes });
       }
+    const place = clusterPlace(
+      inventory.kubernetes?.nodes ?? [],
+      selected.flatMap((d) => d.rows),
+    );
+    const region = place.region ?? deps.region;
     const input: RecommendationInput = {
-      rows: selected.flatMap((d) => d.rows.filter((r) => r.category !== "unattributed")),
+      rows: place.rows.filter((r) => r.category !== "unattributed"),
       days: selected.map(({ dt, from, to }) => ({ dt, from, to })),
-      region: deps.region,
-      prices: deps.prices,
+      region,
+      prices: place.region !== undefined && deps.pricesFor ? deps.pricesFor(place.region) : deps.prices,
       cluster: inventory.cluster,
       kubernetes: inventory.kubernetes,
       zones: inventory.zones,
@@ -97,4 +110,20 @@ export async function recommendDays(
   }
   const window = await run(days);
   return { recommendations: window.recommendations, documents, whatIf: whatIfs(window.input) };
+}
+
+/**
+ * The recommended cluster's Region and the rows of it. A day of several places (an Organization's
+ * lake) has rows naming their Region; the rules look at one cluster's inventory, so they see that
+ * cluster's Region's rows only. `region` is undefined (and every row kept) when the rows name no
+ * Region or the nodes do not agree on one.
+ */
+export function clusterPlace(
+  nodes: ReadonlyArray<Node>,
+  rows: ReadonlyArray<ResultRow>,
+): { region: string | undefined; rows: ReadonlyArray<ResultRow> } {
+  const regions = new Set(nodes.map(nodeRegion).filter((r): r is string => r !== undefined));
+  const [region] = regions.size === 1 ? regions : [];
+  if (region === undefined || !rows.some((r) => r.region != null)) return { region: undefined, rows };
+  return { region, rows: rows.filter((r) => r.region == null || r.region === region) };
 }

@@ -193,6 +193,7 @@ export async function runAttribute(deps: AttributeRunDeps, event: z.output<typeo
       store: s3ResultsStore(deps.lake),
       region,
       prices: pricesOf(region),
+      pricesFor: pricesOf,
     },
     [{ dt: day.dt, rows: [...result.reconciliation.rows], from: day.start, to }],
   );
