@@ -102,14 +102,22 @@ export async function recommendDays(
     return { recommendations: recommend(input), windowDays: windowDays(input), input };
   };
   const documents: RecommendationsDocument[] = [];
+  let window: Awaited<ReturnType<typeof run>> | undefined;
   for (const d of days) {
     const r = await run([d]);
     const doc = { dt: d.dt, windowDays: r.windowDays, recommendations: r.recommendations };
     await writeRecommendations(deps.store, doc);
     documents.push(doc);
+    window = r;
   }
-  const window = await run(days);
-  return { recommendations: window.recommendations, documents, whatIf: whatIfs(window.input) };
+  // One day is its own window: the rules ran on exactly that input already (they are pure), so
+  // its result is not computed a second time. Several days are recommended over together.
+  if (days.length > 1 || !window) window = await run(days);
+  return {
+    recommendations: [...window.recommendations],
+    documents,
+    whatIf: whatIfs(window.input),
+  };
 }
 
 /**

@@ -57,6 +57,47 @@ export interface WhatIfResult {
 const inNamespace = (r: ResultRow, ns: string) => r.src_namespace === ns || r.dst_namespace === ns;
 
 /**
+ * What every what-if of one input reads the same way, computed once per input: each Service's
+ * traffic (a pass over every row) and the AZs of the cluster's pods and nodes. `whatIfs` asks for
+ * one scope and change at a time, the cluster, each namespace and each Service, and recomputing
+ * these for each was most of the recommending step's time (the input is not changed after it is
+ * built, so the figures are the same).
+ */
+const perInput = new WeakMap<
+  RecommendationInput,
+  { traffic?: ReturnType<typeof serviceTraffic>; zones?: ReadonlySet<string> }
+>();
+
+function memo(input: RecommendationInput) {
+  let m = perInput.get(input);
+  if (!m) {
+    m = {};
+    perInput.set(input, m);
+  }
+  return m;
+}
+
+function trafficOf(input: RecommendationInput): ReturnType<typeof serviceTraffic> {
+  const m = memo(input);
+  m.traffic ??= serviceTraffic(input, serviceModels(input));
+  return m.traffic;
+}
+
+/** The AZ IDs of the pods and nodes the rows name: an interface endpoint is paid for in each. */
+function clusterZonesOf(input: RecommendationInput): ReadonlySet<string> {
+  const m = memo(input);
+  m.zones ??= new Set(
+    input.rows
+      .flatMap((r) => [
+        r.src_kind === "pod" || r.src_kind === "node" ? r.src_az_id : null,
+        r.dst_kind === "pod" || r.dst_kind === "node" ? r.dst_az_id : null,
+      ])
+      .filter((z): z is string => z !== null),
+  );
+  return m.zones;
+}
+
+/**
  * The cost of a scope's measured traffic under a routing change, list prices extrapolated to 30
  * days, for the change applied everywhere in the scope whatever its preconditions (the
  * recommendations say where it is safe): zone routing keeps a Service's traffic in the client's
@@ -76,8 +117,7 @@ export function whatIf(input: RecommendationInput, scope: WhatIfScope, change: W
   let moved = 0;
   let added = 0;
   if (change === "topology_aware_routing" || change === "internal_traffic_policy_local") {
-    const models = serviceModels(input);
-    const { traffic } = serviceTraffic(input, models);
+    const { traffic } = trafficOf(input);
     for (const t of traffic.values()) {
       const m = t.model;
       if (scope.kind === "namespace" && m.namespace !== scope.namespace) continue;
@@ -147,15 +187,8 @@ export function whatIf(input: RecommendationInput, scope: WhatIfScope, change: W
           .map(natFarService)
           .filter((s): s is string => s !== null && INTERFACE_ENDPOINT_SERVICES[s] !== undefined),
       );
-      const zones = new Set(
-        input.rows
-          .flatMap((r) => [
-            r.src_kind === "pod" || r.src_kind === "node" ? r.src_az_id : null,
-            r.dst_kind === "pod" || r.dst_kind === "node" ? r.dst_az_id : null,
-          ])
-          .filter((z): z is string => z !== null),
-      );
-      added = ifaceServices.size * zones.size * HOURS_PER_MONTH * p.interfaceEndpointPerAzHour;
+      added =
+        ifaceServices.size * clusterZonesOf(input).size * HOURS_PER_MONTH * p.interfaceEndpointPerAzHour;
       after += added;
       const unnamed = nat.filter((r) => natFarService(r) === "AMAZON" || natFarService(r) === "EC2");
       if (unnamed.length)
@@ -195,7 +228,7 @@ export function whatIfs(input: RecommendationInput): WhatIfResult[] {
       const r = whatIf(input, { kind: "namespace", namespace }, change);
       if (r.measuredBytes > 0) out.push(r);
     }
-  const { traffic } = serviceTraffic(input, serviceModels(input));
+  const { traffic } = trafficOf(input);
   for (const t of traffic.values())
     if (t.crossAzRows.length)
       for (const change of ["topology_aware_routing", "internal_traffic_policy_local"] as const)
