@@ -5,6 +5,7 @@ import {
   compactFlowsDirected,
   DATASETS,
   type DataGap,
+  errorMessage,
   type FileLedger,
   fileLedger,
   flowDataGaps,
@@ -129,6 +130,9 @@ export async function compactFlowLogs(
     try {
       return await stage();
     } catch (error) {
+      // Running out of memory is no object's fault: probing every object alone would take as long
+      // as the scan (minutes for a day) and end in the same error.
+      if (/Out of Memory/i.test(errorMessage(error))) throw error;
       // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
       const unreadable = await findUnreadableObjects(engine);
       if (unreadable.length === 0) throw error;
