@@ -318,17 +318,3 @@ describe("a CUR billing period with no lines", async () => {
     expect(output.warnings.map((w) => w.code)).not.toContain("missing-cur");
   });
 });
-
-describe("a memory limit too low for the input", async () => {
-  const lake = await tempDir("low-memory");
-  await generateScenario({ outDir: lake, seed: 7 });
-  const run = await analyzeJson(lake, ["--memory-limit", "64MB"]);
-
-  test("either completes or says the limit is too low and what to try, exit 1; never an internal error", () => {
-    if (run.code === 0) return;
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /--memory-limit 64MB is too low for this input: DuckDB ran out of memory .*Run again with twice the limit/,
-    );
-  });
-});
