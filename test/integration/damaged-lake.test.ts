@@ -158,6 +158,15 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
       },
     ],
     [
+      "a name of its own outside AWSLogs/ (copied out of its key layout)",
+      "unrecognised-key-layout",
+      async (path: string) => {
+        const moved = join(path.slice(0, path.indexOf("/vpc-flow-logs/")), "vpc-flow-logs", "copied.log.gz");
+        await rename(path, moved);
+        return moved;
+      },
+    ],
+    [
       "a truncated gzip stream",
       "failed-object",
       async (path: string) => {
