@@ -69,9 +69,10 @@ describe("DuckDB running out of memory above the minimum", () => {
     // A real DuckDB out-of-memory error: a 16MB limit and an aggregate that cannot spill.
     const instance = await DuckDBInstance.create(":memory:", { memory_limit: "16MB", threads: "1" });
     const connection = await instance.connect();
-    const error = await connection
-      .run("SELECT list(i) FROM range(50000000) t(i)")
-      .then(() => undefined, (e: unknown) => e);
+    const error = await connection.run("SELECT list(i) FROM range(50000000) t(i)").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     connection.closeSync();
     instance.closeSync();
     const reported = memoryLimitTooLow(error, "256MB");

@@ -10,7 +10,9 @@ import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 export const S3_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The S3 client's request settings, shared with the fault tests (which shorten the timeout). */
-export function s3RequestSettings(requestTimeoutMs = S3_REQUEST_TIMEOUT_MS): Pick<S3ClientConfig, "requestHandler"> {
+export function s3RequestSettings(
+  requestTimeoutMs = S3_REQUEST_TIMEOUT_MS,
+): Pick<S3ClientConfig, "requestHandler"> {
   return { requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true } };
 }
 
