@@ -55,7 +55,7 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
     expect(withoutOne.output.totals.bytes).toBeLessThan(clean.output.totals.bytes);
   });
 
-  test("records of -1 TB and 2^63-1 bytes: rejected as number_range, named, exit 4, the same bytes and dollars", async () => {
+  test("records of -1 TB and 2^63-1 bytes, negative packets, ports -1 and 70000: rejected as number_range, named, exit 4, the same bytes and dollars", async () => {
     const { run, objects } = await damaged(async (_, objects) => {
       const path = victimOf(objects);
       const lines = gunzipSync(await readFile(path))
@@ -63,19 +63,29 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
         .trimEnd()
         .split("\n");
       const fields = (lines[1] as string).split(" ");
-      const bytesAt = (lines[0] as string).split(" ").indexOf("bytes");
-      const withBytes = (b: string) => fields.map((v, i) => (i === bytesAt ? b : v)).join(" ");
+      const header = (lines[0] as string).split(" ");
+      const withField = (name: string, value: string) =>
+        fields.map((v, i) => (i === header.indexOf(name) ? value : v)).join(" ");
       await writeFile(
         path,
-        gzipSync(`${[...lines, withBytes("-1000000000000"), withBytes("9223372036854775807")].join("\n")}\n`),
+        gzipSync(
+          `${[
+            ...lines,
+            withField("bytes", "-1000000000000"),
+            withField("bytes", "9223372036854775807"),
+            withField("packets", "-5"),
+            withField("srcport", "-1"),
+            withField("dstport", "70000"),
+          ].join("\n")}\n`,
+        ),
       );
     });
     expect(run.code).toBe(4);
     expect(figures(run.output)).toEqual(figures(clean.output));
-    expect(run.output.ledger.read).toBe(clean.output.ledger.read + 2);
-    expect(run.output.ledger.rejectedByReason).toEqual({ number_range: 2 });
+    expect(run.output.ledger.read).toBe(clean.output.ledger.read + 5);
+    expect(run.output.ledger.rejectedByReason).toEqual({ number_range: 5 });
     expect(skipWarnings(run)).toEqual([
-      { code: "rejected-records", message: expect.stringContaining("2 number_range"), file: objects[3] },
+      { code: "rejected-records", message: expect.stringContaining("5 number_range"), file: objects[3] },
     ]);
     expect(run.output.rows.every((r) => r.bytes >= 0 && (r.billedCostUsd ?? 0) >= 0)).toBe(true);
   });
