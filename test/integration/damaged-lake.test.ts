@@ -297,6 +297,30 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
     expect(figures(run.output)).toEqual(figures(clean.output));
   });
 
+  test("the billing period's only CUR file unreadable: skipped and named, the day estimated, and the warning says the lines may be in that file, exit 4", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const cur = await curFile(lake);
+      await writeFile(cur, (await readFile(cur)).subarray(0, 1000));
+      return cur;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      {
+        code: "skipped-cur-file",
+        message: expect.stringMatching(/unreadable.*BILLING_PERIOD=2026-11/),
+        file,
+      },
+    ]);
+    expect(run.output.warnings).toContainEqual({
+      code: "cur-without-lines",
+      message:
+        "2026-11-22: no network lines for this day in the CUR export's BILLING_PERIOD=2026-11 files that could be read (1 could not: skipped-cur-file); its dollars are list-price estimates",
+    });
+    expect(run.output.warnings.map((w) => w.code)).not.toContain("missing-cur");
+    expect(run.output.reconciliation?.map((r) => r.billedCents)).toEqual([0]);
+    expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
+  });
+
   test("a plain .csv CUR export is found by discovery and read: billed to the same cent, exit 0", async () => {
     const { run } = await damaged(async (lake) => {
       const cur = await curFile(lake);
