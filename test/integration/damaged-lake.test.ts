@@ -277,6 +277,81 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
     expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
   });
 
+  /** What the recommendations said: the same with the file before an unreadable one as with it. */
+  const recommendations = (run: AnalyzeRun) =>
+    (run.output as unknown as { recommendations: unknown[] }).recommendations;
+  // The window is 09:00-11:00: its latest snapshot and AWS capture, which the recommendations read.
+  const LATEST = "20261122T105500Z";
+
+  test("the window's latest snapshot truncated (the recommendations' snapshot): skipped and named once, the one before it read, the same bytes, dollars and recommendations", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const snapshot = join(lake, `inventory/kubernetes/cluster=demo/dt=2026-11-22/${LATEST}.json.gz`);
+      const json = gunzipSync(await readFile(snapshot));
+      await writeFile(snapshot, gzipSync(json.subarray(0, Math.floor(json.length / 2))));
+      return snapshot;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-snapshot", message: expect.stringContaining("not valid JSON"), file },
+    ]);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+    expect(recommendations(run).length).toBeGreaterThan(0);
+    expect(recommendations(run)).toEqual(recommendations(clean));
+  });
+
+  test.each([
+    ["describe-route-tables", '{"RouteTables": 5}'],
+    ["describe-subnets", '{"Subnets": ['],
+  ])(
+    "the latest capture's %s unreadable: skipped and named, the capture before it read, the same bytes, dollars and recommendations",
+    async (call, body) => {
+      const { run, file } = await damaged(async (lake) => {
+        const path = join(lake, `inventory/aws/dt=2026-11-22/${LATEST}/${call}.json.gz`);
+        await writeFile(path, gzipSync(body));
+        return path;
+      });
+      expect(run.code).toBe(4);
+      expect(named(run)).toEqual([
+        {
+          code: "skipped-describe",
+          message: expect.stringContaining(`the recommendations read an earlier ${call}`),
+          file,
+        },
+      ]);
+      expect(figures(run.output)).toEqual(figures(clean.output));
+      expect(recommendations(run)).toEqual(recommendations(clean));
+    },
+  );
+
+  test("a corrupt ip-ranges.json: read as absent and named (skipped-ip-ranges), not an internal error; the same bytes and dollars (the flow logs name AWS services)", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const path = join(lake, "inventory/aws/ip-ranges.json");
+      await writeFile(path, '{"prefixes": [');
+      return path;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-ip-ranges", message: expect.stringContaining("not AWS's ip-ranges.json"), file },
+    ]);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("a describe-availability-zones that is not the AWS CLI's output: skipped and named, the run completes, exit 4", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const path = (await files(lake, "inventory/aws", "describe-availability-zones.json.gz"))[0] as string;
+      await writeFile(path, gzipSync("[]"));
+      return path;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      {
+        code: "skipped-describe",
+        message: expect.stringContaining("not a valid AWS CLI describe output"),
+        file,
+      },
+    ]);
+  });
+
   test("a second CUR file missing a column: skipped and named (the billing period's dollars omit it), the rest billed as before", async () => {
     const { run, file } = await damaged(async (lake) => {
       const cur = await curFile(lake);

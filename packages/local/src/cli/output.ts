@@ -36,6 +36,7 @@ export const INPUT_SKIPPED_CODES = [
   "skipped-snapshot",
   "skipped-describe",
   "skipped-cur-file",
+  "skipped-ip-ranges",
 ] as const;
 
 /** EXIT.ok when every input was used, EXIT.inputsSkipped (4) when a warning names one that was not. */
