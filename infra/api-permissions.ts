@@ -39,3 +39,35 @@ export function apiPermissions<R>(lakeArn: R, objects: (prefix: string) => R): A
     { actions: ["s3:GetObject"], resources: API_READ_PREFIXES.map(objects) },
   ];
 }
+
+/** The headers a browser sends with a SigV4-signed GET (and `if-none-match` for the ETags). */
+const SIGNED_REQUEST_HEADERS = [
+  "authorization",
+  "content-type",
+  "if-none-match",
+  "x-amz-content-sha256",
+  "x-amz-date",
+  "x-amz-security-token",
+];
+
+/**
+ * The HTTP API's CORS setting: off (`false`) unless origins are configured
+ * (FLOWCOST_API_CORS_ORIGINS), then those origins only, GET only. SST's default for
+ * ApiGatewayV2 (`cors` left unset) is every origin, header and method.
+ */
+export function apiCors(origins: ReadonlyArray<string>):
+  | false
+  | {
+      allowOrigins: string[];
+      allowMethods: Array<"GET">;
+      allowHeaders: string[];
+      exposeHeaders: string[];
+    } {
+  if (origins.length === 0) return false;
+  return {
+    allowOrigins: [...origins],
+    allowMethods: ["GET"],
+    allowHeaders: SIGNED_REQUEST_HEADERS,
+    exposeHeaders: ["etag", "x-request-id"],
+  };
+}

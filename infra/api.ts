@@ -1,11 +1,13 @@
-import { apiPermissions } from "./api-permissions";
-import { lake, lakeBucket, lakeObjects } from "./storage";
+import { apiCors, apiPermissions } from "./api-permissions";
+import { lake, lakeBucket, lakeObjects, settings } from "./storage";
 
 /**
  * The HTTP API (API Gateway v2). Every route requires IAM (SigV4) authorisation: flowcost serves
- * cost data, which is sensitive, to internal tools that hold AWS credentials.
+ * cost data, which is sensitive, to internal tools that hold AWS credentials. CORS is off unless
+ * FLOWCOST_API_CORS_ORIGINS names origins (SST's default would allow every origin).
  */
 export const api = new sst.aws.ApiGatewayV2("Api", {
+  cors: apiCors(settings.apiCorsOrigins),
   transform: {
     route: {
       args: (props) => {

@@ -46,6 +46,11 @@ export interface Settings {
    * FLOWCOST_REPORT_LINK_BASE); the jobs validate them at cold start (docs/deploy.md).
    */
   readonly publishEnvironment: Readonly<Record<string, string>>;
+  /**
+   * FLOWCOST_API_CORS_ORIGINS: browser origins allowed to call the HTTP API (comma-separated,
+   * e.g. https://costs.example.com); empty, the default, means CORS is off.
+   */
+  readonly apiCorsOrigins: ReadonlyArray<string>;
 }
 
 const PUBLISH_SETTINGS = [
@@ -106,6 +111,12 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     throw new Error(
       `flowcost: FLOWCOST_FLOW_LOG_ORGANIZATION_ID must be an Organization id such as o-a1b2c3d4e5 (not ${JSON.stringify(organizationId)})`,
     );
+  const corsOrigins = list(env.FLOWCOST_API_CORS_ORIGINS);
+  const notOrigins = corsOrigins.filter((o) => !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o));
+  if (notOrigins.length > 0)
+    throw new Error(
+      `flowcost: FLOWCOST_API_CORS_ORIGINS must list origins such as https://costs.example.com, comma-separated (not ${notOrigins.map((o) => JSON.stringify(o)).join(", ")})`,
+    );
   const bucket = (name: string): string => {
     const value = required(name);
     const problem = bucketNameProblem(value);
@@ -130,6 +141,7 @@ export function readSettings(env: Readonly<Record<string, string | undefined>>):
     publishEnvironment: Object.fromEntries(
       PUBLISH_SETTINGS.flatMap((name) => (env[name]?.trim() ? [[name, env[name]?.trim() as string]] : [])),
     ),
+    apiCorsOrigins: [...new Set(corsOrigins)],
   };
 }
 

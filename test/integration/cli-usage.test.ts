@@ -49,10 +49,14 @@ describe("usage errors are checked before any work and exit 2, naming the option
     expect(stderr).toContain("--format needs a value: --format table|json|csv");
   });
 
-  test("--memory-limit below 64MB: exit 2 naming the flag and the minimum", async () => {
-    const { code, stderr } = await cli(["analyze", "x", "--memory-limit", "1KB"]);
-    expect(code).toBe(2);
-    expect(stderr).toContain("--memory-limit 1KB is too small: give at least 64MB");
+  test("--memory-limit below 256MB, the least that works: exit 2 naming the flag and the minimum", async () => {
+    for (const limit of ["1KB", "64MB", "255MB", "244MiB"]) {
+      const { code, stderr } = await cli(["analyze", "x", "--memory-limit", limit]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `--memory-limit ${limit} is too small: give at least 256MB, the least that works (Node and DuckDB take about 200 MB before reading any input)`,
+      );
+    }
   });
 
   test("--memory-limit above the machine's memory: exit 2 naming the flag and the machine's memory", async () => {

@@ -55,7 +55,7 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
     expect(withoutOne.output.totals.bytes).toBeLessThan(clean.output.totals.bytes);
   });
 
-  test("records of -1 TB and 2^63-1 bytes: rejected as number_range, named, exit 4, the same bytes and dollars", async () => {
+  test("records of -1 TB and 2^63-1 bytes, negative packets, ports -1 and 70000: rejected as number_range, named, exit 4, the same bytes and dollars", async () => {
     const { run, objects } = await damaged(async (_, objects) => {
       const path = victimOf(objects);
       const lines = gunzipSync(await readFile(path))
@@ -63,19 +63,29 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
         .trimEnd()
         .split("\n");
       const fields = (lines[1] as string).split(" ");
-      const bytesAt = (lines[0] as string).split(" ").indexOf("bytes");
-      const withBytes = (b: string) => fields.map((v, i) => (i === bytesAt ? b : v)).join(" ");
+      const header = (lines[0] as string).split(" ");
+      const withField = (name: string, value: string) =>
+        fields.map((v, i) => (i === header.indexOf(name) ? value : v)).join(" ");
       await writeFile(
         path,
-        gzipSync(`${[...lines, withBytes("-1000000000000"), withBytes("9223372036854775807")].join("\n")}\n`),
+        gzipSync(
+          `${[
+            ...lines,
+            withField("bytes", "-1000000000000"),
+            withField("bytes", "9223372036854775807"),
+            withField("packets", "-5"),
+            withField("srcport", "-1"),
+            withField("dstport", "70000"),
+          ].join("\n")}\n`,
+        ),
       );
     });
     expect(run.code).toBe(4);
     expect(figures(run.output)).toEqual(figures(clean.output));
-    expect(run.output.ledger.read).toBe(clean.output.ledger.read + 2);
-    expect(run.output.ledger.rejectedByReason).toEqual({ number_range: 2 });
+    expect(run.output.ledger.read).toBe(clean.output.ledger.read + 5);
+    expect(run.output.ledger.rejectedByReason).toEqual({ number_range: 5 });
     expect(skipWarnings(run)).toEqual([
-      { code: "rejected-records", message: expect.stringContaining("2 number_range"), file: objects[3] },
+      { code: "rejected-records", message: expect.stringContaining("5 number_range"), file: objects[3] },
     ]);
     expect(run.output.rows.every((r) => r.bytes >= 0 && (r.billedCostUsd ?? 0) >= 0)).toBe(true);
   });
@@ -153,6 +163,15 @@ describe("a damaged lake gives the undamaged answer for what was readable, and n
       "unrecognised-key-layout",
       async (path: string) => {
         const moved = join(dirname(dirname(path)), basename(path));
+        await rename(path, moved);
+        return moved;
+      },
+    ],
+    [
+      "a name of its own outside AWSLogs/ (copied out of its key layout)",
+      "unrecognised-key-layout",
+      async (path: string) => {
+        const moved = join(path.slice(0, path.indexOf("/vpc-flow-logs/")), "vpc-flow-logs", "copied.log.gz");
         await rename(path, moved);
         return moved;
       },
@@ -258,6 +277,81 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
     expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
   });
 
+  /** What the recommendations said: the same with the file before an unreadable one as with it. */
+  const recommendations = (run: AnalyzeRun) =>
+    (run.output as unknown as { recommendations: unknown[] }).recommendations;
+  // The window is 09:00-11:00: its latest snapshot and AWS capture, which the recommendations read.
+  const LATEST = "20261122T105500Z";
+
+  test("the window's latest snapshot truncated (the recommendations' snapshot): skipped and named once, the one before it read, the same bytes, dollars and recommendations", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const snapshot = join(lake, `inventory/kubernetes/cluster=demo/dt=2026-11-22/${LATEST}.json.gz`);
+      const json = gunzipSync(await readFile(snapshot));
+      await writeFile(snapshot, gzipSync(json.subarray(0, Math.floor(json.length / 2))));
+      return snapshot;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-snapshot", message: expect.stringContaining("not valid JSON"), file },
+    ]);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+    expect(recommendations(run).length).toBeGreaterThan(0);
+    expect(recommendations(run)).toEqual(recommendations(clean));
+  });
+
+  test.each([
+    ["describe-route-tables", '{"RouteTables": 5}'],
+    ["describe-subnets", '{"Subnets": ['],
+  ])(
+    "the latest capture's %s unreadable: skipped and named, the capture before it read, the same bytes, dollars and recommendations",
+    async (call, body) => {
+      const { run, file } = await damaged(async (lake) => {
+        const path = join(lake, `inventory/aws/dt=2026-11-22/${LATEST}/${call}.json.gz`);
+        await writeFile(path, gzipSync(body));
+        return path;
+      });
+      expect(run.code).toBe(4);
+      expect(named(run)).toEqual([
+        {
+          code: "skipped-describe",
+          message: expect.stringContaining(`the recommendations read an earlier ${call}`),
+          file,
+        },
+      ]);
+      expect(figures(run.output)).toEqual(figures(clean.output));
+      expect(recommendations(run)).toEqual(recommendations(clean));
+    },
+  );
+
+  test("a corrupt ip-ranges.json: read as absent and named (skipped-ip-ranges), not an internal error; the same bytes and dollars (the flow logs name AWS services)", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const path = join(lake, "inventory/aws/ip-ranges.json");
+      await writeFile(path, '{"prefixes": [');
+      return path;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      { code: "skipped-ip-ranges", message: expect.stringContaining("not AWS's ip-ranges.json"), file },
+    ]);
+    expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("a describe-availability-zones that is not the AWS CLI's output: skipped and named, the run completes, exit 4", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const path = (await files(lake, "inventory/aws", "describe-availability-zones.json.gz"))[0] as string;
+      await writeFile(path, gzipSync("[]"));
+      return path;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      {
+        code: "skipped-describe",
+        message: expect.stringContaining("not a valid AWS CLI describe output"),
+        file,
+      },
+    ]);
+  });
+
   test("a second CUR file missing a column: skipped and named (the billing period's dollars omit it), the rest billed as before", async () => {
     const { run, file } = await damaged(async (lake) => {
       const cur = await curFile(lake);
@@ -276,6 +370,30 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       },
     ]);
     expect(figures(run.output)).toEqual(figures(clean.output));
+  });
+
+  test("the billing period's only CUR file unreadable: skipped and named, the day estimated, and the warning says the lines may be in that file, exit 4", async () => {
+    const { run, file } = await damaged(async (lake) => {
+      const cur = await curFile(lake);
+      await writeFile(cur, (await readFile(cur)).subarray(0, 1000));
+      return cur;
+    });
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([
+      {
+        code: "skipped-cur-file",
+        message: expect.stringMatching(/unreadable.*BILLING_PERIOD=2026-11/),
+        file,
+      },
+    ]);
+    expect(run.output.warnings).toContainEqual({
+      code: "cur-without-lines",
+      message:
+        "2026-11-22: no network lines for this day in the CUR export's BILLING_PERIOD=2026-11 files that could be read (1 could not: skipped-cur-file); its dollars are list-price estimates",
+    });
+    expect(run.output.warnings.map((w) => w.code)).not.toContain("missing-cur");
+    expect(run.output.reconciliation?.map((r) => r.billedCents)).toEqual([0]);
+    expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
   });
 
   test("a plain .csv CUR export is found by discovery and read: billed to the same cent, exit 0", async () => {
@@ -316,19 +434,5 @@ describe("a CUR billing period with no lines", async () => {
       message: expect.stringContaining("BILLING_PERIOD=2026-11 holds no network lines"),
     });
     expect(output.warnings.map((w) => w.code)).not.toContain("missing-cur");
-  });
-});
-
-describe("a memory limit too low for the input", async () => {
-  const lake = await tempDir("low-memory");
-  await generateScenario({ outDir: lake, seed: 7 });
-  const run = await analyzeJson(lake, ["--memory-limit", "64MB"]);
-
-  test("either completes or says the limit is too low and what to try, exit 1; never an internal error", () => {
-    if (run.code === 0) return;
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /--memory-limit 64MB is too low for this input: DuckDB ran out of memory .*Run again with twice the limit/,
-    );
   });
 });

@@ -42,7 +42,7 @@ describe("Kubernetes API faults", async () => {
       const api = await start([fault]);
       const { document, stats } = await readKubernetesInventory(
         { server: api.url, token: "t" },
-        { ...FAST, requestTimeoutMs: fault.status === "hang" ? 2_000 : FAST.requestTimeoutMs },
+        { ...FAST, requestTimeoutMs: fault.status === "hang" ? 4_000 : FAST.requestTimeoutMs },
       );
       expect(document.text).toBe(healthy.document.text);
       expect(stats.retries.pods).toBe(fault.times);

@@ -1,6 +1,8 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { memoryLimitTooLow } from "@flowcost/local/cli/commands/analyze";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
 import { analyzeJson, copyInputs, figures, flowLogObjects } from "../support/damaged-lake.ts";
@@ -47,5 +49,39 @@ describe("a small memory limit gives the answer of the default one", async () =>
     expect(figures(at256.output)).toEqual(figures(atDefault.output));
     expect(at256.output.ledger).toEqual(atDefault.output.ledger);
     expect(at256.output.rows).toEqual(atDefault.output.rows);
+  });
+
+  test("below 256MB, the least that works, the run is refused before any work: exit 2 naming the minimum, nothing written", async () => {
+    const before = (await readdir(lake, { recursive: true })).sort();
+    const below = await analyzeJson(lake, ["--memory-limit", "255MB"]);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain(
+      "--memory-limit 255MB is too small: give at least 256MB, the least that works",
+    );
+    expect(below.output).toEqual({});
+    // The earlier runs' results stand, untouched; no staging folder was made.
+    expect((await readdir(lake, { recursive: true })).sort()).toEqual(before);
+  });
+});
+
+describe("DuckDB running out of memory above the minimum", () => {
+  test("is reported as the limit being too low for this input, naming it and twice it, exit 1 (not an internal error)", async () => {
+    // A real DuckDB out-of-memory error: a 16MB limit and an aggregate that cannot spill.
+    const instance = await DuckDBInstance.create(":memory:", { memory_limit: "16MB", threads: "1" });
+    const connection = await instance.connect();
+    const error = await connection.run("SELECT list(i) FROM range(50000000) t(i)").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    const reported = memoryLimitTooLow(error, "256MB");
+    expect(reported?.name).toBe("InvalidInputError");
+    expect(reported?.message).toMatch(
+      /^--memory-limit 256MB is too low for this input: DuckDB ran out of memory \(Out of Memory Error: .+\)\. Run again with twice the limit or more \(--memory-limit 512MB\), or analyse fewer days at once with --from\/--to$/,
+    );
+    expect(memoryLimitTooLow(error, undefined)?.message).toContain("(--memory-limit 2GB)");
+    expect(memoryLimitTooLow(error, "384MiB")?.message).toContain("(--memory-limit 806MB)");
+    expect(memoryLimitTooLow(new Error("Binder Error: no such column"), "256MB")).toBeUndefined();
   });
 });

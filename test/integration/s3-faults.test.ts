@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { S3Lake } from "../../packages/functions/src/adapters/s3-lake.ts";
+import { s3RequestSettings } from "../../packages/functions/src/shared/s3-client.ts";
 import { type Fault, type FaultyProxy, startFaultyProxy } from "../support/faulty-proxy.ts";
 import { type LocalS3, localS3Client, startS3rver } from "../support/s3rver.ts";
 
@@ -20,18 +21,24 @@ let queue: Fault[] = [];
 /** Fails every PUT whose key contains this text (a persistent fault), while set. */
 let failPutsMatching: string | undefined;
 let runs = 0;
+/** Requests the proxy has seen. */
+let requests = 0;
 
 const clientFor = (endpoint: string) =>
   localS3Client(endpoint, {
     maxAttempts: 3,
-    // A response slower than this is abandoned and retried (the SDK's TimeoutError is transient).
-    requestHandler: { requestTimeout: 400 },
+    // The Lambdas' request settings, the timeout shortened: a response slower than this is
+    // abandoned and retried (the SDK's TimeoutError is transient). Generous still, so a healthy
+    // answer on a loaded machine (s3rver, the proxy and the client share one test process) is
+    // never taken for the slow fault and does not use up an attempt.
+    ...s3RequestSettings(2_000),
   });
 
 let lake: S3Lake;
 beforeAll(async () => {
   s3 = await startS3rver([BUCKET]);
   proxy = await startFaultyProxy(s3.endpoint, (req) => {
+    requests++;
     if (
       failPutsMatching &&
       req.method === "PUT" &&
@@ -51,18 +58,23 @@ describe("S3 faults: retried with backoff, or a visible failure that leaves each
   test.each([
     ["two 500 InternalError answers", ["internal-error", "internal-error"]],
     ["two 503 SlowDown (throttling) answers", ["slow-down", "slow-down"]],
-    ["a response slower than the client waits", [{ delayMs: 1500 }]],
+    ["a response slower than the client waits", [{ delayMs: 6_000 }]],
   ] as Array<[string, Fault[]]>)(
     "%s before a PUT and before a GET: both succeed with the data intact",
     async (_, faults) => {
       const key = `results/summary/dt=2026-11-22/${runs}-summary.json.gz`;
       const value = { n: 42, items: ["a", "b*", "c'd"] };
+      // Each fault costs one attempt: the faulty answers (or the one abandoned) and one that passes.
       queue = [...faults];
+      let before = requests;
       await lake.putJson(key, value);
       expect(queue).toEqual([]);
+      expect(requests - before).toBe(faults.length + 1);
       queue = [...faults];
+      before = requests;
       expect(await lake.getJson(key, Doc)).toEqual(value);
       expect(queue).toEqual([]);
+      expect(requests - before).toBe(faults.length + 1);
     },
   );
 

@@ -54,7 +54,7 @@ async function captureOutput(work: () => Promise<void>): Promise<string> {
 }
 
 describe("captured logs never hold a token, a webhook URL or a presigned URL", () => {
-  test("an EKS token refused by the API server: the failure is logged (as the job middleware does), the token is not", async () => {
+  test("an EKS token refused, a list failing past its retries, a request never answered: each failure is logged (as the job middleware does), the token is not", async () => {
     const token = await eksToken({
       cluster: "shop-prod",
       region: "us-east-1",
@@ -67,17 +67,27 @@ describe("captured logs never hold a token, a webhook URL or a presigned URL", (
     const presigned = Buffer.from(token.slice(EKS_TOKEN_PREFIX.length), "base64url").toString("utf8");
     const signature = new URL(presigned).searchParams.get("X-Amz-Signature") ?? "";
     expect(signature).toMatch(/^[0-9a-f]{64}$/);
-    const api = await startFakeKubeApi({ pods: 3, nodes: 1, token: "the-real-one" });
+    // Refused (401), failing past the retries (503), and never answering: each failure logged.
+    const refused = await startFakeKubeApi({ pods: 3, nodes: 1, token: "the-real-one" });
+    const failing = await startFakeKubeApi({ pods: 3, nodes: 1, faults: [{ status: 503, times: 10 }] });
+    const hung = await startFakeKubeApi({ pods: 3, nodes: 1, faults: [{ status: "hang", times: 10 }] });
     const output = await captureOutput(async () => {
-      try {
-        await readKubernetesInventory({ server: api.url, token }, { pageSize: 50, retryBaseMs: 1 });
-      } catch (error) {
-        logger.error("job failed", { error });
+      for (const api of [refused, failing, hung]) {
+        try {
+          await readKubernetesInventory(
+            { server: api.url, token },
+            { pageSize: 50, retryBaseMs: 1, maxAttempts: 2, requestTimeoutMs: 2_000 },
+          );
+        } catch (error) {
+          logger.error("job failed", { error });
+        }
       }
     });
-    await api.close();
-    expect(output).toContain("job failed");
+    for (const api of [refused, failing, hung]) await api.close();
+    expect(output.match(/job failed/g)).toHaveLength(3);
     expect(output).toContain("HTTP 401");
+    expect(output).toContain("HTTP 503");
+    expect(output).toMatch(/no answer|timed? ?out/i);
     for (const secret of [
       token,
       token.slice(EKS_TOKEN_PREFIX.length, 60),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   buildDaySummary,
   createResultsStore,
@@ -229,10 +230,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       });
       options.onProgress?.({ step: "attributing", done: days.length, total: dayNames.length, label: dt });
     }
-    const skippedInputs = uniqueByPath([
-      ...days.flatMap((d) => d.identity.skipped),
-      ...days.flatMap((d) => d.skipped),
-    ]);
     options.onStep?.("recommending");
     // Savings extrapolate from the measured time: the whole hours each day's flows were compacted for.
     const measured = days.map((d) => {
@@ -241,7 +238,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       return { dt: d.day.dt, rows: d.rows, from, to: from + covered.length * 3600 };
     });
     const region = regions[0] ?? "us-east-1";
-    const { recommendations, whatIf } = await recommendDays(
+    const {
+      recommendations,
+      whatIf,
+      skipped: unreadInventory,
+    } = await recommendDays(
       {
         engine,
         inventory: folderInventoryReader(options.lakeDir),
@@ -253,6 +254,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       },
       measured,
     );
+    // Inventory the run could not use, by path: identity's and attribution's, then any the
+    // recommendations alone read (the window's latest snapshot and capture, ip-ranges.json).
+    const skippedInputs = uniqueByPath([
+      ...days.flatMap((d) => d.identity.skipped),
+      ...days.flatMap((d) => d.skipped),
+      ...(engine.curated.ipRangesSkipped ? [engine.curated.ipRangesSkipped] : []),
+      ...unreadInventory.map((f) => ({ ...f, path: join(options.lakeDir, ...f.path.split("/")) })),
+    ]);
     options.onStep?.("publishing the results");
     const published = await run.commit({ onRename: options.onPublishRename });
     return {

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
-import { API_LIST_PREFIXES, apiPermissions } from "../../../infra/api-permissions.ts";
+import { API_LIST_PREFIXES, apiCors, apiPermissions } from "../../../infra/api-permissions.ts";
+import { readSettings } from "../../../infra/settings.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const LAKE = "arn:aws:s3:::flowcost-prod-lake-123456789012";
@@ -61,5 +62,54 @@ describe("the API function's rights: read the result documents it serves, nothin
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.some((i) => i.includes("packages/functions/src/api/handler.ts"))).toBe(true);
     expect(inputs.filter((i) => /duckdb|client-athena|packages\/local\//.test(i))).toEqual([]);
+  });
+});
+
+describe("the API's CORS is closed unless origins are configured", () => {
+  const env = {
+    FLOWCOST_ACCOUNT_ID: "123456789012",
+    FLOWCOST_FLOW_LOG_BUCKET: "acme-flow-logs",
+    FLOWCOST_CUR_BUCKET: "acme-billing",
+    FLOWCOST_CUR_EXPORT_NAME: "cur2",
+    FLOWCOST_REGIONS: "us-east-1",
+  };
+
+  test("infra/api.ts sets cors from the setting (SST's default, cors unset, allows every origin)", () => {
+    const source = readFileSync(join(ROOT, "infra/api.ts"), "utf8");
+    expect(source).toContain("cors: apiCors(settings.apiCorsOrigins),");
+  });
+
+  test("no origins configured: cors false", () => {
+    expect(readSettings(env).apiCorsOrigins).toEqual([]);
+    expect(apiCors(readSettings(env).apiCorsOrigins)).toBe(false);
+  });
+
+  test("configured origins: those origins only, GET only, the SigV4 headers", () => {
+    const origins = readSettings({
+      ...env,
+      FLOWCOST_API_CORS_ORIGINS: "https://costs.example.com, http://localhost:3000",
+    }).apiCorsOrigins;
+    expect(apiCors(origins)).toEqual({
+      allowOrigins: ["https://costs.example.com", "http://localhost:3000"],
+      allowMethods: ["GET"],
+      allowHeaders: [
+        "authorization",
+        "content-type",
+        "if-none-match",
+        "x-amz-content-sha256",
+        "x-amz-date",
+        "x-amz-security-token",
+      ],
+      exposeHeaders: ["etag", "x-request-id"],
+    });
+  });
+
+  test("a wildcard or a URL with a path is refused at deploy, naming the variable", () => {
+    expect(() => readSettings({ ...env, FLOWCOST_API_CORS_ORIGINS: "*" })).toThrow(
+      'flowcost: FLOWCOST_API_CORS_ORIGINS must list origins such as https://costs.example.com, comma-separated (not "*")',
+    );
+    expect(() =>
+      readSettings({ ...env, FLOWCOST_API_CORS_ORIGINS: "https://ok.example.com,https://x.example.com/app" }),
+    ).toThrow('(not "https://x.example.com/app")');
   });
 });

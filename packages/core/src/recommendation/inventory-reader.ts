@@ -32,6 +32,18 @@ export interface InventoryReader {
   readJson(key: string): Promise<unknown | undefined>;
 }
 
+/**
+ * An inventory file the recommendations could not use (not JSON, not the shape expected): left
+ * out by name, the recommendations read the one before it (the previous snapshot or capture)
+ * or do without it, rather than the whole run stopping on one bad file.
+ */
+export interface SkippedInventoryFile {
+  /** The file's key (a path under the lake). */
+  readonly path: string;
+  readonly code: "skipped-snapshot" | "skipped-describe" | "skipped-ip-ranges";
+  readonly reason: string;
+}
+
 export interface RecommendationInventory {
   readonly cluster: string | null;
   readonly kubernetes: KubernetesInventory | undefined;
@@ -39,6 +51,8 @@ export interface RecommendationInventory {
   readonly ipRanges: IpRanges | undefined;
   readonly appliedChanges: AppliedChange[];
   readonly zones: ZoneIdByName;
+  /** Files left out by name (each also counted once when several windows read it). */
+  readonly skipped: SkippedInventoryFile[];
 }
 
 const dtOf = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
@@ -86,11 +100,36 @@ export async function loadRecommendationInventory(
       snapshots = s;
     }
   }
-  const readSnapshot = async (key: string) => readKubernetesList(await reader.readJson(key), key);
-  const last = snapshots.at(-1);
-  const kubernetes = last ? await readSnapshot(last.key) : undefined;
+  const skipped = new Map<string, SkippedInventoryFile>();
+  /** `parse` of the file at `key`, or undefined (the file named in `skipped`) when it cannot be used. */
+  const attempt = async <T>(
+    key: string,
+    code: SkippedInventoryFile["code"],
+    parse: (json: unknown, source: string) => T,
+    consequence: string,
+  ): Promise<T | undefined> => {
+    try {
+      return parse(await reader.readJson(key), key);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      // The reason without the file's name (a local reader names it by its whole path).
+      const at = error.message.indexOf(`${key}: `);
+      const message = at >= 0 ? error.message.slice(at + key.length + 2) : error.message;
+      skipped.set(key, { path: key, code, reason: `${message}; ${consequence}` });
+      return undefined;
+    }
+  };
+  const readSnapshot = (key: string) =>
+    attempt(key, "skipped-snapshot", readKubernetesList, "the recommendations read the snapshot before it");
+  // The latest snapshot that can be read; an unreadable one is named and the one before it read.
+  let kubernetes: KubernetesInventory | undefined;
+  let readable = snapshots;
+  for (let i = snapshots.length - 1; i >= 0 && kubernetes === undefined; i--) {
+    kubernetes = await readSnapshot((snapshots[i] as { key: string }).key);
+    readable = snapshots.slice(0, i + 1);
+  }
   const appliedChanges =
-    kubernetes && snapshots.length > 1 ? await changesIn(snapshots, kubernetes, readSnapshot) : [];
+    kubernetes && readable.length > 1 ? await changesIn(readable, kubernetes, readSnapshot) : [];
 
   const captures = new Map<string, Map<string, string>>();
   const zones = new Map<string, string>();
@@ -99,7 +138,13 @@ export async function loadRecommendationInventory(
       const parsed = parseAwsInventoryKey(key);
       if (!parsed || parsed.capturedAt >= window.to) continue;
       if (parsed.call === "describe-availability-zones") {
-        for (const [name, id] of zoneMapFrom(await reader.readJson(key), key)) zones.set(name, id);
+        const map = await attempt(
+          key,
+          "skipped-describe",
+          zoneMapFrom,
+          "its zone names are taken from the other captures and the nodes' labels",
+        );
+        for (const [name, id] of map ?? []) zones.set(name, id);
         continue;
       }
       const folder = `${parsed.capturedAt}|${parsed.scope ?? ""}`;
@@ -107,15 +152,29 @@ export async function loadRecommendationInventory(
       calls.set(parsed.call, key);
       captures.set(folder, calls);
     }
-  const latest = [...captures.entries()]
-    .sort((a, b) => Number(a[0].split("|")[0]) - Number(b[0].split("|")[0]))
-    .at(-1)?.[1];
+  const newestFirst = [...captures.entries()]
+    .sort((a, b) => Number(b[0].split("|")[0]) - Number(a[0].split("|")[0]))
+    .map(([, calls]) => calls);
+  const latest = newestFirst[0];
+  // The latest capture's output of the call; when that file cannot be used, the newest earlier
+  // capture's that can (a call the latest capture lacks stays absent, as before).
   const read = async <T>(
     call: string,
     parse: (json: unknown, source: string) => T,
   ): Promise<T | undefined> => {
-    const key = latest?.get(call);
-    return key ? parse(await reader.readJson(key), key) : undefined;
+    if (!latest?.has(call)) return undefined;
+    for (const calls of newestFirst) {
+      const key = calls.get(call);
+      if (key === undefined) continue;
+      const value = await attempt(
+        key,
+        "skipped-describe",
+        parse,
+        `the recommendations read an earlier ${call}`,
+      );
+      if (value !== undefined) return value;
+    }
+    return undefined;
   };
   const aws: AwsRecommendationInventory = {
     networkInterfaces: await read("describe-network-interfaces", readNetworkInterfaces),
@@ -129,25 +188,43 @@ export async function loadRecommendationInventory(
     routeTables: await read("describe-route-tables", readRouteTables),
     subnets: await read("describe-subnets", readSubnets),
   };
-  const ranges = await reader.readJson(IP_RANGES_KEY);
-  const parsedRanges = ranges === undefined ? undefined : ipRangesSchema.safeParse(ranges);
-  if (parsedRanges && !parsedRanges.success)
-    throw new InvalidInputError(`${IP_RANGES_KEY}: not AWS's ip-ranges.json (${parsedRanges.error.message})`);
-  const ipRanges = parsedRanges?.data;
-  return { cluster, kubernetes, aws, ipRanges, appliedChanges, zones };
+  const ipRanges = await attempt(
+    IP_RANGES_KEY,
+    "skipped-ip-ranges",
+    (json, source) => {
+      if (json === undefined) return undefined;
+      const parsed = ipRangesSchema.safeParse(json);
+      if (!parsed.success)
+        throw new InvalidInputError(`${source}: not AWS's ip-ranges.json (${parsed.error.message})`);
+      return parsed.data;
+    },
+    "read as absent",
+  );
+  return { cluster, kubernetes, aws, ipRanges, appliedChanges, zones, skipped: [...skipped.values()] };
 }
 
 async function changesIn(
   snapshots: ReadonlyArray<{ key: string; capturedAt: number }>,
   lastInventory: KubernetesInventory,
-  readSnapshot: (key: string) => Promise<KubernetesInventory>,
+  readSnapshot: (key: string) => Promise<KubernetesInventory | undefined>,
 ): Promise<AppliedChange[]> {
   const cache = new Map<number, Map<string, Service>>();
-  const servicesAt = async (i: number) => {
+  // An unreadable snapshot (named by readSnapshot) stands as the nearest earlier readable one,
+  // the first as the nearest later one: its neighbours carry the Services, as they carry identity.
+  const servicesAt = async (i: number, step = -1): Promise<Map<string, Service>> => {
     let m = cache.get(i);
     if (!m) {
       const snapshot = snapshots[i];
-      m = snapshot ? new Map((await readSnapshot(snapshot.key)).services.map((s) => [ref(s), s])) : new Map();
+      const inventory = snapshot ? await readSnapshot(snapshot.key) : undefined;
+      if (snapshot && inventory === undefined) {
+        const next = i + step;
+        m =
+          next >= 0 && next < snapshots.length
+            ? await servicesAt(next, step)
+            : step < 0
+              ? await servicesAt(i + 1, 1)
+              : new Map();
+      } else m = new Map((inventory?.services ?? []).map((s) => [ref(s), s]));
       cache.set(i, m);
     }
     return m;

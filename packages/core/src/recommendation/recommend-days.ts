@@ -7,7 +7,11 @@ import { natDestinations } from "../query/queries/recommendation.ts";
 import type { ResultsStore } from "../results/store.ts";
 import { type NatDestination, type RecommendationInput, windowDays } from "./context.ts";
 import { writeRecommendations } from "./document.ts";
-import { type InventoryReader, loadRecommendationInventory } from "./inventory-reader.ts";
+import {
+  type InventoryReader,
+  loadRecommendationInventory,
+  type SkippedInventoryFile,
+} from "./inventory-reader.ts";
 import { recommend } from "./recommend.ts";
 import type { Recommendation, RecommendationsDocument } from "./types.ts";
 import { type WhatIfResult, whatIfs } from "./what-if.ts";
@@ -44,6 +48,8 @@ export interface RecommendDaysResult {
   readonly documents: RecommendationsDocument[];
   /** What-if over all the days: the cluster, each namespace and each Service under each change. */
   readonly whatIf: WhatIfResult[];
+  /** Inventory files left out by name (unreadable), each once, in path order. */
+  readonly skipped: SkippedInventoryFile[];
 }
 
 /**
@@ -56,7 +62,8 @@ export async function recommendDays(
   deps: RecommendDaysDeps,
   days: ReadonlyArray<MeasuredDay>,
 ): Promise<RecommendDaysResult> {
-  if (days.length === 0) return { recommendations: [], documents: [], whatIf: [] };
+  if (days.length === 0) return { recommendations: [], documents: [], whatIf: [], skipped: [] };
+  const skipped = new Map<string, SkippedInventoryFile>();
   const destinations = new Map<string, NatDestination[]>();
   for (const d of days)
     destinations.set(
@@ -71,6 +78,7 @@ export async function recommendDays(
     const from = Math.min(...selected.map((d) => d.from));
     const to = Math.max(...selected.map((d) => d.to));
     const inventory = await loadRecommendationInventory(deps.inventory, { from, to, cluster: deps.cluster });
+    for (const f of inventory.skipped) if (!skipped.has(f.path)) skipped.set(f.path, f);
     const merged = new Map<string, NatDestination>();
     for (const d of selected)
       for (const n of destinations.get(d.dt) ?? []) {
@@ -110,13 +118,15 @@ export async function recommendDays(
     documents.push(doc);
     window = r;
   }
-  // One day is its own window: the rules ran on exactly that input already (they are pure), so
-  // its result is not computed a second time. Several days are recommended over together.
+  // One day is its own window: the rules ran on exactly that input already (they are pure, and
+  // the inventory files it skipped are noted), so its result is not computed a second time.
+  // Several days are recommended over together.
   if (days.length > 1 || !window) window = await run(days);
   return {
     recommendations: [...window.recommendations],
     documents,
     whatIf: whatIfs(window.input),
+    skipped: [...skipped.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
   };
 }
 

@@ -231,6 +231,9 @@ export const handler = withJob(AttributeEvent, (event) => {
     { engine: athenaEngine(), lake: s3Lake(), region: config().region, prices: config().prices },
     event,
   );
+  // An inventory file the recommendations could not read was left out (an earlier one read):
+  // said in the log, by key, so it does not pass unseen.
+  for (const f of recommended.skipped) logger.warn("inventory file skipped", { ...f });
   logger.info("attribute finished", {
     places: places.map((p) => `${p.accountId}/${p.region}`),
     recommendations: recommended.recommendations.filter((r) => r.status === "recommended").length,

@@ -15,7 +15,7 @@ export const FORMAT_OPTION: OptionSpec = {
 export const MEMORY_LIMIT_OPTION: OptionSpec = {
   type: "string",
   value: "<size>",
-  help: "DuckDB memory limit, e.g. 512MB or 4GB (default 1GB;\nat least 64MB, at most this machine's memory)",
+  help: "the memory a run may use, e.g. 512MB or 4GB (default 1GB;\nat least 256MB, at most this machine's memory)",
 };
 
 export function parseFormat(values: OptionValues): Format {
@@ -42,17 +42,22 @@ const UNITS: Record<string, number> = {
   tb: 1e12,
   tib: 1024 ** 4,
 };
-/** Below this DuckDB cannot hold even the demo's hour of flows while compacting. */
-export const MIN_MEMORY_BYTES = 64e6;
+/**
+ * The least --memory-limit that works: the process itself (Node, the CLI and DuckDB, before any
+ * input) peaks near 200 MB on the demo's day whatever the limit, so below this no limit can hold
+ * the run (at 192MB the demo's day peaked at 1.11 times the limit, at 128MB 1.62 times, and at
+ * 64-96MB DuckDB ran out of memory). At 256MB the demo's day peaks at 0.81 (docs/analyze.md).
+ */
+export const MIN_MEMORY_BYTES = 256e6;
 
 /** Rounded down, so "at most" the figure shown is always accepted. */
 const human = (bytes: number) =>
   bytes >= 1e9 ? `${Math.floor(bytes / 1e8) / 10}GB` : `${Math.floor(bytes / 1e6)}MB`;
 
 /**
- * `--memory-limit` as DuckDB reads it (KB = 1000 bytes, KiB = 1024), bounded: DuckDB fails
- * obscurely deep in the run below about 64MB, and a limit above the machine's memory only
- * moves the failure to the operating system's out-of-memory killer.
+ * `--memory-limit` as DuckDB reads it (KB = 1000 bytes, KiB = 1024), bounded: below
+ * MIN_MEMORY_BYTES the process alone exceeds the limit, and a limit above the machine's memory
+ * only moves the failure to the operating system's out-of-memory killer.
  */
 export function parseMemoryLimit(values: OptionValues, machineBytes = totalmem()): string | undefined {
   const value = stringOption(values, "memory-limit");
@@ -61,7 +66,9 @@ export function parseMemoryLimit(values: OptionValues, machineBytes = totalmem()
   if (!m) throw new UsageError(`--memory-limit must be a size such as 512MB or 4GB, not "${value}"`);
   const bytes = Number(m[1]) * (UNITS[(m[2] ?? "").toLowerCase()] ?? 1);
   if (bytes < MIN_MEMORY_BYTES)
-    throw new UsageError(`--memory-limit ${value} is too small: give at least 64MB (e.g. 512MB or 4GB)`);
+    throw new UsageError(
+      `--memory-limit ${value} is too small: give at least 256MB, the least that works (Node and DuckDB take about 200 MB before reading any input)`,
+    );
   if (bytes > machineBytes)
     throw new UsageError(
       `--memory-limit ${value} is more than this machine's memory (${human(machineBytes)}): give at most ${human(machineBytes)}`,

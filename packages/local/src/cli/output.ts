@@ -36,6 +36,7 @@ export const INPUT_SKIPPED_CODES = [
   "skipped-snapshot",
   "skipped-describe",
   "skipped-cur-file",
+  "skipped-ip-ranges",
 ] as const;
 
 /** EXIT.ok when every input was used, EXIT.inputsSkipped (4) when a warning names one that was not. */
@@ -601,13 +602,21 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
   // A billing period the export holds but with no lines for the day (an empty file, lines
   // filtered out): the dollars fall back to list prices, and the output says why rather than
   // looking like a lake without a CUR.
+  // When files of the period were skipped, that is said too: the lines may be in them.
   for (const day of reconciliation) {
     const period = day.date.slice(0, 7);
-    if (day.costBasis === "estimated" && discovery.cur.billingPeriods.includes(period))
-      warnings.push({
-        code: "cur-without-lines",
-        message: `${day.date}: the CUR export's BILLING_PERIOD=${period} holds no network lines for this day; its dollars are list-price estimates`,
-      });
+    if (day.costBasis !== "estimated" || !discovery.cur.billingPeriods.includes(period)) continue;
+    const unread = (result.skippedInputs ?? []).filter(
+      (f) =>
+        f.code === "skipped-cur-file" && f.path.replaceAll("\\", "/").includes(`/BILLING_PERIOD=${period}/`),
+    ).length;
+    warnings.push({
+      code: "cur-without-lines",
+      message:
+        unread === 0
+          ? `${day.date}: the CUR export's BILLING_PERIOD=${period} holds no network lines for this day; its dollars are list-price estimates`
+          : `${day.date}: no network lines for this day in the CUR export's BILLING_PERIOD=${period} files that could be read (${unread} could not: skipped-cur-file); its dollars are list-price estimates`,
+    });
   }
 
   return roundMoney({

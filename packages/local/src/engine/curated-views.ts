@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { InvalidInputError, IP_RANGES_KEY, ipRangeRows, parseIpRanges } from "@flowcost/core";
+import { IP_RANGES_KEY, ipRangeRows, parseIpRanges } from "@flowcost/core";
 import type { RunTransaction } from "../lake/run-transaction.ts";
+import type { SkippedInput } from "../lake/skipped-inputs.ts";
 import { ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
@@ -11,6 +12,9 @@ import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
  * its tables, over the lake's Parquet partitions.
  */
 export class CuratedViews {
+  /** `inventory/aws/ip-ranges.json` when it is there but not AWS's document: read as absent, named. */
+  ipRangesSkipped: SkippedInput | undefined;
+
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly lakeDir: string,
@@ -78,7 +82,7 @@ export class CuratedViews {
   /**
    * `aws_ip_ranges`: the IPv4 prefixes of AWS's ip-ranges.json at `inventory/aws/ip-ranges.json`
    * (empty without one: AWS services are then named only by pkt-*-aws-service). A document that
-   * is not AWS's shape fails naming the file.
+   * is not AWS's shape is read as absent and named in `ipRangesSkipped` (the run goes on).
    */
   private async loadIpRanges(): Promise<void> {
     const path = join(this.lakeDir, IP_RANGES_KEY);
@@ -87,13 +91,16 @@ export class CuratedViews {
       throw error;
     });
     let rows: ReturnType<typeof ipRangeRows> = [];
+    this.ipRangesSkipped = undefined;
     if (text !== undefined) {
       try {
         rows = ipRangeRows(parseIpRanges(text));
       } catch (error) {
-        throw new InvalidInputError(`${path}: not AWS's ip-ranges.json (${(error as Error).message})`, {
-          cause: error,
-        });
+        this.ipRangesSkipped = {
+          path,
+          code: "skipped-ip-ranges",
+          reason: `not AWS's ip-ranges.json (${(error as Error).message}); read as absent: AWS services are named only by pkt-*-aws-service`,
+        };
       }
     }
     await this.connection.run(

@@ -18,7 +18,7 @@ export interface SurveyedFlowLogFile extends FlowLogObjectKey {
 
 /** Why a file under the flow-log prefix is not read. */
 export const SKIP_CODES = [
-  /** The path is under `AWSLogs/` (or names `vpcflowlogs`) but matches neither S3 key layout. */
+  /** The path is under `AWSLogs/` (or names `vpcflowlogs`, or ends `.log.gz`) but matches neither S3 key layout. */
   "unrecognised-key-layout",
   /** The key layout is right, the extension is not one AWS writes (`.log.gz`, `.log`, `.parquet`). */
   "unrecognised-extension",
@@ -43,8 +43,12 @@ export interface FlowLogSurvey {
 /** Folders flowcost itself writes into a lake, and the inventory and CUR trees: never flow logs. */
 const NOT_FLOW_LOGS =
   /^(curated|results|reports|state|inventory|\.staging|\.trash)(\/|$)|\/data\/BILLING_PERIOD=/;
-/** A path a user meant as a flow-log object: under an `AWSLogs/` folder or naming `vpcflowlogs`. */
-const FLOW_LOG_LIKE = /(^|\/)AWSLogs\/|vpcflowlogs/;
+/**
+ * A path a user meant as a flow-log object: under an `AWSLogs/` folder, naming `vpcflowlogs`, or
+ * a gzip'd log (`.log.gz`, `.log.gzip`) anywhere else in the lake, such as a flow log copied out
+ * of its key layout under another name.
+ */
+const FLOW_LOG_LIKE = /(^|\/)AWSLogs\/|vpcflowlogs|\.log\.gz(ip)?$/;
 const LAYOUTS =
   "AWSLogs/<account>/vpcflowlogs/<region>/<yyyy>/<mm>/<dd>/[<hh>/]<file> or the Hive-compatible aws-account-id=/aws-service=vpcflowlogs/aws-region=/year=/month=/day=/[hour=/] layout";
 

@@ -5,7 +5,7 @@
  */
 export interface SkippedInput {
   readonly path: string;
-  readonly code: "skipped-snapshot" | "skipped-describe" | "skipped-cur-file";
+  readonly code: "skipped-snapshot" | "skipped-describe" | "skipped-cur-file" | "skipped-ip-ranges";
   readonly reason: string;
 }
 

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type DaySummary, errorMessage, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs, iso } from "../../discovery.ts";
+import { parseMemoryLimit as parseLimitBytes } from "../../engine/memory-share.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { type CommandIo, defineCommand, UsageError } from "../command.ts";
 import { loadConfig } from "../config.ts";
@@ -79,30 +80,35 @@ export const analyzeCommand = defineCommand({
   },
   async run(options, io) {
     const progress = new Progress(io.err);
-    try {
-      const { output } = await analyzeAndPrint(options.folder, options, io, progress);
-      // 4 when the analysis completed without some input (each named in the warnings).
-      return analyzeExitStatus(output);
-    } catch (error) {
-      throw memoryLimitTooLow(error, options.memoryLimit) ?? error;
-    }
+    const { output } = await analyzeAndPrint(options.folder, options, io, progress);
+    // 4 when the analysis completed without some input (each named in the warnings).
+    return analyzeExitStatus(output);
   },
 });
 
 /**
  * DuckDB's "Out of Memory Error" as what the user can do about it: the limit they gave (or the
- * default) is too low for this input, by name, and the next one to try. Bad input (exit 1),
- * not an internal error: the run is fine with more memory.
+ * default) is too low for this input, by name, and the next one to try (twice it). Bad input
+ * (exit 1), not an internal error: the run is fine with more memory. The least limit that
+ * works at all is checked before the run (MIN_MEMORY_BYTES); above it, what a run needs grows
+ * with the days it analyses at once.
  */
-function memoryLimitTooLow(error: unknown, limit: string | undefined): InvalidInputError | undefined {
+export function memoryLimitTooLow(error: unknown, limit: string | undefined): InvalidInputError | undefined {
   const message = errorMessage(error);
   if (!/out of memory/i.test(message)) return undefined;
   const given = limit ?? "1GB";
+  const bytes = parseLimitBytes(given);
+  const twice = bytes === undefined ? "2GB" : sizeText(2 * bytes);
   const detail = message.split("\n")[0]?.replace(/^.*?(Out of Memory Error)/i, "$1") ?? message;
   return new InvalidInputError(
-    `--memory-limit ${given} is too low for this input: DuckDB ran out of memory (${detail}). Run again with twice the limit or more (e.g. --memory-limit 2GB), or analyse fewer days at once with --from/--to`,
+    `--memory-limit ${given} is too low for this input: DuckDB ran out of memory (${detail}). Run again with twice the limit or more (--memory-limit ${twice}), or analyse fewer days at once with --from/--to`,
     { cause: error },
   );
+}
+
+/** A size as DuckDB writes it: whole GB from 1GB up, else whole MB (rounded up). */
+function sizeText(bytes: number): string {
+  return bytes >= 1e9 && bytes % 1e9 === 0 ? `${bytes / 1e9}GB` : `${Math.ceil(bytes / 1e6)}MB`;
 }
 
 /** Discovers, runs the pipeline, prints in the chosen format and writes `--out`. */
@@ -113,7 +119,9 @@ export async function analyzeAndPrint(
   progress: Progress,
 ): Promise<{ output: AnalyzeOutput; discovery: Discovery }> {
   try {
-    const analysis = await analyze(folder, options, progress);
+    const analysis = await analyze(folder, options, progress).catch((error: unknown) => {
+      throw memoryLimitTooLow(error, options.memoryLimit) ?? error;
+    });
     progress.finishLine();
     io.out.write(
       options.format === "json"
