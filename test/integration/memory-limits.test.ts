@@ -78,7 +78,7 @@ describe("DuckDB running out of memory above the minimum", () => {
     const reported = memoryLimitTooLow(error, "256MB");
     expect(reported?.name).toBe("InvalidInputError");
     expect(reported?.message).toMatch(
-      /^--memory-limit 256MB is too low for this input: DuckDB ran out of memory \(Out of Memory Error: .+\)\. Run again with twice the limit or more \(--memory-limit 512MB\), or analyse fewer days at once with --from\/--to$/,
+      /^--memory-limit 256MB is too low for this input: DuckDB ran out of memory \(Out of Memory Error: .+\)\. Run again with twice the limit or more \(--memory-limit 512MB\)\. What a run needs grows with the flow-log records in the folder, which every run reads whole whatever --from\/--to say$/,
     );
     expect(memoryLimitTooLow(error, undefined)?.message).toContain("(--memory-limit 2GB)");
     expect(memoryLimitTooLow(error, "384MiB")?.message).toContain("(--memory-limit 806MB)");

@@ -91,7 +91,8 @@ export const analyzeCommand = defineCommand({
  * default) is too low for this input, by name, and the next one to try (twice it). Bad input
  * (exit 1), not an internal error: the run is fine with more memory. The least limit that
  * works at all is checked before the run (MIN_MEMORY_BYTES); above it, what a run needs grows
- * with the days it analyses at once.
+ * with the records in the folder: compaction reads every object (the ledger books them all), so
+ * a narrower --from/--to does not lower it.
  */
 export function memoryLimitTooLow(error: unknown, limit: string | undefined): InvalidInputError | undefined {
   const message = errorMessage(error);
@@ -101,7 +102,7 @@ export function memoryLimitTooLow(error: unknown, limit: string | undefined): In
   const twice = bytes === undefined ? "2GB" : sizeText(2 * bytes);
   const detail = message.split("\n")[0]?.replace(/^.*?(Out of Memory Error)/i, "$1") ?? message;
   return new InvalidInputError(
-    `--memory-limit ${given} is too low for this input: DuckDB ran out of memory (${detail}). Run again with twice the limit or more (--memory-limit ${twice}), or analyse fewer days at once with --from/--to`,
+    `--memory-limit ${given} is too low for this input: DuckDB ran out of memory (${detail}). Run again with twice the limit or more (--memory-limit ${twice}). What a run needs grows with the flow-log records in the folder, which every run reads whole whatever --from/--to say`,
     { cause: error },
   );
 }
