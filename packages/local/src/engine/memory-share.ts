@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { errorMessage } from "@flowcost/core";
 import { quote } from "./sql-text.ts";
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -18,6 +19,11 @@ export function parseMemoryLimit(limit: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(limit);
   const unit = MEMORY_UNITS[(match?.[2] ?? "b").toLowerCase()];
   return match && unit !== undefined ? Number(match[1]) * unit : undefined;
+}
+
+/** Whether DuckDB failed for want of memory ("Out of Memory Error: ..."), not for the input. */
+export function isOutOfMemory(error: unknown): boolean {
+  return /out of memory/i.test(errorMessage(error));
 }
 
 /**

@@ -13,6 +13,7 @@ import { stagingDir, swapPartitions } from "../lake/partitions.ts";
 import type { RunTransaction } from "../lake/run-transaction.ts";
 import type { CuratedViews } from "./curated-views.ts";
 import { readRows } from "./duckdb-start.ts";
+import { isOutOfMemory } from "./memory-share.ts";
 import { globUnder, ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
@@ -109,7 +110,7 @@ export class PartitionWriter {
       } catch (error) {
         // Each thread aggregates and writes with its own buffers: at 5M records under a 700 MB
         // limit two threads sometimes run out where one does not. Slower beats failing.
-        if (!/Out of Memory/i.test(errorMessage(error)) || (this.options.threads ?? 2) <= 1) throw error;
+        if (!isOutOfMemory(error) || (this.options.threads ?? 2) <= 1) throw error;
         await rm(staged, { recursive: true, force: true });
         await this.connection.run("SET threads = 1");
         try {

@@ -5,7 +5,6 @@ import {
   compactFlowsDirected,
   DATASETS,
   type DataGap,
-  errorMessage,
   type FileLedger,
   fileLedger,
   flowDataGaps,
@@ -22,7 +21,7 @@ import {
   runLedger,
 } from "@flowcost/core";
 import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
-import { RAW_SCAN_MEMORY_SHARE } from "../engine/memory-share.ts";
+import { isOutOfMemory, RAW_SCAN_MEMORY_SHARE } from "../engine/memory-share.ts";
 import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
 import { lakeResultsStore } from "../lake/results-files.ts";
@@ -132,7 +131,7 @@ export async function compactFlowLogs(
     } catch (error) {
       // Running out of memory is no object's fault: probing every object alone would take as long
       // as the scan (minutes for a day) and end in the same error.
-      if (/Out of Memory/i.test(errorMessage(error))) throw error;
+      if (isOutOfMemory(error)) throw error;
       // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
       const unreadable = await findUnreadableObjects(engine);
       if (unreadable.length === 0) throw error;

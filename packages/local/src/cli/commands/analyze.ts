@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type DaySummary, errorMessage, focusCsv, focusRows, InvalidInputError } from "@flowcost/core";
 import { type Discovery, discoverInputs, iso } from "../../discovery.ts";
-import { parseMemoryLimit as parseLimitBytes } from "../../engine/memory-share.ts";
+import { isOutOfMemory, parseMemoryLimit as parseLimitBytes } from "../../engine/memory-share.ts";
 import { runPipeline } from "../../pipeline.ts";
 import { type CommandIo, defineCommand, UsageError } from "../command.ts";
 import { loadConfig } from "../config.ts";
@@ -95,8 +95,8 @@ export const analyzeCommand = defineCommand({
  * a narrower --from/--to does not lower it.
  */
 export function memoryLimitTooLow(error: unknown, limit: string | undefined): InvalidInputError | undefined {
+  if (!isOutOfMemory(error)) return undefined;
   const message = errorMessage(error);
-  if (!/out of memory/i.test(message)) return undefined;
   const given = limit ?? "1GB";
   const bytes = parseLimitBytes(given);
   const twice = bytes === undefined ? "2GB" : sizeText(2 * bytes);
