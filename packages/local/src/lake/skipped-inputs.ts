@@ -1,12 +1,13 @@
+import type { SkippedInventoryFile } from "@flowcost/core";
+
 /**
  * An input file a run could not use, by name and with why. One bad snapshot, describe output or
  * CUR file is skipped and reported this way rather than stopping the run after it wrote half
  * its partitions; the CLI names each in its warnings and exits 4 (docs/analyze.md).
  */
-export interface SkippedInput {
-  readonly path: string;
-  readonly code: "skipped-snapshot" | "skipped-describe" | "skipped-cur-file" | "skipped-ip-ranges";
-  readonly reason: string;
+export interface SkippedInput extends Omit<SkippedInventoryFile, "code"> {
+  /** The inventory codes the recommendations share with the Lambda, and the local CUR reader's. */
+  readonly code: SkippedInventoryFile["code"] | "skipped-cur-file";
 }
 
 /** Keeps the first report of each path (a snapshot near midnight is read for two days). */
