@@ -14,6 +14,8 @@ import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 export class CuratedViews {
   /** `inventory/aws/ip-ranges.json` when it is there but not AWS's document: read as absent, named. */
   ipRangesSkipped: SkippedInput | undefined;
+  /** aws_ip_ranges, loaded at the first refresh: the run reads ip-ranges.json, never writes it. */
+  private ipRanges: Promise<void> | undefined;
 
   constructor(
     private readonly connection: DuckDBConnection,
@@ -28,6 +30,7 @@ export class CuratedViews {
    * it), never per query: listing a year of hourly partitions on every query would be wasted I/O.
    * The files are listed and handed to DuckDB as literal paths (never a glob it expands). During
    * a run (`run`), a partition the run owns is read from its staging, the rest from the lake.
+   * `aws_ip_ranges` is loaded once, at the first refresh (no write changes ip-ranges.json).
    */
   async refresh(): Promise<void> {
     for (const [table, spec] of Object.entries(CURATED_TABLES) as Array<
@@ -49,7 +52,8 @@ export class CuratedViews {
             : `SELECT * FROM ${read})`;
       await this.connection.run(`CREATE OR REPLACE VIEW ${ident(table)} AS ${body}`);
     }
-    await this.loadIpRanges();
+    this.ipRanges ??= this.loadIpRanges();
+    await this.ipRanges;
   }
 
   /**
@@ -91,7 +95,6 @@ export class CuratedViews {
       throw error;
     });
     let rows: ReturnType<typeof ipRangeRows> = [];
-    this.ipRangesSkipped = undefined;
     if (text !== undefined) {
       try {
         rows = ipRangeRows(parseIpRanges(text));
