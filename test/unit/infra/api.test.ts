@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
 import { API_LIST_PREFIXES, apiCors, apiPermissions } from "../../../infra/api-permissions.ts";
 import { readSettings } from "../../../infra/settings.ts";
+import { REQUIRED_DEPLOY_ENV } from "../../support/deploy-settings.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const LAKE = "arn:aws:s3:::flowcost-prod-lake-123456789012";
@@ -66,13 +67,7 @@ describe("the API function's rights: read the result documents it serves, nothin
 });
 
 describe("the API's CORS is closed unless origins are configured", () => {
-  const env = {
-    FLOWCOST_ACCOUNT_ID: "123456789012",
-    FLOWCOST_FLOW_LOG_BUCKET: "acme-flow-logs",
-    FLOWCOST_CUR_BUCKET: "acme-billing",
-    FLOWCOST_CUR_EXPORT_NAME: "cur2",
-    FLOWCOST_REGIONS: "us-east-1",
-  };
+  const env = REQUIRED_DEPLOY_ENV;
 
   test("infra/api.ts sets cors from the setting (SST's default, cors unset, allows every origin)", () => {
     const source = readFileSync(join(ROOT, "infra/api.ts"), "utf8");

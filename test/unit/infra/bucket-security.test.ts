@@ -8,6 +8,7 @@ import {
   TLS_POLICY,
 } from "../../../infra/bucket-security.ts";
 import { readSettings } from "../../../infra/settings.ts";
+import { REQUIRED_DEPLOY_ENV } from "../../support/deploy-settings.ts";
 
 const INFRA = join(import.meta.dirname, "../../../infra");
 
@@ -72,13 +73,7 @@ describe("bucket names are checked before a deploy", () => {
     expect(bucketNameProblem(name)).toBe(problem);
   });
 
-  const env = {
-    FLOWCOST_ACCOUNT_ID: "123456789012",
-    FLOWCOST_FLOW_LOG_BUCKET: "acme-flow-logs",
-    FLOWCOST_CUR_BUCKET: "acme-billing",
-    FLOWCOST_CUR_EXPORT_NAME: "cur2",
-    FLOWCOST_REGIONS: "us-east-1",
-  };
+  const env = REQUIRED_DEPLOY_ENV;
 
   test("the flow-log accounts default to the deployment's account; a list must hold 12-digit ids, the error naming the variable", () => {
     expect(readSettings(env).flowLogAccounts).toEqual(["123456789012"]);
