@@ -11,7 +11,7 @@ import {
 import { type CurNetworkLine, curNetworkLines } from "../query/queries/cur.ts";
 import { nodeInstances } from "../query/queries/identity.ts";
 import { ALL_PLACES } from "../query/queries/params.ts";
-import { type Reconciliation, type ResultRow, reconcileDay } from "./reconcile.ts";
+import { type Reconciliation, type ResultRow, reconcileDay, resultRow } from "./reconcile.ts";
 
 export { ALL_PLACES };
 
@@ -205,11 +205,11 @@ export async function attributeAndReconcileDayByPlace(
     );
     parts.push({ place, part });
   }
-  const tag = (place: Place) => (r: ResultRow) => ({
-    ...r,
-    account_id: place.accountId === "" ? null : place.accountId,
-    region: place.region,
-  });
+  const tag = (place: Place) => (r: ResultRow) =>
+    resultRow(r, r.billed_cost_usd, r.cost_basis, {
+      account_id: place.accountId === "" ? null : place.accountId,
+      region: place.region,
+    });
   const rows = parts.flatMap(({ place, part }) => part.reconciliation.rows.map(tag(place)));
   const unattributed = parts.flatMap(({ place, part }) => part.reconciliation.unattributed.map(tag(place)));
   const sum = (pick: (r: Reconciliation) => number) =>

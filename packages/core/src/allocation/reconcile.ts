@@ -28,6 +28,51 @@ export type ResultRow = AttributedRow & {
   readonly region?: string | null;
 };
 
+/**
+ * An attributed row with its billed dollars, every field named. A day holds about 100,000 of these
+ * for its whole run: V8 (Node 20) gives an object spread of a row this wide with fields added
+ * (`{ ...row, billed_cost_usd, cost_basis }`) about 1,030 bytes, the same fields as one literal
+ * about 270. Fields stay in the spread's order (the attributed row's, then the billing), so the
+ * row reads, prints and serialises as before. `place` tags the row of a day of several places.
+ */
+export function resultRow(
+  r: AttributedRow,
+  billed: number | null,
+  basis: CostBasis,
+  place?: { readonly account_id: string | null; readonly region: string },
+): ResultRow {
+  const row = {
+    dt: r.dt,
+    category: r.category,
+    subcategory: r.subcategory,
+    src_kind: r.src_kind,
+    src_namespace: r.src_namespace,
+    src_workload_kind: r.src_workload_kind,
+    src_workload: r.src_workload,
+    src_ip: r.src_ip,
+    src_az_id: r.src_az_id,
+    src_node: r.src_node,
+    src_resource: r.src_resource,
+    dst_kind: r.dst_kind,
+    dst_namespace: r.dst_namespace,
+    dst_workload_kind: r.dst_workload_kind,
+    dst_workload: r.dst_workload,
+    dst_ip: r.dst_ip,
+    dst_az_id: r.dst_az_id,
+    dst_node: r.dst_node,
+    dst_resource: r.dst_resource,
+    service: r.service,
+    load_balancer: r.load_balancer,
+    nat_gateway: r.nat_gateway,
+    confidence: r.confidence,
+    bytes: r.bytes,
+    list_cost_usd: r.list_cost_usd,
+    billed_cost_usd: billed,
+    cost_basis: basis,
+  };
+  return place === undefined ? row : Object.assign(row, place);
+}
+
 export interface Reconciliation {
   readonly dt: string;
   readonly costBasis: CostBasis;
@@ -159,7 +204,7 @@ export function reconcileDay(
     return {
       dt,
       costBasis: "estimated",
-      rows: attributed.map((r) => ({ ...r, billed_cost_usd: null, cost_basis: "estimated" })),
+      rows: attributed.map((r) => resultRow(r, null, "estimated")),
       unattributed: [],
       billedCents: 0,
       allocatedCents: 0,
@@ -243,11 +288,7 @@ export function reconcileDay(
     if (rest !== 0) unattributed.push(unattributedRow(dt, pool.usageClass, pool.raw, rest));
   });
 
-  const rows: ResultRow[] = attributed.map((r, i) => ({
-    ...r,
-    billed_cost_usd: (rowCents[i] ?? 0) / 100,
-    cost_basis: "billed",
-  }));
+  const rows: ResultRow[] = attributed.map((r, i) => resultRow(r, (rowCents[i] ?? 0) / 100, "billed"));
   const result: Reconciliation = {
     dt,
     costBasis: "billed",

@@ -8,6 +8,7 @@ import {
   QUERIES,
   ReconciliationError,
   reconcileDay,
+  resultRow,
   toCentsPreservingTotal,
 } from "@flowcost/core";
 import fc from "fast-check";
@@ -144,5 +145,27 @@ describe("Athena reads one day: every table scan of the daily statements carries
     expect(sql.match(predicates)?.length).toBe(scans);
     const name = file.split("/")[1]?.replace(/(\.athena)?\.sql$/, "");
     expect(QUERIES.find((q) => q.name === name)).toBeDefined();
+  });
+});
+
+describe("result rows", () => {
+  test("a result row is the attributed row with its billing, fields in the same order as a spread", () => {
+    const attributed = attributedRow({ src_workload: "frontend", bytes: 3 * GB, list_cost_usd: 0.06 });
+    expect(JSON.stringify(resultRow(attributed, 0.05, "billed"))).toBe(
+      JSON.stringify({ ...attributed, billed_cost_usd: 0.05, cost_basis: "billed" }),
+    );
+    expect(
+      JSON.stringify(resultRow(attributed, null, "estimated", { account_id: null, region: "eu-west-1" })),
+    ).toBe(
+      JSON.stringify({
+        ...attributed,
+        billed_cost_usd: null,
+        cost_basis: "estimated",
+        account_id: null,
+        region: "eu-west-1",
+      }),
+    );
+    const [estimated] = reconcileDay("2026-11-22", [attributed], [], instances).rows;
+    expect(estimated).toStrictEqual({ ...attributed, billed_cost_usd: null, cost_basis: "estimated" });
   });
 });
