@@ -2,12 +2,14 @@ import type { Reconciliation, ResultRow } from "../allocation/reconcile.ts";
 import type { LedgerCounts } from "../flowlog/ledger.ts";
 import { chargeSplit } from "./charge-split.ts";
 import {
+  checkDaySummary,
   DAY_SUMMARY_SCHEMA_VERSION,
   type DayLedger,
   type DayRow,
   type DaySummary,
+  type DaySummaryFields,
+  dayDocumentPartsOf,
   type End,
-  parseDaySummary,
 } from "./day-summary.ts";
 
 export interface DaySummaryInput {
@@ -34,12 +36,21 @@ function end(row: ResultRow, p: "src" | "dst"): End {
   };
 }
 
+/**
+ * One row of the document, every key in the schema's order (so it is what a parse of it returns)
+ * and built as one object literal: spreading a base object of this width into the row with its
+ * charges costs V8 more than twice the memory, and a day document holds 100,000 rows.
+ */
 function dayRow(row: ResultRow, lines: Reconciliation["rowLines"][number]): DayRow {
-  const base = {
+  const source = end(row, "src");
+  const destination = end(row, "dst");
+  const listCostMicros = Math.round(row.list_cost_usd * 1e6);
+  const billedCents = cents(row.billed_cost_usd);
+  return {
     category: row.category,
     subcategory: row.subcategory,
-    source: end(row, "src"),
-    destination: end(row, "dst"),
+    source,
+    destination,
     service: row.service,
     loadBalancer: row.load_balancer,
     natGateway: row.nat_gateway,
@@ -47,12 +58,24 @@ function dayRow(row: ResultRow, lines: Reconciliation["rowLines"][number]): DayR
     ...(row.account_id ? { account: row.account_id } : {}),
     ...(row.region ? { region: row.region } : {}),
     bytes: row.bytes,
-    listCostMicros: Math.round(row.list_cost_usd * 1e6),
-    billedCents: cents(row.billed_cost_usd),
+    listCostMicros,
+    billedCents,
     costBasis: row.cost_basis,
     confidence: row.confidence,
+    charges: chargeSplit(
+      {
+        category: row.category,
+        subcategory: row.subcategory,
+        service: row.service,
+        source,
+        destination,
+        bytes: row.bytes,
+        listCostMicros,
+        billedCents,
+      },
+      lines,
+    ),
   };
-  return { ...base, charges: chargeSplit(base, lines) };
 }
 
 /** The ledger's counts as the day document keeps them (per-object detail stays in the run's ledger). */
@@ -82,24 +105,15 @@ export function dayLedger(
   };
 }
 
-/**
- * One day's results document from its reconciliation: every row (unattributed included) with
- * exact money and its charge split, and the day's data-quality facts. Validated before it is
- * returned, so a writer never stores a document the readers would reject.
- */
-export function buildDaySummary(input: DaySummaryInput): DaySummary {
+/** The document's fields other than its rows, in the schema's order. */
+function dayFields(input: DaySummaryInput): DaySummaryFields {
   const r = input.reconciliation;
-  const rows = [
-    ...r.rows.map((row, i) => dayRow(row, r.rowLines[i] ?? [])),
-    ...r.unattributed.map((row) => dayRow(row, [])),
-  ];
-  const doc: DaySummary = {
+  return {
     schemaVersion: DAY_SUMMARY_SCHEMA_VERSION,
     dt: r.dt,
     costBasis: r.costBasis,
     ...(input.account === undefined ? {} : { account: input.account }),
     ...(input.region === undefined ? {} : { region: input.region }),
-    rows,
     lines: r.lines.map((l) => ({
       usageClass: l.usageClass,
       resourceId: l.resource,
@@ -120,7 +134,35 @@ export function buildDaySummary(input: DaySummaryInput): DaySummary {
     ...(input.workloads === undefined ? {} : { workloads: input.workloads }),
     warnings: input.warnings ?? [],
   };
-  return parseDaySummary(doc);
+}
+
+/** The document's rows, each made as it is asked for: the reconciled rows, then the unattributed. */
+function* dayRows(r: Reconciliation): Generator<DayRow> {
+  for (let i = 0; i < r.rows.length; i++) {
+    const row = r.rows[i];
+    if (row) yield dayRow(row, r.rowLines[i] ?? []);
+  }
+  for (const row of r.unattributed) yield dayRow(row, []);
+}
+
+/**
+ * One day's results document from its reconciliation: every row (unattributed included) with
+ * exact money and its charge split, and the day's data-quality facts. Validated before it is
+ * returned, so a writer never stores a document the readers would reject.
+ */
+export function buildDaySummary(input: DaySummaryInput): DaySummary {
+  // The rows are built in the schema's shape, so they are checked row by row and kept rather
+  // than copied; the other fields come back parsed, in the schema's order.
+  return checkDaySummary({ ...dayFields(input), rows: [...dayRows(input.reconciliation)] });
+}
+
+/**
+ * The text of the day document {@link buildDaySummary} returns, byte for byte as `writeDay`
+ * writes it, in parts, each row made, checked and written in turn: the document is never held
+ * whole (a day's rows as document objects are about 600 bytes each).
+ */
+export function daySummaryParts(input: DaySummaryInput, rowsPerPart?: number): Generator<string> {
+  return dayDocumentPartsOf(dayFields(input), () => dayRows(input.reconciliation), rowsPerPart);
 }
 
 /** The data-quality warnings of one cluster's identity statistics for a day. */

@@ -142,9 +142,17 @@ export function chargeSplit(
     });
   }
   const seen = new Set<Payer>();
+  // In the schema's key order, one literal each (a day document holds a few hundred thousand).
   return charges.map((c) => {
     const first = !seen.has(c.payer);
     seen.add(c.payer);
-    return { ...c, bytes: first ? row.bytes : 0 };
+    return {
+      payer: c.payer,
+      usageClass: c.usageClass,
+      resourceId: c.resourceId,
+      bytes: first ? row.bytes : 0,
+      billedCents: c.billedCents,
+      listCostMicros: c.listCostMicros,
+    };
   });
 }

@@ -173,7 +173,7 @@ export const workloadLabelsSchema = z
 
 /**
  * The document's fields, each validated, without the cross-field proof below: lets a writer
- * validate a day's rows one at a time ({@link validateDaySummaryByRow}) instead of copying the
+ * validate a day's rows one at a time ({@link dayDocumentPartsOf}) instead of copying the
  * whole document at once.
  */
 export const daySummaryFieldsSchema = z
@@ -269,24 +269,32 @@ export function daySummaryKey(dt: string): string {
   return `results/summary/dt=${dt}/summary.json`;
 }
 
+/** A day document's fields without its rows, which a writer can produce one at a time instead. */
+export type DaySummaryFields = Omit<DaySummary, "rows">;
+
 /**
  * Validates a day document as {@link daySummarySchema} does, but a row at a time: yields each
  * row's parsed copy (dropped by the caller once used, so a day of 100,000 rows is never copied
  * whole) and returns the other fields, parsed, once the proof that needs every row (lines and
- * reconciliation) holds. A document that fails anywhere is parsed whole by `daySummarySchema`,
- * which throws its usual error (every issue, the same paths).
+ * reconciliation) holds. `rows` gives the rows afresh each time it is called (a writer can
+ * build each row as it is asked for). A document that fails anywhere is parsed whole by
+ * `daySummarySchema`, which throws its usual error (every issue, the same paths).
  */
-function* parsedRows(summary: DaySummary): Generator<DayRow, z.output<typeof daySummaryFieldsSchema>> {
+function* parsedRows(
+  summary: DaySummaryFields,
+  rows: () => Iterable<DayRow>,
+): Generator<DayRow, z.output<typeof daySummaryFieldsSchema>> {
   const rejected = (): never => {
-    daySummarySchema.parse(summary);
+    daySummarySchema.parse({ ...summary, rows: [...rows()] });
     throw new Error(`day document ${summary.dt}: rejected row by row but accepted whole`);
   };
   const fields = daySummaryFieldsSchema.safeParse({ ...summary, rows: [] });
   if (!fields.success) return rejected();
   const proof = dayProof();
-  for (let i = 0; i < summary.rows.length; i++) {
-    const parsed = dayRowSchema.safeParse(summary.rows[i]);
-    if (!parsed.success || proof.row(parsed.data, i) !== undefined) return rejected();
+  let i = 0;
+  for (const row of rows()) {
+    const parsed = dayRowSchema.safeParse(row);
+    if (!parsed.success || proof.row(parsed.data, i++) !== undefined) return rejected();
     yield parsed.data;
   }
   if (proof.finish(fields.data).length > 0) return rejected();
@@ -300,11 +308,24 @@ function* parsedRows(summary: DaySummary): Generator<DayRow, z.output<typeof day
  */
 export function parseDaySummary(summary: DaySummary): DaySummary {
   const rows: DayRow[] = [];
-  const walk = parsedRows(summary);
+  const walk = parsedRows(summary, () => summary.rows);
   let step = walk.next();
   for (; !step.done; step = walk.next()) rows.push(step.value);
   // The fields in the schema's order, as a whole parse returns them, with the parsed rows.
   return { ...step.value, rows };
+}
+
+/**
+ * Validates a day document as {@link daySummarySchema} does, a row at a time, and returns it
+ * with the fields other than the rows parsed and the rows as given, not copied. For rows already
+ * in the schema's shape, every key in the schema's order (as `buildDaySummary` makes them), that
+ * is what {@link parseDaySummary} returns, without a second copy of every row.
+ */
+export function checkDaySummary(summary: DaySummary): DaySummary {
+  const walk = parsedRows(summary, () => summary.rows);
+  let step = walk.next();
+  while (!step.done) step = walk.next();
+  return { ...step.value, rows: summary.rows };
 }
 
 /**
@@ -314,8 +335,21 @@ export function parseDaySummary(summary: DaySummary): DaySummary {
  * every row is checked before the last part: a writer of the parts must drop what it wrote when
  * the iteration throws.
  */
-export function* dayDocumentParts(summary: DaySummary, rowsPerPart = 1000): Generator<string> {
-  const walk = parsedRows(summary);
+export function dayDocumentParts(summary: DaySummary, rowsPerPart = 1000): Generator<string> {
+  return dayDocumentPartsOf(summary, () => summary.rows, rowsPerPart);
+}
+
+/**
+ * {@link dayDocumentParts} of a document given as its fields and its rows, which `rows` may
+ * build one at a time as they are asked for (and again should the document fail, to name the
+ * problem as a whole parse does): no row need be held beyond the part it is written in.
+ */
+export function* dayDocumentPartsOf(
+  summary: DaySummaryFields,
+  rows: () => Iterable<DayRow>,
+  rowsPerPart = 1000,
+): Generator<string> {
+  const walk = parsedRows(summary, rows);
   // The first step checks the fields other than the rows (and throws when one fails).
   let step = walk.next();
   const fields = daySummaryFieldsSchema.parse({ ...summary, rows: [] });
