@@ -4,6 +4,7 @@ import {
   createResultsStore,
   DATASETS,
   type DaySummary,
+  type DaySummaryInput,
   type DayWindow,
   dayLedger,
   dayWindow,
@@ -63,7 +64,11 @@ export interface DayResult {
   readonly rows: Awaited<ReturnType<typeof attributeDay>>["rows"];
   /** Billed vs allocated vs unattributed cents for the day (costBasis estimated without CUR). */
   readonly reconciliation?: Awaited<ReturnType<typeof attributeDay>>["reconciliation"];
-  /** The day's results document, as written to `results/summary/dt=<day>/summary.json`. */
+  /**
+   * The day's results document, as written to `results/summary/dt=<day>/summary.json`: made
+   * afresh from the reconciliation each time it is read (the run does not hold it; it is about
+   * 600 bytes a row).
+   */
   readonly summary?: DaySummary;
   /** Bytes per pairing outcome of the day's flows without packet addresses (empty when all had them). */
   readonly stitching?: Awaited<ReturnType<typeof attributeDay>>["stitching"];
@@ -207,7 +212,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
             );
       const rows: DayResult["rows"] = attribution.rows;
       options.onStep?.(`writing the results of ${dt}`);
-      const summary = daySummary(
+      const summaryInput = daySummaryInput(
         attribution.reconciliation,
         identity,
         ledger,
@@ -217,13 +222,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         accounts,
         cutByWindow,
       );
-      await store.writeDay(summary);
+      // Written a row at a time; the document is made again only if a caller reads `summary`
+      // (the FOCUS export), as the day's rows are already held once, as reconciled rows.
+      await store.writeDayOf(summaryInput);
       days.push({
         day,
         identity,
         rows,
         reconciliation: attribution.reconciliation,
-        summary,
+        get summary() {
+          return buildDaySummary(summaryInput);
+        },
         skipped: attribution.skipped,
         cutByWindow,
         stitching: attribution.stitching,
@@ -288,11 +297,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 }
 
 /**
- * The day's results document: the reconciled rows with their charge split, the ledger of the
- * flow-log objects delivered for the day, identity statistics and the day's warnings. Account and
- * Region are set when the run read exactly one of each.
+ * What the day's results document is made of: the reconciled rows with their charge split, the
+ * ledger of the flow-log objects delivered for the day, identity statistics and the day's
+ * warnings. Account and Region are set when the run read exactly one of each.
  */
-function daySummary(
+function daySummaryInput(
   reconciliation: Awaited<ReturnType<typeof attributeDay>>["reconciliation"],
   identity: IdentityJobResult,
   ledger: RunLedger,
@@ -301,7 +310,7 @@ function daySummary(
   regions: ReadonlyArray<string>,
   accounts: ReadonlyArray<string>,
   cutByWindow: boolean,
-): DaySummary {
+): DaySummaryInput {
   const stats = identity.clusters.map(({ cluster, stats: s }) => ({
     cluster,
     snapshots: s.snapshots,
@@ -312,7 +321,7 @@ function daySummary(
   const warnings = stats.flatMap((s) => identityWarnings(dt, s));
   if (cutByWindow) warnings.push(windowCutWarning(dt));
   else if (reconciliation.costBasis === "estimated") warnings.push(noCurWarning(dt));
-  return buildDaySummary({
+  return {
     reconciliation,
     ledger: dayLedger(
       runLedger(
@@ -326,7 +335,7 @@ function daySummary(
     warnings,
     ...(regions.length === 1 ? { region: regions[0] } : {}),
     ...(accounts.length === 1 ? { account: accounts[0] } : {}),
-  });
+  };
 }
 
 /** A day the --from/--to window cuts: reconciliation needs the whole UTC day the CUR bills. */
