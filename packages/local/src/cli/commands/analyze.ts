@@ -182,7 +182,10 @@ async function analyze(
     cluster: options.cluster,
     prices: config.prices,
   });
-  return { output, discovery, summaries: result.days.flatMap((d) => (d.summary ? [d.summary] : [])) };
+  // The day documents are made again only for the FOCUS export (the run does not hold them).
+  const summaries =
+    options.format === "focus" ? result.days.flatMap((d) => (d.summary ? [d.summary] : [])) : [];
+  return { output, discovery, summaries };
 }
 
 /** "No data in the window" names the window and the days the folder does have. */
