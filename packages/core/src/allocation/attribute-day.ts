@@ -1,13 +1,7 @@
 import { DATASETS, type DayWindow } from "../partition/keys.ts";
 import { BYTES_PER_GB, type RegionPrices } from "../pricing/prices.ts";
 import type { QueryEngine } from "../query/engine.ts";
-import {
-  type AttributedRow,
-  attributeFlows,
-  type Pairing,
-  stitchFlows,
-  stitchSummary,
-} from "../query/queries/attribution.ts";
+import { attributeFlows, type Pairing, stitchFlows, stitchSummary } from "../query/queries/attribution.ts";
 import { type CurNetworkLine, curNetworkLines } from "../query/queries/cur.ts";
 import { nodeInstances } from "../query/queries/identity.ts";
 import { ALL_PLACES } from "../query/queries/params.ts";
@@ -24,8 +18,12 @@ export interface AttributeDayDeps {
   readonly writeResults: (dt: string, rows: ReadonlyArray<ResultRow>) => Promise<number>;
 }
 
+/**
+ * A day's attribution. The attributed rows themselves are not kept: reconciliation copies each
+ * into its result row, and holding both (a second copy of every row of the day) through the
+ * results write is what a caller would pay for rows nothing reads.
+ */
 export interface AttributeDayResult {
-  readonly attributed: AttributedRow[];
   readonly lines: CurNetworkLine[];
   readonly reconciliation: Reconciliation;
   readonly rowsWritten: number;
@@ -82,7 +80,6 @@ export function attributionPlaces(
 
 /** The attribution of one place's flows, before the day's results are written. */
 interface PlaceAttribution {
-  readonly attributed: AttributedRow[];
   readonly lines: CurNetworkLine[];
   readonly reconciliation: Reconciliation;
   readonly stitching: AttributeDayResult["stitching"];
@@ -134,7 +131,7 @@ async function attributePlace(
     ? (await engine.query(curNetworkLines, { billingPeriod: day.dt.slice(0, 7), dt: day.dt, ...scope })).rows
     : [];
   const reconciliation = reconcileDay(day.dt, attributed, lines, instanceOf);
-  return { attributed, lines, reconciliation, stitching };
+  return { lines, reconciliation, stitching };
 }
 
 /** Pods' cross-AZ bytes bill to their node's instance (InterZone lines are per instance). */
@@ -229,7 +226,6 @@ export async function attributeAndReconcileDayByPlace(
   };
   const rowsWritten = await deps.writeResults(day.dt, [...rows, ...unattributed]);
   return {
-    attributed: parts.flatMap((p) => p.part.attributed),
     lines: parts.flatMap((p) => p.part.lines),
     stitching: parts.flatMap((p) => p.part.stitching),
     reconciliation,

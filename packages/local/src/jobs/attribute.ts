@@ -30,12 +30,8 @@ const ATTRIBUTION_MEMORY_SHARE = 0.5;
  */
 const ATTRIBUTION_LEAST_PER_THREAD = 96 * 2 ** 20;
 
-/**
- * A day's attribution as the local run keeps it: the reconciled rows, not the attributed rows
- * they were made from (a second copy of every row of the day, which nothing reads after
- * reconciliation).
- */
-export interface AttributeJobResult extends Omit<AttributeDayResult, "attributed"> {
+/** A day's attribution as the local run keeps it, with the day's rows in one array. */
+export interface AttributeJobResult extends AttributeDayResult {
   /** The day's rows with billed dollars (or estimates) and the `unattributed` rows, as written. */
   readonly rows: ResultRow[];
   /** CUR files of the day's billing period that could not be used, each left out by name. */
@@ -100,9 +96,8 @@ export async function attributeDayByPlace(
       ),
     { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
   );
-  const { attributed: _attributed, ...kept } = result;
   return {
-    ...kept,
+    ...result,
     rows: [...result.reconciliation.rows, ...result.reconciliation.unattributed],
     skipped,
   };
