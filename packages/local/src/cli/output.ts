@@ -469,7 +469,12 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     anyBilled ? rs.reduce((s, r) => s + (r.billedCostUsd ?? 0), 0) : null;
 
   const categories = new Map<string, ResultRow[]>();
-  for (const r of rows) categories.set(r.category, [...(categories.get(r.category) ?? []), r]);
+  for (const r of rows) {
+    // Pushed, not copied: a copy of the category's list per row is quadratic in the day's rows.
+    const list = categories.get(r.category);
+    if (list) list.push(r);
+    else categories.set(r.category, [r]);
+  }
   const byCategory = [...categories]
     .map(([category, rs]) => ({
       category,
