@@ -34,6 +34,8 @@ export interface PipelineOptions {
   readonly lakeDir: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Compaction's passes, instead of those chosen from the input and the limit (tests force them). */
+  readonly compactionPasses?: number;
   /** Called as each step starts, for progress output. */
   readonly onStep?: (step: string) => void;
   /** Only hours overlapping [from, to) (Unix seconds) are compacted, and only their days attributed. */
@@ -140,6 +142,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const store = createResultsStore(run.documents());
     const { hours, ledger, formats } = await compactFlowLogs(engine, options.lakeDir, files, {
       documents: store,
+      passes: options.compactionPasses,
       onStep: options.onStep,
       onLoaded: () =>
         options.onProgress?.({

@@ -66,6 +66,12 @@ export class MemoryShares {
     private readonly threads = 2,
   ) {}
 
+  /** DuckDB's memory at `share` of the configured limit, in bytes (undefined if DuckDB parses it). */
+  shareBytes(share: number): number | undefined {
+    const bytes = parseMemoryLimit(this.memoryLimit);
+    return bytes === undefined ? undefined : Math.floor((bytes * share) / 1048576) * 1048576;
+  }
+
   /**
    * Runs `work` with DuckDB's memory_limit at `share` of the configured limit, then restores it.
    * With `leastPerThread` (bytes), fewer threads run when the share cannot give each that much:
