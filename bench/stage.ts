@@ -43,6 +43,8 @@ export type StageRequest =
       readonly threads: number;
       readonly pods?: number;
       readonly nodes?: number;
+      /** Compaction's passes (the compact stage), instead of those compactFlowLogs chooses. */
+      readonly passes?: number;
     };
 
 export interface StageResult {
@@ -193,7 +195,8 @@ async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<St
     const files = await findFlowLogFiles(req.dir);
     const started = performance.now();
     let loadedAt = started;
-    const { hours } = await compactFlowLogs(engine, req.dir, files, {
+    const { hours, passes } = await compactFlowLogs(engine, req.dir, files, {
+      passes: req.passes,
       onLoaded: () => {
         loadedAt = performance.now();
       },
@@ -209,6 +212,7 @@ async function compact(req: Extract<StageRequest, { stage: Stage }>): Promise<St
         hours: hours.length,
         compactedRows: hours.reduce((n, h) => n + h.result.rowsWritten, 0),
         objects: files.length,
+        passes,
       },
     };
   });

@@ -89,6 +89,8 @@ export interface CompactionResult {
   readonly ledger: RunLedger;
   /** Each flow-log format read (its fields, as a header line names them), with its object count. */
   readonly formats: ReadonlyArray<FlowLogFormatUse>;
+  /** The passes compaction's last staging made over the objects (1: one scan). */
+  readonly passes: number;
 }
 
 export interface FlowLogFormatUse {
@@ -381,7 +383,7 @@ export async function compactFlowLogs(
     if (seen) seen.objects += f.objects;
     else formats.set(id, { fields, encoding: f.encoding, objects: f.objects });
   }
-  return { hours, ledger, formats: [...formats.values()] };
+  return { hours, ledger, formats: [...formats.values()], passes };
 }
 
 /** Whether the object's first line is a header (objects without one use the default v2 layout). */
