@@ -88,17 +88,19 @@ describe("compaction in 3 passes gives the one pass's curated rows, ledger and a
     await copyInputs(pristine, lake);
     await damage(lake);
     const steps: string[] = [];
+    const notes: string[] = [];
     const result = await runPipeline({
       lakeDir: lake,
       compactionPasses: passes,
       onStep: (s) => steps.push(s),
+      onNote: (n) => notes.push(n),
     });
-    return { lake, steps, result, curated: await curatedRows(lake) };
+    return { lake, steps, notes, result, curated: await curatedRows(lake) };
   };
   const one = await run("one");
   const three = await run("three", 3);
 
-  test("the small lake is compacted in one pass by default, and in three when forced", () => {
+  test("the small lake is compacted in one pass by default, and in three when forced, each pass told to the user", () => {
     // The stray-space line is re-read: compaction runs again without the truncated object.
     expect(one.steps.filter((s) => s.startsWith("compacting every hour"))).toEqual([
       "compacting every hour",
@@ -112,6 +114,8 @@ describe("compaction in 3 passes gives the one pass's curated rows, ledger and a
       "compacting every hour: pass 2 of 3",
       "compacting every hour: pass 3 of 3",
     ]);
+    expect(one.notes).toEqual([]);
+    expect(three.notes).toEqual(three.steps.filter((s) => s.startsWith("compacting every hour")));
   });
 
   test("the same curated rows, each group once", () => {

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   readonly compactionPasses?: number;
   /** Called as each step starts, for progress output. */
   readonly onStep?: (step: string) => void;
+  /** What a long step is doing, for the user (compaction's passes over large inputs). */
+  readonly onNote?: (note: string) => void;
   /** Only hours overlapping [from, to) (Unix seconds) are compacted, and only their days attributed. */
   readonly from?: number;
   readonly to?: number;
@@ -144,6 +146,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       documents: store,
       passes: options.compactionPasses,
       onStep: options.onStep,
+      onNote: options.onNote,
       onLoaded: () =>
         options.onProgress?.({
           step: "reading",

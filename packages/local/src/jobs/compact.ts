@@ -146,6 +146,8 @@ export async function compactFlowLogs(
      * size and the memory limit (compactionPasses): tests force several on small inputs.
      */
     readonly passes?: number;
+    /** Told what a long compaction is doing for the user: each pass as it starts, a retry in more. */
+    readonly onNote?: (note: string) => void;
   } = {},
 ): Promise<CompactionResult> {
   const { onStep } = options;
@@ -212,7 +214,9 @@ export async function compactFlowLogs(
         if (!directed || !isOutOfMemory(error) || retry >= OUT_OF_MEMORY_RETRIES) throw error;
         await engine.rejects.skip();
         passes *= 2;
-        onStep?.(`DuckDB ran out of memory: compacting again in ${passes} passes`);
+        const note = `DuckDB ran out of memory: compacting again in ${passes} passes`;
+        onStep?.(note);
+        options.onNote?.(note);
       }
     }
   };
