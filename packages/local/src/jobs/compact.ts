@@ -52,7 +52,7 @@ export function compactionPasses(rawBytes: number, shareBytes: number | undefine
   return Math.max(1, Math.ceil(rawBytes / ((shareBytes / 2 ** 20) * RAW_BYTES_PER_SHARE_MIB)));
 }
 
-/** The objects' size on disk (gzip text as stored), the input compaction's memory grows with. */
+/** The objects' size on disk (gzip text or Parquet as stored), the input compaction's memory grows with. */
 async function rawBytes(files: ReadonlyArray<LocalFlowLogFile>): Promise<number> {
   let total = 0;
   for (const f of files)
@@ -172,7 +172,7 @@ export async function compactFlowLogs(
   // curated groups of a share of the ENIs (compact_flows_directed; compact_flows is one scan).
   let passes = directed
     ? (options.passes ??
-      compactionPasses(await rawBytes(text), engine.memory.shareBytes(RAW_SCAN_MEMORY_SHARE)))
+      compactionPasses(await rawBytes(files), engine.memory.shareBytes(RAW_SCAN_MEMORY_SHARE)))
     : 1;
   const stage = (pass: number) =>
     engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () =>
