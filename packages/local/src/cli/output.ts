@@ -453,7 +453,13 @@ export function buildAnalysis(result: PipelineResult, context: AnalyzeContext): 
     anyBilled ? rs.reduce((s, r) => s + (r.billedCostUsd ?? 0), 0) : null;
 
   const categories = new Map<string, ResultRow[]>();
-  for (const r of rows) categories.set(r.category, [...(categories.get(r.category) ?? []), r]);
+  // Appended in place: copying a category's list per row cost 42 of the 90 CPU seconds of
+  // `flowcost analyze` at 6.44M records (112,630 rows in a handful of categories: n² / 2 copies).
+  for (const r of rows) {
+    const mine = categories.get(r.category);
+    if (mine) mine.push(r);
+    else categories.set(r.category, [r]);
+  }
   const byCategory = [...categories]
     .map(([category, rs]) => ({
       category,
