@@ -189,9 +189,12 @@ export async function compactFlowLogs(
     let booked: BookedRejects = { rejected: new Map(), respaced: new Map() };
     try {
       for (let pass = 0; pass < passes; pass++) {
-        onStep?.(
-          passes === 1 ? "compacting every hour" : `compacting every hour: pass ${pass + 1} of ${passes}`,
-        );
+        if (passes === 1) onStep?.("compacting every hour");
+        else {
+          const note = `compacting every hour: pass ${pass + 1} of ${passes}`;
+          onStep?.(note);
+          options.onNote?.(note);
+        }
         parts.push(await stage(pass));
         if (pass === 0) booked = await engine.rejects.book(book);
         else await engine.rejects.skip();
