@@ -37,7 +37,7 @@ const MAX_OBJECT_SPAN = 24 * HOUR;
  * "Issue 17, third round"): 6.44M records (92 MB) compact with a 110 MiB share and not 73
  * (1.26 MB per MiB fails); 17.2M records (244 MB) fail with 400 MiB and compact with 572 (0.61
  * fails); the day (2.2 GB) fails with 572 MiB (3.85 fails). 0.5 MB per MiB is below every
- * failing ratio measured, so the 20M records a 1GB limit has always compacted stay one pass.
+ * failing ratio measured: at 1GB up to 286 MB of objects (about 20M records) stay one pass.
  */
 export const RAW_BYTES_PER_SHARE_MIB = 500_000;
 /** How many times compaction, out of memory, starts again with twice the passes. */
