@@ -440,4 +440,8 @@ GROUP BY
   CASE WHEN c.dst_kind = 'unknown' THEN c.dst_ip END, c.dst_az_id, c.dst_node, c.dst_resource,
   c.service, c.lb, c.nat_id, c.confidence,
   p.bytes_per_gb, p.inter_az_per_gb, p.nat_per_gb, p.vpce_per_gb, p.internet_per_gb
-ORDER BY bytes DESC, category, subcategory, c.src_namespace, c.src_workload, c.src_az_id, c.dst_namespace, c.dst_workload, c.dst_az_id
+-- The whole grain after the figures people read first, so rows of equal bytes come in the same
+-- order on every run (two threads finish groups in either order).
+ORDER BY bytes DESC, category, subcategory, c.src_namespace, c.src_workload, c.src_az_id, c.dst_namespace, c.dst_workload, c.dst_az_id,
+  c.src_kind, c.src_workload_kind, src_ip, c.src_node, c.src_resource, c.dst_kind, c.dst_workload_kind, dst_ip,
+  c.dst_node, c.dst_resource, service, load_balancer, nat_gateway, confidence

@@ -18,7 +18,15 @@
 --     record outside compact_flows' number limits), direction_inferred = traffic,
 --     interface_id = the SKIPDATA record's ENI, first_start = min(start), minute = max(start),
 --     last_end = max(end) (a SKIPDATA group's start and end are its window's), records = count(*).
--- Parameters: dayFrom, dayTo, windowStart, windowEnd, as compact_flows.
+-- Passes: a run too large for DuckDB's memory compacts in several scans (passes), each
+--   aggregating only the curated groups whose ENI falls in its hash bucket
+--   (hash(interface_id) % passes = pass). interface_id is a grouping key, so every curated group
+--   is whole in exactly one pass and the rows are those of one scan. Pass 0 reads every record and
+--   alone yields the status rows (counted once, over every record); its records outside its bucket
+--   have their curated keys NULLed, so they fold into one group the final WHERE drops. Passes 1
+--   and up keep only their bucket's records. passes = 1, pass = 0 is the one scan.
+-- Parameters: dayFrom, dayTo, windowStart, windowEnd, as compact_flows; passes (>= 1) and pass
+--   (0 to passes - 1).
 -- Output: compact_flows' columns; partitions dt, hour (the status rows' as above).
 WITH records AS (
   SELECT
@@ -52,12 +60,39 @@ WITH records AS (
     CASE WHEN log_status = 'SKIPDATA' THEN "end" END AS gap_end
   FROM raw_flow_logs
   WHERE day BETWEEN CAST(? AS varchar) AND CAST(? AS varchar)
+    AND (CAST(? AS integer) = 0 OR hash(interface_id) % CAST(? AS ubigint) = CAST(? AS ubigint))
 ),
 flagged AS (
   SELECT
     *,
-    traffic AND "start" >= CAST(? AS bigint) AND "start" < CAST(? AS bigint) AS compacted
+    traffic AND "start" >= CAST(? AS bigint) AND "start" < CAST(? AS bigint)
+      AND (CAST(? AS integer) = 1 OR hash(interface_id) % CAST(? AS ubigint) = CAST(? AS ubigint)) AS compacted
   FROM records
+),
+keyed AS (
+  SELECT
+    compacted,
+    CASE WHEN compacted THEN account_id END AS account_id,
+    CASE WHEN compacted THEN region END AS region,
+    CASE WHEN compacted THEN vpc_id END AS vpc_id,
+    CASE WHEN compacted THEN interface_id END AS interface_id,
+    CASE WHEN compacted THEN az_id END AS az_id,
+    CASE WHEN compacted THEN flow_direction END AS flow_direction,
+    CASE WHEN compacted THEN srcaddr END AS srcaddr,
+    CASE WHEN compacted THEN dstaddr END AS dstaddr,
+    CASE WHEN compacted THEN pkt_srcaddr END AS pkt_srcaddr,
+    CASE WHEN compacted THEN pkt_dstaddr END AS pkt_dstaddr,
+    CASE WHEN compacted THEN pkt_src_aws_service END AS pkt_src_aws_service,
+    CASE WHEN compacted THEN pkt_dst_aws_service END AS pkt_dst_aws_service,
+    CASE WHEN compacted THEN traffic_path END AS traffic_path,
+    CASE WHEN compacted THEN protocol END AS protocol,
+    CASE WHEN compacted THEN service_port END AS service_port,
+    CASE WHEN compacted THEN client_port END AS client_port,
+    CASE WHEN compacted THEN action END AS action,
+    CASE WHEN compacted THEN minute END AS minute,
+    "start", "end", bytes, packets,
+    source_file, day, log_status, traffic, gap_interface_id, gap_start, gap_end
+  FROM flagged
 ),
 grouped AS (
   SELECT
@@ -74,7 +109,7 @@ grouped AS (
     CAST(sum(CASE WHEN traffic THEN bytes END) AS BIGINT) AS bytes,
     CAST(sum(CASE WHEN traffic THEN packets END) AS BIGINT) AS packets,
     count(*) AS records
-  FROM flagged
+  FROM keyed
   GROUP BY GROUPING SETS (
     (
       compacted, account_id, region, vpc_id, interface_id, az_id, flow_direction, srcaddr, dstaddr,
@@ -112,4 +147,4 @@ SELECT
   CASE WHEN status_row THEN 'raw_flow_status' ELSE date_format(from_unixtime(minute), '%Y-%m-%d') END AS dt,
   CASE WHEN status_row THEN 'all' ELSE date_format(from_unixtime(minute), '%H') END AS hour
 FROM grouped
-WHERE status_row OR compacted
+WHERE (status_row AND CAST(? AS integer) = 0) OR compacted

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { memoryLimitTooLow } from "@flowcost/local/cli/commands/analyze";
+import { MemoryShares } from "@flowcost/local/engine/memory-share";
 import { generateScenario } from "@flowcost/local/scenario/write";
 import { describe, expect, test } from "vitest";
 import { analyzeJson, copyInputs, figures, flowLogObjects } from "../support/damaged-lake.ts";
@@ -83,5 +84,32 @@ describe("DuckDB running out of memory above the minimum", () => {
     expect(memoryLimitTooLow(error, undefined)?.message).toContain("(--memory-limit 2GB)");
     expect(memoryLimitTooLow(error, "384MiB")?.message).toContain("(--memory-limit 806MB)");
     expect(memoryLimitTooLow(new Error("Binder Error: no such column"), "256MB")).toBeUndefined();
+  });
+});
+
+describe("work that runs out of memory on two threads", () => {
+  test("runs again, whole, on one thread, and the engine's settings are restored after", async () => {
+    const instance = await DuckDBInstance.create(":memory:", { memory_limit: "1GB", threads: "2" });
+    const connection = await instance.connect();
+    const setting = async (name: string) =>
+      String((await (await connection.run(`SELECT current_setting('${name}') AS v`)).getRowObjects())[0]?.v);
+    const shares = new MemoryShares(connection, "1GB", 2);
+    // Work whose aggregate cannot spill runs out of its 16 MiB on two threads; on one it has less to do.
+    const threadsSeen: string[] = [];
+    const work = async () => {
+      const threads = await setting("threads");
+      threadsSeen.push(threads);
+      if (threads !== "1") await connection.run("SELECT list(i) FROM range(50000000) t(i)");
+      return "done";
+    };
+    await expect(shares.withShare(0.016, work)).rejects.toThrow(/Out of Memory Error/);
+    expect(threadsSeen).toEqual(["2"]);
+    threadsSeen.length = 0;
+    expect(await shares.withShare(0.016, work, { oneThreadRetry: true })).toBe("done");
+    expect(threadsSeen).toEqual(["2", "1"]);
+    expect(await setting("threads")).toBe("2");
+    expect(await setting("memory_limit")).toBe("953.6 MiB");
+    connection.closeSync();
+    instance.closeSync();
   });
 });

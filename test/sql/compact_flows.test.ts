@@ -284,7 +284,7 @@ describe("compact_flows_directed on DuckDB: compact_flows' rows and the ledger's
   const expected = sortRows(project((await engine.query(compactFlows, params)).rows, KEYS));
   const viewStatus = await engine.run("SELECT * FROM raw_flow_status ORDER BY ALL");
   const staged = await engine.rawFlowStatus.adopt(
-    await engine.partitions.stage(compactFlowsDirected, params),
+    await engine.partitions.stage(compactFlowsDirected, { ...params, passes: 1, pass: 0 }),
   );
   const curated = await engine.run(
     `SELECT * FROM read_parquet('${staged.staged}/*/*/*.parquet', hive_partitioning = true, hive_types = {'dt': VARCHAR, 'hour': VARCHAR})`,

@@ -35,8 +35,12 @@ export interface PipelineOptions {
   readonly lakeDir: string;
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Compaction's passes, instead of those chosen from the input and the limit (tests force them). */
+  readonly compactionPasses?: number;
   /** Called as each step starts, for progress output. */
   readonly onStep?: (step: string) => void;
+  /** What a long step is doing, for the user (compaction's passes over large inputs). */
+  readonly onNote?: (note: string) => void;
   /** Only hours overlapping [from, to) (Unix seconds) are compacted, and only their days attributed. */
   readonly from?: number;
   readonly to?: number;
@@ -145,7 +149,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const store = createResultsStore(run.documents());
     const { hours, ledger, formats } = await compactFlowLogs(engine, options.lakeDir, files, {
       documents: store,
+      passes: options.compactionPasses,
       onStep: options.onStep,
+      onNote: options.onNote,
       onLoaded: () =>
         options.onProgress?.({
           step: "reading",

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rm } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
@@ -31,6 +31,13 @@ async function writeJsonLines(path: string, rows: ReadonlyArray<Record<string, u
   } finally {
     await file.close();
   }
+}
+
+/** The partitions (`{ dt, hour }`) of staged rows keyed `dt=.../hour=...`, in order. */
+function partitionsOf(rows: ReadonlyMap<string, number>): Array<Record<string, string>> {
+  return [...rows.keys()]
+    .sort()
+    .map((rel) => Object.fromEntries(rel.split("/").map((kv) => kv.split("=", 2) as [string, string])));
 }
 
 /** A query result written to staging as Hive partitions, not yet swapped into the lake. */
@@ -138,10 +145,7 @@ export class PartitionWriter {
         rows.set(rel, (rows.get(rel) ?? 0) + Number(r.n));
       }
     }
-    const partitions = [...rows.keys()]
-      .sort()
-      .map((rel) => Object.fromEntries(rel.split("/").map((kv) => kv.split("=", 2) as [string, string])));
-    return { staged, rows, partitions, elapsedMs: performance.now() - started };
+    return { staged, rows, partitions: partitionsOf(rows), elapsedMs: performance.now() - started };
   }
 
   /** Puts the owned partitions of a staged result in place (each whole, empty ones removed). */
@@ -153,6 +157,30 @@ export class PartitionWriter {
     const written = await this.place(staged.staged, prefix, owned);
     await this.curated.refresh();
     return written;
+  }
+
+  /**
+   * One staged result of several stagings of the same query (compaction's passes), in the first's
+   * folder: every file of a later one is moved into the same partition under a name of its own
+   * (`p<index>-<name>`), as the views read every Parquet file of a partition; rows per partition
+   * add up. The later folders are removed.
+   */
+  async merge(parts: ReadonlyArray<StagedResult>): Promise<StagedResult> {
+    const [into, ...rest] = parts;
+    if (into === undefined) throw new Error("no staged result to merge");
+    if (rest.length === 0) return into;
+    const rows = new Map(into.rows);
+    for (const [i, part] of rest.entries()) {
+      for (const rel of part.rows.keys()) {
+        await mkdir(join(into.staged, rel), { recursive: true });
+        for (const name of await readdir(join(part.staged, rel)))
+          await rename(join(part.staged, rel, name), join(into.staged, rel, `p${i + 1}-${name}`));
+        rows.set(rel, (rows.get(rel) ?? 0) + (part.rows.get(rel) ?? 0));
+      }
+      await rm(part.staged, { recursive: true, force: true });
+    }
+    const elapsedMs = parts.reduce((sum, p) => sum + p.elapsedMs, 0);
+    return { staged: into.staged, rows, partitions: partitionsOf(rows), elapsedMs };
   }
 
   /** Drops a staged result (a run that must redo its query). */

@@ -87,6 +87,11 @@ function rawSelect(
  * filter names every column, so DuckDB casts (and rejects on) all of them, not just those a
  * query projects, and every scan of the view rejects the same lines. The paths share one
  * compression (batchByKey).
+ *
+ * The filter is true for every line (its last term is the negation of its first) and is written
+ * so it costs next to nothing: an OR stops at the first true term, and the first is true for
+ * every line with a version. It was `hash(every column) IS NOT NULL`, which hashed each line's
+ * ~28 values: 0.7-0.8 s of the 7.3 s of DuckDB's work compacting 1.61M records.
  */
 export function readCsv(
   group: TextFormatGroup,
@@ -102,7 +107,7 @@ export function readCsv(
     `quote = '', escape = '', auto_detect = false, columns = {${group.columns
       .map((c) => `${quote(c.column)}: '${SQL_TYPE[c.type]}'`)
       .join(", ")}}, filename = true, store_rejects = true) ` +
-    `WHERE hash(${group.columns.map((c) => ident(c.column)).join(", ")}) IS NOT NULL)`
+    `WHERE ${[...group.columns.map((c) => `${ident(c.column)} IS NOT NULL`), `${ident(group.columns[0]?.column ?? "version")} IS NULL`].join(" OR ")})`
   );
 }
 

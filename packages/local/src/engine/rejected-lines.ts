@@ -55,7 +55,10 @@ export class RejectedLines {
       for (const line of lines) {
         const fixed = line.text.trim().split(/\s+/).join(" ");
         if (origin === undefined && fixed !== line.text && fixed.split(" ").length === width) {
-          respaced.set(owner, [...(respaced.get(owner) ?? []), fixed]);
+          // Appended in place: copying the list per line made an object of n such lines cost n² / 2.
+          const mine = respaced.get(owner);
+          if (mine) mine.push(fixed);
+          else respaced.set(owner, [fixed]);
         } else {
           counts[line.reason] = (counts[line.reason] ?? 0) + 1;
         }

@@ -94,7 +94,8 @@ export async function attributeDayByPlace(
         places,
         places[0]?.region ?? "us-east-1",
       ),
-    { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD },
+    // The day's results partition is replaced whole, so a retry on one thread leaves nothing behind.
+    { leastPerThread: ATTRIBUTION_LEAST_PER_THREAD, oneThreadRetry: true },
   );
   return {
     ...result,

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   compactFlows,
@@ -20,7 +20,7 @@ import {
   rawFlowLogDay,
   runLedger,
 } from "@flowcost/core";
-import type { DuckDbEngine } from "../engine/duckdb-engine.ts";
+import type { BookedRejects, DuckDbEngine, StagedResult } from "../engine/duckdb-engine.ts";
 import { isOutOfMemory, RAW_SCAN_MEMORY_SHARE } from "../engine/memory-share.ts";
 import { findUnreadableObjects } from "../engine/unreadable-objects.ts";
 import { type LocalFlowLogFile, scanTextObjects } from "../lake/flow-log-files.ts";
@@ -29,6 +29,41 @@ import { lakeResultsStore } from "../lake/results-files.ts";
 const HOUR = 3600;
 /** The widest spread of record starts an object's span may give the run (see compactFlowLogs). */
 const MAX_OBJECT_SPAN = 24 * HOUR;
+
+/**
+ * Bytes of raw flow-log objects (gzip text as stored) one compaction pass takes per MiB of
+ * DuckDB's share of the memory limit. Compaction's aggregate holds every curated group of the run
+ * at once, and what it needs grows with the input, though not linearly (docs/performance.md,
+ * "Issue 17, third round"). Measured, in MB of gzip per MiB of share and pass: the day (2.2 GB)
+ * fails in one pass with 572 MiB (3.85) and compacts in 4 (0.96, peak 944 MiB) and in one with
+ * 1,144 MiB (1.92); 25.8M records (367 MB) compact in one with 572 MiB (0.64); 6.44M records
+ * (92 MB) fail with 73 MiB (1.26) and compact with 110 (0.84). 1 MB per MiB keeps every input
+ * measured to succeed in as few passes as it succeeded in, but one: 17.2M records (244 MB) failed
+ * in one pass with 400 MiB (0.61), which the out-of-memory retry then compacts in two.
+ */
+export const RAW_BYTES_PER_SHARE_MIB = 1_000_000;
+/** How many times compaction, out of memory, starts again with twice the passes. */
+const OUT_OF_MEMORY_RETRIES = 2;
+
+/**
+ * How many passes compaction makes over `rawBytes` of objects with `shareBytes` of memory for
+ * DuckDB (one when the share is unknown): each pass re-reads every object, so as few as fit.
+ */
+export function compactionPasses(rawBytes: number, shareBytes: number | undefined): number {
+  if (shareBytes === undefined || shareBytes <= 0) return 1;
+  return Math.max(1, Math.ceil(rawBytes / ((shareBytes / 2 ** 20) * RAW_BYTES_PER_SHARE_MIB)));
+}
+
+/** The objects' size on disk (gzip text or Parquet as stored), the input compaction's memory grows with. */
+async function rawBytes(files: ReadonlyArray<LocalFlowLogFile>): Promise<number> {
+  let total = 0;
+  for (const f of files)
+    total += await stat(f.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+  return total;
+}
 
 /** compact_flows' parameters for the whole hours from `start` (incl.) to `end` (excl.). */
 export function compactParams(start: number, end: number) {
@@ -56,6 +91,8 @@ export interface CompactionResult {
   readonly ledger: RunLedger;
   /** Each flow-log format read (its fields, as a header line names them), with its object count. */
   readonly formats: ReadonlyArray<FlowLogFormatUse>;
+  /** The passes compaction's last staging made over the objects (1: one scan). */
+  readonly passes: number;
 }
 
 export interface FlowLogFormatUse {
@@ -80,6 +117,10 @@ function hoursSpanning(first: number, last: number): number[] {
  * `COPY ... PARTITION_BY (dt, hour)` streaming from the objects). When every format logs
  * flow-direction (compact_flows_directed), the same aggregate also yields the ledger's
  * per-object status counts; otherwise (direction to infer) a second scan counts them.
+ * Objects too large for DuckDB's share of the memory limit (compactionPasses) are compacted
+ * directed in several passes, each a scan of every object that aggregates only the groups of
+ * the ENIs hashed to it (so each curated group is whole in one pass); pass 0 alone counts the
+ * ledger and books the rejected lines. Out of memory, compaction starts again in twice as many.
  * Alongside compaction, Node decompresses each text object to count its lines (the ledger's
  * `read`, independent of the parser) and to prove its gzip stream complete: DuckDB returns the
  * lines before a truncation without any error. A truncated or unreadable object is taken out and compaction is redone without it (as it is
@@ -102,6 +143,13 @@ export async function compactFlowLogs(
     readonly onHourDone?: (window: HourWindow, done: number, total: number) => void;
     /** Where the ledgers go: a run's staged documents; the lake folder itself by default. */
     readonly documents?: ResultsStore;
+    /**
+     * Compaction passes (compact_flows_directed only), instead of those chosen from the objects'
+     * size and the memory limit (compactionPasses): tests force several on small inputs.
+     */
+    readonly passes?: number;
+    /** Told what a long compaction is doing for the user: each pass as it starts, a retry in more. */
+    readonly onNote?: (note: string) => void;
   } = {},
 ): Promise<CompactionResult> {
   const { onStep } = options;
@@ -122,28 +170,81 @@ export async function compactFlowLogs(
   // When every format logs the direction, the directed query also counts the ledger's
   // per-object status in the same scan: the raw text is parsed once per run, not twice.
   const directed = engine.rawFlowLogs.logDirection();
-  const query = directed ? compactFlowsDirected : compactFlows;
-  const stage = () =>
-    engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () => engine.partitions.stage(query, params));
-  const stageAll = async () => {
+  // A run too large for DuckDB's share of the limit compacts in passes, each aggregating the
+  // curated groups of a share of the ENIs (compact_flows_directed; compact_flows is one scan).
+  let passes = directed
+    ? (options.passes ??
+      compactionPasses(await rawBytes(files), engine.memory.shareBytes(RAW_SCAN_MEMORY_SHARE)))
+    : 1;
+  const stage = (pass: number) =>
+    engine.memory.withShare(RAW_SCAN_MEMORY_SHARE, () =>
+      directed
+        ? engine.partitions.stage(compactFlowsDirected, { ...params, passes, pass })
+        : engine.partitions.stage(compactFlows, params),
+    );
+  /**
+   * Every pass into staging, merged into one staged result, and the lines its scan rejected,
+   * booked once: from pass 0 (every pass reads every line; later passes' rejects are skipped).
+   */
+  const stagePasses = async (book: { onlyRespaced?: boolean }) => {
+    const parts: StagedResult[] = [];
+    let booked: BookedRejects = { rejected: new Map(), respaced: new Map() };
     try {
-      return await stage();
+      for (let pass = 0; pass < passes; pass++) {
+        if (passes === 1) onStep?.("compacting every hour");
+        else {
+          const note = `compacting every hour: pass ${pass + 1} of ${passes}`;
+          onStep?.(note);
+          options.onNote?.(note);
+        }
+        parts.push(await stage(pass));
+        if (pass === 0) booked = await engine.rejects.book(book);
+        else await engine.rejects.skip();
+      }
     } catch (error) {
-      // Running out of memory is no object's fault: probing every object alone would take as long
-      // as the scan (minutes for a day) and end in the same error.
-      if (isOutOfMemory(error)) throw error;
-      // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
-      const unreadable = await findUnreadableObjects(engine);
-      if (unreadable.length === 0) throw error;
-      for (const f of unreadable) failures.set(f.file.path, { reason: f.reason, message: f.message });
-      await engine.rawFlowLogs.exclude(unreadable.map((f) => f.file.path));
-      return stage();
+      for (const part of parts) await engine.partitions.discard(part);
+      throw error;
+    }
+    return { staged: await engine.partitions.merge(parts), booked };
+  };
+  /**
+   * The safety net under the choice of passes: out of memory, the staged passes are dropped and
+   * compaction starts again with twice as many (each aggregates half the groups), twice at most.
+   */
+  const withMorePassesIfShort = async (work: () => Promise<Awaited<ReturnType<typeof stagePasses>>>) => {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!directed || !isOutOfMemory(error) || retry >= OUT_OF_MEMORY_RETRIES) throw error;
+        await engine.rejects.skip();
+        passes *= 2;
+        const note = `DuckDB ran out of memory: compacting again in ${passes} passes`;
+        onStep?.(note);
+        options.onNote?.(note);
+      }
     }
   };
+  const stageAll = () =>
+    withMorePassesIfShort(async () => {
+      try {
+        return await stagePasses({});
+      } catch (error) {
+        // Running out of memory is no object's fault: probing every object alone would take as long
+        // as the scan (minutes for a day) and end in the same error.
+        if (isOutOfMemory(error)) throw error;
+        // One object DuckDB cannot read at all: find it by name, leave it out, and go on.
+        const unreadable = await findUnreadableObjects(engine);
+        if (unreadable.length === 0) throw error;
+        for (const f of unreadable) failures.set(f.file.path, { reason: f.reason, message: f.message });
+        await engine.rawFlowLogs.exclude(unreadable.map((f) => f.file.path));
+        return stagePasses({});
+      }
+    });
 
-  onStep?.("compacting every hour");
-  let staged = await stageAll();
-  const { rejected, respaced } = await engine.rejects.book();
+  const first = await stageAll();
+  let staged = first.staged;
+  const { rejected, respaced } = first.booked;
   const scans = await scanning;
   const truncated: string[] = [];
   for (const scan of scans.values()) {
@@ -158,8 +259,9 @@ export async function compactFlowLogs(
     await engine.partitions.discard(staged);
     await engine.rawFlowLogs.exclude(truncated);
     await engine.rawFlowLogs.addRespacedLines(respaced);
-    staged = await stage();
-    for (const [file, counts] of (await engine.rejects.book({ onlyRespaced: true })).rejected) {
+    const again = await withMorePassesIfShort(() => stagePasses({ onlyRespaced: true }));
+    staged = again.staged;
+    for (const [file, counts] of again.booked.rejected) {
       const mine = rejected.get(file) ?? {};
       for (const [reason, n] of Object.entries(counts) as Array<[RejectReason, number]>)
         mine[reason] = (mine[reason] ?? 0) + n;
@@ -290,7 +392,7 @@ export async function compactFlowLogs(
     if (seen) seen.objects += f.objects;
     else formats.set(id, { fields, encoding: f.encoding, objects: f.objects });
   }
-  return { hours, ledger, formats: [...formats.values()] };
+  return { hours, ledger, formats: [...formats.values()], passes };
 }
 
 /** Whether the object's first line is a header (objects without one use the default v2 layout). */

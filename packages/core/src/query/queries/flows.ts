@@ -61,10 +61,29 @@ export const compactFlows = defineQuery({
  * status counts from the same scan, in a partition of their own (dt =
  * RAW_FLOW_STATUS_PARTITION.dt), which the engine takes out before publishing. DuckDB only:
  * Athena compacts an hour with compact_flows and counts the ledger with its own queries.
+ * A large run compacts in `passes` scans, pass `pass` aggregating the groups whose ENI hashes
+ * to it (the status rows come from pass 0 alone); `passes: 1, pass: 0` is the one scan.
  */
 export const compactFlowsDirected = defineQuery({
   ...compactFlows,
   name: "compact_flows_directed",
+  params: compactFlows.params.extend({
+    passes: z.number().int().min(1),
+    pass: z.number().int().min(0),
+  }),
+  paramOrder: [
+    "dayFrom",
+    "dayTo",
+    "pass",
+    "passes",
+    "pass",
+    "windowStart",
+    "windowEnd",
+    "passes",
+    "passes",
+    "pass",
+    "pass",
+  ],
   engineSpecific: ["duckdb"],
   engines: ["duckdb"],
 });

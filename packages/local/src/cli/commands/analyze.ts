@@ -172,6 +172,7 @@ async function analyze(
     to: options.to,
     cluster: options.cluster,
     onProgress: (p) => progress.update(p),
+    onNote: (note) => progress.note(note),
   });
   if (result.days.length === 0) throw new InvalidInputError(noDataMessage(options, discovery));
   const output = buildAnalysis(result, {
