@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { totalmem } from "node:os";
+import { MEMORY_UNITS } from "../engine/memory-share.ts";
 import { type OptionSpec, type OptionValues, UsageError } from "./command.ts";
 
 /** Option specs and checks shared by several commands (analyze, demo, and the ones that read a lake). */
@@ -31,17 +32,6 @@ export function stringOption(values: OptionValues, name: string): string | undef
   return typeof v === "string" ? v : undefined;
 }
 
-const UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  kib: 1024,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  gb: 1e9,
-  gib: 1024 ** 3,
-  tb: 1e12,
-  tib: 1024 ** 4,
-};
 /**
  * The least --memory-limit that works: the process itself (Node, the CLI and DuckDB, before any
  * input) peaks near 200 MB on the demo's day whatever the limit, so below this no limit can hold
@@ -64,7 +54,7 @@ export function parseMemoryLimit(values: OptionValues, machineBytes = totalmem()
   if (value === undefined) return undefined;
   const m = /^(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)$/i.exec(value.trim());
   if (!m) throw new UsageError(`--memory-limit must be a size such as 512MB or 4GB, not "${value}"`);
-  const bytes = Number(m[1]) * (UNITS[(m[2] ?? "").toLowerCase()] ?? 1);
+  const bytes = Number(m[1]) * (MEMORY_UNITS[(m[2] ?? "").toLowerCase()] ?? 1);
   if (bytes < MIN_MEMORY_BYTES)
     throw new UsageError(
       `--memory-limit ${value} is too small: give at least 256MB, the least that works (Node and DuckDB take about 200 MB before reading any input)`,

@@ -2,7 +2,8 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { errorMessage } from "@flowcost/core";
 import { quote } from "./sql-text.ts";
 
-const MEMORY_UNITS: Record<string, number> = {
+/** DuckDB's size units (KB = 1000 bytes, KiB = 1024), as `--memory-limit` takes them too. */
+export const MEMORY_UNITS: Readonly<Record<string, number>> = {
   b: 1,
   kb: 1e3,
   mb: 1e6,
