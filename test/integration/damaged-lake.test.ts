@@ -245,6 +245,11 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
     clean = (await damaged(async () => undefined)).run;
   });
   const named = (run: AnalyzeRun) => run.output.warnings.filter((w) => w.file !== undefined);
+  /** The run completed without one input (exit 4) and names that input alone: its code, why, its path. */
+  const skippedAlone = (run: AnalyzeRun, code: string, message: unknown, file: string | undefined) => {
+    expect(run.code).toBe(4);
+    expect(named(run)).toEqual([{ code, message, file }]);
+  };
 
   test("a truncated kubectl snapshot: skipped and named, reported as a missed snapshot, the same bytes and dollars", async () => {
     const { run, file } = await damaged(async (lake) => {
@@ -253,10 +258,7 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(snapshot, gzipSync(json.subarray(0, Math.floor(json.length / 2))));
       return snapshot;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      { code: "skipped-snapshot", message: expect.stringContaining("not valid JSON"), file },
-    ]);
+    skippedAlone(run, "skipped-snapshot", expect.stringContaining("not valid JSON"), file);
     const missed = (r: AnalyzeRun) => r.output.identity.reduce((s, i) => s + i.missedSnapshots, 0);
     expect(missed(run)).toBe(missed(clean) + 1);
     expect(figures(run.output)).toEqual(figures(clean.output));
@@ -270,10 +272,7 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(describe, gzipSync('{"NetworkInterfaces": [{"NetworkInterfaceId": 42'));
       return describe;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      { code: "skipped-describe", message: expect.stringContaining("describe output"), file },
-    ]);
+    skippedAlone(run, "skipped-describe", expect.stringContaining("describe output"), file);
     expect(figures(run.output).bytes).toBe(figures(clean.output).bytes);
   });
 
@@ -290,10 +289,7 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(snapshot, gzipSync(json.subarray(0, Math.floor(json.length / 2))));
       return snapshot;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      { code: "skipped-snapshot", message: expect.stringContaining("not valid JSON"), file },
-    ]);
+    skippedAlone(run, "skipped-snapshot", expect.stringContaining("not valid JSON"), file);
     expect(figures(run.output)).toEqual(figures(clean.output));
     expect(recommendations(run).length).toBeGreaterThan(0);
     expect(recommendations(run)).toEqual(recommendations(clean));
@@ -310,14 +306,12 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
         await writeFile(path, gzipSync(body));
         return path;
       });
-      expect(run.code).toBe(4);
-      expect(named(run)).toEqual([
-        {
-          code: "skipped-describe",
-          message: expect.stringContaining(`the recommendations read an earlier ${call}`),
-          file,
-        },
-      ]);
+      skippedAlone(
+        run,
+        "skipped-describe",
+        expect.stringContaining(`the recommendations read an earlier ${call}`),
+        file,
+      );
       expect(figures(run.output)).toEqual(figures(clean.output));
       expect(recommendations(run)).toEqual(recommendations(clean));
     },
@@ -329,10 +323,7 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(path, '{"prefixes": [');
       return path;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      { code: "skipped-ip-ranges", message: expect.stringContaining("not AWS's ip-ranges.json"), file },
-    ]);
+    skippedAlone(run, "skipped-ip-ranges", expect.stringContaining("not AWS's ip-ranges.json"), file);
     expect(figures(run.output)).toEqual(figures(clean.output));
   });
 
@@ -342,14 +333,12 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(path, gzipSync("[]"));
       return path;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      {
-        code: "skipped-describe",
-        message: expect.stringContaining("not a valid AWS CLI describe output"),
-        file,
-      },
-    ]);
+    skippedAlone(
+      run,
+      "skipped-describe",
+      expect.stringContaining("not a valid AWS CLI describe output"),
+      file,
+    );
   });
 
   test("a second CUR file missing a column: skipped and named (the billing period's dollars omit it), the rest billed as before", async () => {
@@ -361,14 +350,12 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       );
       return broken;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      {
-        code: "skipped-cur-file",
-        message: expect.stringMatching(/line_item_unblended_cost.*BILLING_PERIOD=2026-11/),
-        file,
-      },
-    ]);
+    skippedAlone(
+      run,
+      "skipped-cur-file",
+      expect.stringMatching(/line_item_unblended_cost.*BILLING_PERIOD=2026-11/),
+      file,
+    );
     expect(figures(run.output)).toEqual(figures(clean.output));
   });
 
@@ -378,14 +365,7 @@ describe("a bad snapshot, describe output or CUR file is skipped by name; the ru
       await writeFile(cur, (await readFile(cur)).subarray(0, 1000));
       return cur;
     });
-    expect(run.code).toBe(4);
-    expect(named(run)).toEqual([
-      {
-        code: "skipped-cur-file",
-        message: expect.stringMatching(/unreadable.*BILLING_PERIOD=2026-11/),
-        file,
-      },
-    ]);
+    skippedAlone(run, "skipped-cur-file", expect.stringMatching(/unreadable.*BILLING_PERIOD=2026-11/), file);
     expect(run.output.warnings).toContainEqual({
       code: "cur-without-lines",
       message:
