@@ -67,7 +67,7 @@ export class DuckDbEngine implements QueryEngine {
     this.loadSql = localSqlLoader(options.queriesDir);
     this.curated = new CuratedViews(connection, options.lakeDir, options.run);
     this.memory = new MemoryShares(connection, options.memoryLimit ?? "1GB", options.threads ?? 2);
-    this.partitions = new PartitionWriter(connection, options, this.loadSql, this.curated);
+    this.partitions = new PartitionWriter(connection, options, this.loadSql, this.curated, this.memory);
     this.rawFlowLogs = new RawFlowLogs(
       connection,
       options.lakeDir,

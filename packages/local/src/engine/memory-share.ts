@@ -61,11 +61,44 @@ export function csvBufferBytes(memoryLimit: string): number | undefined {
  * that keeps the whole process, Node included, near the configured figure.
  */
 export class MemoryShares {
+  /** DuckDB's threads at this moment: the engine's, or fewer inside a share or a retry. */
+  private threadsNow: number;
+
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly memoryLimit: string,
     private readonly threads = 2,
-  ) {}
+  ) {
+    this.threadsNow = threads;
+  }
+
+  private async setThreads(threads: number): Promise<void> {
+    if (threads === this.threadsNow) return;
+    await this.connection.run(`SET threads = ${threads}`);
+    this.threadsNow = threads;
+  }
+
+  /**
+   * Runs `work`, and when it runs out of memory on several threads, runs it again, whole, on one
+   * (after `cleanUp`, which drops what the failed attempt left), then restores the threads it
+   * found. Each thread aggregates and writes with its own buffers, so one thread sometimes
+   * finishes where two run out of memory: slower beats failing.
+   */
+  async oneThreadIfShort<T>(work: () => Promise<T>, cleanUp?: () => Promise<void>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (this.threadsNow <= 1 || !isOutOfMemory(error)) throw error;
+      await cleanUp?.();
+      const found = this.threadsNow;
+      await this.setThreads(1);
+      try {
+        return await work();
+      } finally {
+        await this.setThreads(found);
+      }
+    }
+  }
 
   /** DuckDB's memory at `share` of the configured limit, in bytes (undefined if DuckDB parses it). */
   shareBytes(share: number): number | undefined {
@@ -93,24 +126,17 @@ export class MemoryShares {
     if (bytes === undefined) return work();
     const shareBytes = bytes * share;
     const least = options.leastPerThread;
-    let threads =
+    const threads =
       least === undefined
         ? this.threads
         : Math.max(1, Math.min(this.threads, Math.floor(shareBytes / least)));
     await this.connection.run(`SET memory_limit = '${Math.floor(shareBytes / 1048576)}MiB'`);
-    if (threads !== this.threads) await this.connection.run(`SET threads = ${threads}`);
+    await this.setThreads(threads);
     try {
-      try {
-        return await work();
-      } catch (error) {
-        if (!options.oneThreadRetry || threads <= 1 || !isOutOfMemory(error)) throw error;
-        threads = 1;
-        await this.connection.run("SET threads = 1");
-        return await work();
-      }
+      return await (options.oneThreadRetry ? this.oneThreadIfShort(work) : work());
     } finally {
       await this.connection.run(`SET memory_limit = ${quote(this.memoryLimit)}`);
-      if (threads !== this.threads) await this.connection.run(`SET threads = ${this.threads}`);
+      await this.setThreads(this.threads);
     }
   }
 }

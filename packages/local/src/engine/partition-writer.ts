@@ -13,7 +13,7 @@ import { stagingDir, swapPartitions } from "../lake/partitions.ts";
 import type { RunTransaction } from "../lake/run-transaction.ts";
 import type { CuratedViews } from "./curated-views.ts";
 import { readRows } from "./duckdb-start.ts";
-import { isOutOfMemory } from "./memory-share.ts";
+import type { MemoryShares } from "./memory-share.ts";
 import { globUnder, ident, pathLiteral, quote } from "./sql-text.ts";
 import { CURATED_TABLES, type CuratedTable } from "./tables.ts";
 
@@ -61,11 +61,11 @@ export class PartitionWriter {
     private readonly connection: DuckDBConnection,
     private readonly options: {
       readonly lakeDir: string;
-      readonly threads?: number;
       readonly run?: RunTransaction;
     },
     private readonly loadSql: SqlLoader,
     private readonly curated: CuratedViews,
+    private readonly memory: MemoryShares,
   ) {}
 
   /** A fresh folder to stage a result in, inside the run's folder when there is a run. */
@@ -112,20 +112,8 @@ export class PartitionWriter {
         prepared.bind(orderedParams(q, params));
         await prepared.run();
       };
-      try {
-        await copy();
-      } catch (error) {
-        // Each thread aggregates and writes with its own buffers: at 5M records under a 700 MB
-        // limit two threads sometimes run out where one does not. Slower beats failing.
-        if (!isOutOfMemory(error) || (this.options.threads ?? 2) <= 1) throw error;
-        await rm(staged, { recursive: true, force: true });
-        await this.connection.run("SET threads = 1");
-        try {
-          await copy();
-        } finally {
-          await this.connection.run(`SET threads = ${this.options.threads ?? 2}`);
-        }
-      }
+      // At 5M records under a 700 MB limit two threads sometimes ran out where one did not.
+      await this.memory.oneThreadIfShort(copy, () => rm(staged, { recursive: true, force: true }));
     } catch (error) {
       await rm(staged, { recursive: true, force: true });
       throw new QueryFailedError(q.name, errorMessage(error), { cause: error });
